@@ -1,0 +1,56 @@
+"""The indicator catalog (schemas/catalog.json) as typed data."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+
+from .errors import ContractError
+from .resources import data_dir
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    unit: str
+    names: tuple[str, ...]
+    implied_scope: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Catalog:
+    version: str
+    indicators: dict[str, Indicator]
+    units: frozenset[str]
+    scope_aliases: dict[str, tuple[str, ...]]
+
+    def scope_terms(self, scope: str | None) -> frozenset[str]:
+        """The canonical terms of a '/'-joined scope string."""
+        if not scope:
+            return frozenset()
+        return frozenset(term.strip() for term in scope.split("/") if term.strip())
+
+
+@cache
+def load_catalog() -> Catalog:
+    path = data_dir("schemas") / "catalog.json"
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    indicators: dict[str, Indicator] = {}
+    for entry in raw["indicators"]:
+        if entry["id"] in indicators:
+            raise ContractError(f"catalog: indicator {entry['id']} defined twice")
+        if entry["unit"] not in raw["units"]:
+            raise ContractError(f"catalog: indicator {entry['id']} has unknown unit {entry['unit']}")
+        indicators[entry["id"]] = Indicator(
+            id=entry["id"],
+            unit=entry["unit"],
+            names=tuple(entry["names"]),
+            implied_scope=frozenset(entry["implied_scope"]),
+        )
+    return Catalog(
+        version=str(raw["version"]),
+        indicators=indicators,
+        units=frozenset(raw["units"]),
+        scope_aliases={term: tuple(aliases) for term, aliases in raw["scopes"].items()},
+    )

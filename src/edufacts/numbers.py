@@ -1,0 +1,312 @@
+"""Stage 3, numbers: every numeric mention with its span, exact Decimal value,
+canonical unit, approx flag and kind (quantity, or the context kinds that are
+never facts: year, date, doc_number, ordinal, section, phone, code, name,
+run_together). Pure: runs on the normalized view, whose offsets are the input's."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from decimal import Decimal, InvalidOperation
+
+import cn2an
+
+CN_DIGITS = "零〇一二两三四五六七八九十百千万亿"
+_NUMBER = r"(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?"
+_CN_NUMBER = rf"[{CN_DIGITS}]+(?:点[{CN_DIGITS}]+)?"
+# Longest first: alternation takes the first that matches.
+UNITS = (
+    "个百分点", "万平方米", "平方公里", "平方米", "人次", "节次", "场次", "学时", "课时", "小时", "公里", "个月",
+    "元", "人", "名", "位", "所", "个", "次", "项", "亩", "间", "套", "台", "件", "册", "分", "倍", "节",
+    "班", "门", "批", "家", "天", "岁", "年", "米", "届", "篇", "本", "辆", "户", "条", "处", "块", "张",
+    "份", "期", "轮", "支", "座", "栋", "场", "㎡", "%", "‰",
+)
+_UNIT = "|".join(re.escape(unit) for unit in UNITS)
+_APPROX_PREFIX = r"将近|接近|大约|超过|约|近|逾|>|≥|<|≤"
+_MENTION = re.compile(
+    rf"""
+    (?P<prefix>{_APPROX_PREFIX})?
+    (?:
+        百分之(?P<cn_percent>{_CN_NUMBER}|{_NUMBER})
+      | (?P<fraction_den>[{CN_DIGITS}]+)分之(?P<fraction_num>[{CN_DIGITS}]+)
+      | (?P<num>{_NUMBER})
+      | (?P<cn>{_CN_NUMBER})
+    )
+    (?P<more>余|多)?
+    (?P<scale>千万|百万|万|亿)?
+    (?P<more2>余|多)?
+    (?:[ \xa0]?(?P<unit>{_UNIT}))?
+    (?P<suffix>以上|左右)?
+    """,
+    re.VERBOSE,
+)
+_SCALES = {"万": Decimal(10_000), "亿": Decimal(100_000_000), "千万": Decimal(10_000_000), "百万": Decimal(1_000_000)}
+_PERSON_NOUNS = re.compile(r"(?:名|位)?(?:学生|幼儿|儿童|教师|师生|教职工|家长|校长|学子|适龄|少年|新生|人)")
+# Measure words after which a Chinese numeral is a quantity (一是, 十四五, 三位一体 are not).
+_CN_QUANTITY_UNITS = set("所个名人项次批家倍间套台册节班门届篇本辆户条处块张份期轮支座栋场元") | {
+    "人次", "场次", "节次", "平方米", "万平方米", "个百分点", "%", "年", "天", "小时", "岁", "亩", "分",
+}
+_CN_IDIOMS_WITH_ONE = set("个批项次种类条支名位")
+_YEAR_RANGE_CONNECTOR = re.compile(r"\s*[-~～—–至到]\s*")
+_DATE = re.compile(
+    r"(?:19|20)\d{2}(?:年\d{1,2}月(?:\d{1,2}日)?|([-/.])\d{1,2}\1\d{1,2}(?!\d))|(?<!\d)\d{1,2}月(?:\d{1,2}日)?"
+)
+_TIME = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?")
+_PHONE = re.compile(r"(?<!\d)(?:0\d{2,3}-?\d{7,8}|1[3-9]\d{9})(?!\d)")
+_SECTION_AT_LINE_START = re.compile(r"(?m)^[ \t\u3000]*(?:\(?(\d{1,2})\)|(\d{1,2})(?:[.、](?!\d)))")
+_RANK_CUE = re.compile(r"(?:排名|排|居|位列|位居|列|全省|全市|全国|全区)[^\d,。;]{0,3}$")
+
+
+@dataclass(frozen=True)
+class Mention:
+    start: int
+    end: int
+    raw: str
+    value: Decimal | None
+    unit: str
+    approx: bool
+    kind: str
+    """quantity | year | date | doc_number | ordinal | section | phone | code | name | run_together"""
+    written_unit: str = ""
+    scale: str = ""
+    flags: tuple[str, ...] = ()
+
+    @property
+    def is_quantity(self) -> bool:
+        return self.kind == "quantity"
+
+
+def parse_chinese_numeral(text: str) -> Decimal:
+    """Chinese numeral on an isolated span -> Decimal (十四 -> 14, 二〇三五 -> 2035)."""
+    if all(char in "零〇一二三四五六七八九" for char in text) and len(text) > 1:
+        return Decimal("".join(str("零一二三四五六七八九".find(c) if c != "〇" else 0) for c in text))
+    return Decimal(str(cn2an.cn2an(text.replace("两", "二"), "strict")))
+
+
+def _decimal(text: str) -> Decimal:
+    return Decimal(text.replace(",", ""))
+
+
+def canonical_unit(written_unit: str, scale: str, value: Decimal) -> tuple[Decimal, str]:
+    """Apply scale and map the written unit to the catalog's canonical unit."""
+    factor = _SCALES.get(scale, Decimal(1))
+    if written_unit == "元":
+        if scale:
+            return value * factor / Decimal(10_000), "万元"
+        return value, "元"
+    if written_unit in {"人", "名", "位"}:
+        return value * factor, "人"
+    if written_unit in {"平方米", "㎡"}:
+        return value * factor, "㎡"
+    if written_unit == "万平方米":
+        return value * factor * Decimal(10_000), "㎡"
+    return value * factor, written_unit
+
+
+def _normalize_decimal(value: Decimal) -> Decimal:
+    normalized = value.normalize()
+    # normalize() writes 100 as 1E+2; keep integers as plain integers.
+    if normalized == normalized.to_integral_value():
+        return normalized.quantize(Decimal(1))
+    return normalized
+
+
+def _inside_short_quote(text: str, start: int, end: int) -> bool:
+    """A number inside “...”, "..." or 《...》 of a few characters is part of a name or slogan."""
+    for opener, closer, limit in (("“", "”", 14), ("《", "》", 40), ('"', '"', 14)):
+        left = text.rfind(opener, max(0, start - limit), start)
+        if left < 0:
+            continue
+        right = text.find(closer, end, end + limit)
+        if right >= 0 and closer not in text[left + 1 : start] and "\n" not in text[left:right]:
+            return True
+    return False
+
+
+def _section_number_starts(text: str) -> set[int]:
+    starts: set[int] = set()
+    for match in _SECTION_AT_LINE_START.finditer(text):
+        group = 1 if match.group(1) else 2
+        starts.add(match.start(group))
+    return starts
+
+
+def _spans(pattern: re.Pattern[str], text: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in pattern.finditer(text)]
+
+
+def _covered(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    return any(span_start <= start and end <= span_end for span_start, span_end in spans)
+
+
+def find_mentions(text: str) -> list[Mention]:
+    """All numeric mentions of `text` (the normalized view) in order."""
+    date_spans = _spans(_DATE, text) + _spans(_TIME, text)
+    phone_spans = _spans(_PHONE, text)
+    section_starts = _section_number_starts(text)
+    mentions: list[Mention] = []
+    for match in _MENTION.finditer(text):
+        mention = _classify(text, match, date_spans, phone_spans, section_starts)
+        if mention is not None:
+            mentions.append(mention)
+    return _link_ranges(text, mentions)
+
+
+def _classify(
+    text: str,
+    match: re.Match[str],
+    date_spans: list[tuple[int, int]],
+    phone_spans: list[tuple[int, int]],
+    section_starts: set[int],
+) -> Mention | None:
+    groups = match.groupdict()
+    start, end = match.span()
+    prefix = groups["prefix"] or ""
+    number_start = start + len(prefix)
+    scale = groups["scale"] or ""
+    written_unit = groups["unit"] or ""
+    approx = bool(prefix or groups["more"] or groups["more2"] or groups["suffix"])
+    flags: list[str] = []
+    cn = groups["cn"]
+    if cn is not None:
+        # A bare Chinese numeral run is a quantity only with a measure word after it.
+        if not written_unit and not scale:
+            return None
+        if written_unit not in _CN_QUANTITY_UNITS and not scale:
+            return None
+        if cn in {"一", "两"} and written_unit in _CN_IDIOMS_WITH_ONE and not scale:
+            return None  # 一个, 一批, 一项: the article "a", not a count
+        if "万" in cn[-1:] or "亿" in cn[-1:]:
+            pass
+    raw = text[start:end]
+    try:
+        if groups["cn_percent"] is not None:
+            token = groups["cn_percent"]
+            value = _decimal(token) if token[0].isdigit() else parse_chinese_numeral(token.replace("点", "."))
+            return Mention(start, end, raw, _normalize_decimal(value), "%", approx, "quantity", "%", "")
+        if groups["fraction_den"] is not None:
+            denominator = parse_chinese_numeral(groups["fraction_den"])
+            numerator = parse_chinese_numeral(groups["fraction_num"])
+            share = numerator / denominator * 100
+            rounded = share.quantize(Decimal("0.01"))
+            return Mention(start, end, raw, _normalize_decimal(rounded), "%", approx or rounded != share,
+                           "quantity", "分之", "", ("fraction",))
+        if cn is not None:
+            value = parse_chinese_numeral(cn.replace("点", "."))
+        else:
+            number = groups["num"]
+            integer_digits = len(number.split(".")[0].replace(",", ""))
+            if integer_digits >= 10 or len(number.replace(",", "").replace(".", "")) > 15:
+                kind = "code" if _next_to_code(text, number_start, match.end("num")) else "run_together"
+                return Mention(start, end, raw, None, "", approx, kind, written_unit, scale,
+                               ("run_together",) if kind == "run_together" else ())
+            value = _decimal(number)
+    except (InvalidOperation, ValueError, ZeroDivisionError):
+        return Mention(start, end, raw, None, "", approx, "code")
+
+    kind = _context_kind(text, match, number_start, value, written_unit, scale, cn is not None,
+                         date_spans, phone_spans, section_starts)
+    if kind != "quantity":
+        return Mention(start, end, raw, _normalize_decimal(value), "", approx, kind, written_unit, scale)
+    if groups["suffix"] == "以上" and not written_unit and not scale:
+        flags.append("bare_with_suffix")
+    canonical_value, unit = canonical_unit(written_unit, scale, value)
+    if not written_unit and _PERSON_NOUNS.match(text, end):
+        canonical_value, unit = canonical_unit("人", scale, value)
+        flags.append("unit_from_noun")
+    return Mention(start, end, raw, _normalize_decimal(canonical_value), unit, approx, "quantity",
+                   written_unit, scale, tuple(flags))
+
+
+def _next_to_code(text: str, start: int, end: int) -> bool:
+    before = text[start - 1 : start]
+    after = text[end : end + 1]
+    return bool(re.match(r"[A-Za-z/\-_]", before) or re.match(r"[A-Za-z/\-_号]", after))
+
+
+def _context_kind(
+    text: str,
+    match: re.Match[str],
+    number_start: int,
+    value: Decimal,
+    written_unit: str,
+    scale: str,
+    is_chinese: bool,
+    date_spans: list[tuple[int, int]],
+    phone_spans: list[tuple[int, int]],
+    section_starts: set[int],
+) -> str:
+    number_end = match.end("num") if match.group("num") is not None else match.end("cn")
+    if match.group("cn") is not None:
+        number_end = match.end("cn")
+    before = text[max(0, number_start - 4) : number_start]
+    after = text[number_end : number_end + 3]
+    if _covered(date_spans, number_start, number_end):
+        return "date"
+    if _covered(phone_spans, number_start, number_end):
+        return "phone"
+    if before.endswith(("〔", "[", "【")) or after.startswith(("〕", "]", "】")) or (
+        after.startswith("号") and re.search(r"[〕\]】]", text[max(0, number_start - 2) : number_start])
+    ):
+        return "doc_number"
+    if before.endswith("第"):
+        return "ordinal"
+    if written_unit in {"名", "位"} and _RANK_CUE.search(text[max(0, number_start - 8) : number_start]):
+        return "ordinal"
+    if number_start in section_starts and not written_unit and not scale:
+        return "section"
+    is_integer = value == value.to_integral_value()
+    raw_number = text[number_start:number_end]
+    if is_integer and 1949 <= value <= 2100 and not scale and (len(raw_number) == 4 or is_chinese):
+        if written_unit in {"", "年"} or after.startswith(("年", "届", "级")):
+            return "year"
+    if not written_unit and not scale and _YEAR_RANGE_CONNECTOR.match(text, number_end):
+        return _year_range_or_quantity(text, number_end, value)
+    if not written_unit and re.match(r"[A-Za-z]", text[number_end : number_end + 1]) or re.search(
+        r"[A-Za-z]$", text[max(0, number_start - 1) : number_start]
+    ):
+        return "code"
+    if not written_unit and not scale and len(raw_number) in (7, 8) and _is_run_together_date(raw_number):
+        return "date"
+    if after.startswith("号") and not written_unit:
+        return "ordinal"
+    if _inside_short_quote(text, number_start, number_end):
+        return "name"
+    return "quantity"
+
+
+def _year_range_or_quantity(text: str, number_end: int, value: Decimal) -> str:
+    connector = _YEAR_RANGE_CONNECTOR.match(text, number_end)
+    assert connector is not None
+    following = re.match(r"\d{4}", text[connector.end() :])
+    if 1949 <= value <= 2100 and following:
+        return "year"
+    return "quantity"
+
+
+def _is_run_together_date(digits: str) -> bool:
+    """2024829 / 20211208: a date whose separators were lost."""
+    if not digits.startswith(("19", "20")):
+        return False
+    rest = digits[4:]
+    splits = [(rest[:1], rest[1:]), (rest[:2], rest[2:])] if len(rest) == 3 else [(rest[:2], rest[2:])]
+    if len(rest) == 3:
+        splits = [(rest[:1], rest[1:]), (rest[:2], rest[2:])]
+    return any(m.isdigit() and d.isdigit() and 1 <= int(m) <= 12 and 1 <= int(d) <= 31 for m, d in splits)
+
+
+def _link_ranges(text: str, mentions: list[Mention]) -> list[Mention]:
+    """3-5所: the first endpoint takes the unit and scale written after the second."""
+    linked = list(mentions)
+    for index in range(len(linked) - 1):
+        low, high = linked[index], linked[index + 1]
+        if not (low.is_quantity and high.is_quantity) or low.written_unit or low.scale:
+            continue
+        connector = _YEAR_RANGE_CONNECTOR.fullmatch(text, low.end, high.start)
+        if connector is None or not (high.written_unit or high.scale) or low.value is None:
+            continue
+        number = _decimal(re.sub(r"^\D+", "", low.raw).rstrip("余多以上左右"))
+        value, unit = canonical_unit(high.written_unit, high.scale, number)
+        linked[index] = replace(low, value=_normalize_decimal(value), unit=unit, flags=(*low.flags, "range"))
+        linked[index + 1] = replace(high, flags=(*high.flags, "range"))
+    return linked

@@ -1,0 +1,234 @@
+"""Stage 2, segment: the heading tree of Chinese official documents and the
+flattened tables. Pure: runs on the normalized view (full-width brackets are
+already half-width there), offsets are the input's."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+_CN = "一二三四五六七八九十"
+# (rank, pattern) — a lower rank is a higher level.
+_HEADING_PATTERNS: tuple[tuple[int, re.Pattern[str]], ...] = (
+    (0, re.compile(rf"第[{_CN}\d]+[章篇部分]")),
+    (1, re.compile(rf"第[{_CN}\d]+节")),
+    (2, re.compile(rf"[{_CN}]+、")),
+    (3, re.compile(rf"\([{_CN}]+\)")),
+    (4, re.compile(r"\d{1,2}[.、](?!\d)")),
+    (5, re.compile(r"\(\d{1,2}\)")),
+    (6, re.compile(r"[①-⑳]")),
+)
+_INLINE_HEADING = re.compile(rf"(?<=[。;!?])\s*(?=[{_CN}]+、|\([{_CN}]+\)|第[{_CN}\d]+章)")
+_HEADING_END = re.compile(r"[。;!?:]")
+_MAX_HEADING_CHARS = 40
+
+
+@dataclass(frozen=True)
+class Heading:
+    rank: int
+    start: int
+    end: int
+    """end of the heading text (first sentence end or line end)"""
+    title: str
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    heading: str
+    heading_path: tuple[str, ...]
+    level: int
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class TableCell:
+    start: int
+    end: int
+    text: str
+    row_label: str
+    column: str
+    year: int | None
+    unit_hint: str
+    """unit text from the row or column header bracket, e.g. 万人, %, 平方米"""
+
+
+@dataclass(frozen=True)
+class Table:
+    start: int
+    end: int
+    title: str
+    cells: tuple[TableCell, ...] = field(default=())
+
+
+def _line_spans(text: str) -> list[tuple[int, int]]:
+    spans = []
+    position = 0
+    for line in text.split("\n"):
+        spans.append((position, position + len(line)))
+        position += len(line) + 1
+    return spans
+
+
+def _heading_at(text: str, start: int, line_end: int) -> Heading | None:
+    for rank, pattern in _HEADING_PATTERNS:
+        match = pattern.match(text, start, line_end)
+        if match is None:
+            continue
+        stop = _HEADING_END.search(text, match.end(), line_end)
+        end = stop.start() if stop else line_end
+        title = text[start:end].strip()
+        if not title or end - start > _MAX_HEADING_CHARS and stop is None:
+            # A long line with no sentence end is a paragraph that starts with a number.
+            return None
+        if len(title) > _MAX_HEADING_CHARS:
+            end = start + _MAX_HEADING_CHARS
+            title = text[start:end]
+        return Heading(rank, start, end, title)
+    return None
+
+
+def find_headings(text: str) -> list[Heading]:
+    headings: list[Heading] = []
+    for line_start, line_end in _line_spans(text):
+        offset = line_start
+        while offset < line_end and text[offset] in " \t\xa0":
+            offset += 1
+        heading = _heading_at(text, offset, line_end)
+        if heading is not None:
+            headings.append(heading)
+        for inline in _INLINE_HEADING.finditer(text, offset + 1, line_end):
+            inline_heading = _heading_at(text, inline.end(), line_end)
+            if inline_heading is not None and inline_heading.rank <= 3:
+                headings.append(inline_heading)
+    return headings
+
+
+def build_sections(text: str, headings: list[Heading]) -> list[Section]:
+    """Each heading opens a section that runs to the next heading of the same
+    or a higher level; a preamble section covers the text before the first."""
+    sections: list[Section] = []
+    stack: list[tuple[Heading, int]] = []
+    first_start = headings[0].start if headings else len(text)
+    sections.append(Section("s0", "(preamble)", (), 0, 0, first_start))
+    for index, heading in enumerate(headings):
+        while stack and stack[-1][0].rank >= heading.rank:
+            stack.pop()
+        end = len(text)
+        for later in headings[index + 1 :]:
+            if later.rank <= heading.rank:
+                end = later.start
+                break
+        stack.append((heading, len(sections)))
+        path = tuple(item.title for item, _ in stack)
+        sections.append(Section(f"s{len(sections)}", heading.title, path, len(stack), heading.start, end))
+    return sections
+
+
+def innermost_section(sections: list[Section], position: int) -> Section:
+    """The deepest section that holds `position` (sections are in document order)."""
+    best = sections[0]
+    for section in sections:
+        if section.start > position:
+            break
+        if section.start <= position < section.end and section.level >= best.level:
+            best = section
+    return best
+
+
+# --- flattened tables ---------------------------------------------------------
+
+_CELL_NUMBER = re.compile(r"[<>≤≥]?\d+(?:\.\d+)?%?")
+_YEAR_CELL = re.compile(r"(?:19|20)\d{2}(?:年)?")
+_SERIAL_CELL = re.compile(r"0\d")
+_BRACKET_UNIT = re.compile(r"\(([^()]{1,6})\)?$")
+_COLUMN_WORDS = re.compile(r"变化|增减|增长|面积|数量|金额|投资|目标|现状|基数")
+_MAX_CELL_CHARS = 26
+_MIN_TABLE_CELLS = 8
+
+
+def _is_value_cell(cell: str) -> bool:
+    return bool(_CELL_NUMBER.fullmatch(cell)) and not _YEAR_CELL.fullmatch(cell) and not _SERIAL_CELL.fullmatch(cell)
+
+
+def find_tables(text: str) -> list[Table]:
+    """Runs of short lines (blank lines between them allowed) with value cells."""
+    cells: list[tuple[int, int, str]] = []
+    tables: list[Table] = []
+    for line_start, line_end in [*_line_spans(text), (len(text) + 1, len(text) + 1)]:
+        content = text[line_start:line_end].strip()
+        if line_start > len(text) or (content and len(content) > _MAX_CELL_CHARS):
+            table = _table_from_cells(cells)
+            if table is not None:
+                tables.append(table)
+            cells = []
+            continue
+        if content:
+            offset = line_start + text[line_start:line_end].index(content)
+            cells.append((offset, offset + len(content), content))
+    return tables
+
+
+def _table_from_cells(cells: list[tuple[int, int, str]]) -> Table | None:
+    if len(cells) < _MIN_TABLE_CELLS:
+        return None
+    value_indexes = [i for i, (_, _, cell) in enumerate(cells) if _is_value_cell(cell)]
+    if len(value_indexes) < 4 or len(value_indexes) < len(cells) * 0.2:
+        return None
+    first_value = value_indexes[0]
+    # The header: cells before the first row label (the cell before the first
+    # value, stepping back over year cells that belong to that row).
+    row_start = first_value - 1
+    while row_start > 0 and _YEAR_CELL.fullmatch(cells[row_start][2]):
+        row_start -= 1
+    header = [cell for _, _, cell in cells[:row_start]]
+    columns = _value_columns(header)
+    title = next((cell for _, _, cell in cells if "表" in cell), header[0] if header else "")
+    table_cells: list[TableCell] = []
+    run: list[int] = []
+    for index, (_, _, cell) in enumerate([*cells, (0, 0, "")]):
+        if index < len(cells) and _is_value_cell(cell) and index >= first_value:
+            run.append(index)
+            continue
+        if run:
+            table_cells.extend(_row_cells(cells, run, columns))
+            run = []
+    return Table(cells[0][0], cells[-1][1], title, tuple(table_cells))
+
+
+def _value_columns(header: list[str]) -> list[tuple[str, int | None, str]]:
+    """(column name, year, unit hint) for each header column that holds values."""
+    columns: list[tuple[str, int | None, str]] = []
+    for index, cell in enumerate(header):
+        if _YEAR_CELL.fullmatch(cell):
+            columns.append((cell, int(cell[:4]), ""))
+        elif _COLUMN_WORDS.search(cell):
+            unit = ""
+            following = header[index + 1] if index + 1 < len(header) else ""
+            bracket = _BRACKET_UNIT.search(cell) or _BRACKET_UNIT.fullmatch(following)
+            if bracket:
+                unit = bracket.group(1)
+            columns.append((cell, None, unit))
+    return columns
+
+
+def _row_cells(
+    cells: list[tuple[int, int, str]], run: list[int], columns: list[tuple[str, int | None, str]]
+) -> list[TableCell]:
+    label_index = run[0] - 1
+    row_year: int | None = None
+    while label_index >= 0 and _YEAR_CELL.fullmatch(cells[label_index][2]):
+        row_year = int(cells[label_index][2][:4])
+        label_index -= 1
+    row_label = cells[label_index][2] if label_index >= 0 else ""
+    bracket = _BRACKET_UNIT.search(row_label)
+    row_unit = bracket.group(1) if bracket else ""
+    last_year = max((year for _, year, _ in columns if year is not None), default=None)
+    result = []
+    for position, index in enumerate(run):
+        start, end, cell = cells[index]
+        column_name, column_year, column_unit = columns[position] if position < len(columns) else ("", None, "")
+        year = column_year or row_year or (last_year if _COLUMN_WORDS.search(column_name) else None)
+        result.append(TableCell(start, end, cell, row_label, column_name, year, row_unit or column_unit))
+    return result
