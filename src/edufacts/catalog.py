@@ -18,7 +18,7 @@ class Indicator:
     implied_scope: frozenset[str]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # hashed by identity: the loaded catalog is a singleton
 class Catalog:
     version: str
     indicators: dict[str, Indicator]

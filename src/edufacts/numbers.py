@@ -310,3 +310,22 @@ def _link_ranges(text: str, mentions: list[Mention]) -> list[Mention]:
         linked[index] = replace(low, value=_normalize_decimal(value), unit=unit, flags=(*low.flags, "range"))
         linked[index + 1] = replace(high, flags=(*high.flags, "range"))
     return linked
+
+
+def written_number(span_text: str) -> Decimal | None:
+    """The number as written in a span (before scale and unit), for re-derivation
+    checks: written_number('18.26亿元') == Decimal('18.26')."""
+    for match in _MENTION.finditer(span_text):
+        groups = match.groupdict()
+        try:
+            if groups["num"] is not None:
+                return _normalize_decimal(_decimal(groups["num"]))
+            if groups["cn_percent"] is not None:
+                token = groups["cn_percent"]
+                value = _decimal(token) if token[0].isdigit() else parse_chinese_numeral(token.replace("点", "."))
+                return _normalize_decimal(value)
+            if groups["cn"] is not None:
+                return _normalize_decimal(parse_chinese_numeral(groups["cn"].replace("点", ".")))
+        except (InvalidOperation, ValueError):
+            return None
+    return None

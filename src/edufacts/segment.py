@@ -30,6 +30,7 @@ class Heading:
     end: int
     """end of the heading text (first sentence end or line end)"""
     title: str
+    number: int | None = None
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ class Section:
     level: int
     start: int
     end: int
+    path_spans: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -85,8 +87,21 @@ def _heading_at(text: str, start: int, line_end: int) -> Heading | None:
         if len(title) > _MAX_HEADING_CHARS:
             end = start + _MAX_HEADING_CHARS
             title = text[start:end]
-        return Heading(rank, start, end, title)
+        return Heading(rank, start, end, title, _heading_number(match.group()))
     return None
+
+
+def _heading_number(marker: str) -> int | None:
+    digits = "".join(char for char in marker if char.isdigit())
+    if digits:
+        return int(digits)
+    numeral = "".join(char for char in marker if char in _CN)
+    if not numeral:
+        return "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳".find(marker[0]) + 1 or None
+    if len(numeral) == 1:
+        return _CN.index(numeral) + 1
+    tens, _, ones = numeral.partition("十")
+    return (_CN.index(tens) + 1 if tens else 1) * 10 + (_CN.index(ones) + 1 if ones else 0)
 
 
 def find_headings(text: str) -> list[Heading]:
@@ -108,22 +123,49 @@ def find_headings(text: str) -> list[Heading]:
 def build_sections(text: str, headings: list[Heading]) -> list[Section]:
     """Each heading opens a section that runs to the next heading of the same
     or a higher level; a preamble section covers the text before the first."""
+    ranks = _effective_ranks(headings)
     sections: list[Section] = []
-    stack: list[tuple[Heading, int]] = []
+    stack: list[tuple[Heading, float]] = []
     first_start = headings[0].start if headings else len(text)
     sections.append(Section("s0", "(preamble)", (), 0, 0, first_start))
     for index, heading in enumerate(headings):
-        while stack and stack[-1][0].rank >= heading.rank:
+        rank = ranks[index]
+        while stack and stack[-1][1] >= rank:
             stack.pop()
         end = len(text)
-        for later in headings[index + 1 :]:
-            if later.rank <= heading.rank:
-                end = later.start
+        for later_index in range(index + 1, len(headings)):
+            if ranks[later_index] <= rank:
+                end = headings[later_index].start
                 break
-        stack.append((heading, len(sections)))
+        stack.append((heading, rank))
         path = tuple(item.title for item, _ in stack)
-        sections.append(Section(f"s{len(sections)}", heading.title, path, len(stack), heading.start, end))
+        spans = tuple((item.start, item.end) for item, _ in stack)
+        sections.append(Section(f"s{len(sections)}", heading.title, path, len(stack), heading.start, end, spans))
     return sections
+
+
+def _effective_ranks(headings: list[Heading]) -> list[float]:
+    """Numbering that restarts (三、 ... then 一、 again) opens a sub-list of the
+    previous heading: scraped pages often lose the deeper marker style. The
+    outer list resumes when its next number comes (四、 after 三、)."""
+    ranks: list[float] = []
+    last_number: dict[float, int] = {}
+    shifted: dict[int, float] = {}
+    for heading in headings:
+        base = float(heading.rank)
+        rank = shifted.get(heading.rank, base)
+        if heading.number is not None and rank != base and last_number.get(base, 0) + 1 == heading.number:
+            del shifted[heading.rank]
+            rank = base
+        if heading.number == 1 and last_number.get(rank, 0) >= 1:
+            rank += 0.5
+            shifted[heading.rank] = rank
+        for deeper in [key for key in last_number if key > rank]:
+            del last_number[deeper]
+        if heading.number is not None:
+            last_number[rank] = heading.number
+        ranks.append(rank)
+    return ranks
 
 
 def innermost_section(sections: list[Section], position: int) -> Section:

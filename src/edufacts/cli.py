@@ -1,0 +1,189 @@
+"""The command line: a thin layer over the library. Errors are one line on
+stderr and a non-zero exit; progress and summaries go to stderr, reports to stdout."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from . import __version__
+from .errors import EdufactsError
+from .settings import BACKENDS, Settings
+
+stderr = Console(stderr=True, highlight=False)
+
+
+def _fail(message: str) -> None:
+    stderr.print(f"[red]error:[/red] {escape(message)}")
+
+
+def expand_paths(paths: tuple[Path, ...]) -> Iterator[Path]:
+    """Directories expand to their files (sorted, hidden ones skipped); a missing
+    path is passed through so the batch reports it as a failed document."""
+    for path in paths:
+        if path.is_dir():
+            yield from sorted(
+                child for child in path.iterdir() if child.is_file() and not child.name.startswith(".")
+            )
+        else:
+            yield path
+
+
+@click.group()
+@click.version_option(__version__, prog_name="edufacts")
+def main() -> None:
+    """Checked, source-grounded facts from Chinese government education reports."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), help="Output folder [env EDUFACTS_OUT_DIR; out].")
+@click.option("--backend", type=click.Choice(BACKENDS), help="Extraction backend [env EDUFACTS_BACKEND; rules].")
+@click.option("--max-bytes", type=int, help="Largest input file accepted [env EDUFACTS_MAX_BYTES; 10 MB].")
+@click.option("--review-threshold", type=float, help="Confidence under which a fact needs review.")
+def extract(
+    paths: tuple[Path, ...],
+    out_dir: Path | None,
+    backend: str | None,
+    max_bytes: int | None,
+    review_threshold: float | None,
+) -> None:
+    """Extract facts from report files or folders of reports (.txt, .html, .htm)."""
+    from .pipeline import DocumentOutcome, run_batch
+
+    try:
+        settings = Settings.resolve(
+            {"out_dir": out_dir, "backend": backend, "max_bytes": max_bytes, "review_threshold": review_threshold}
+        )
+    except EdufactsError as error:
+        _fail(str(error))
+        sys.exit(2)
+    if settings.backend != "rules":
+        _fail(
+            f"backend {settings.backend!r} is not available yet (the LLM backends are a later release); "
+            "use --backend rules"
+        )
+        sys.exit(2)
+    files = list(expand_paths(paths))
+    failures = 0
+    with Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=stderr,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("extracting", total=len(files))
+
+        def done(outcome: DocumentOutcome) -> None:
+            nonlocal failures
+            if outcome.error is not None:
+                failures += 1
+                progress.console.print(f"[red]failed:[/red] {escape(outcome.error)}")
+            progress.advance(task)
+
+        try:
+            outcomes = run_batch(files, settings, on_done=done)
+        except EdufactsError as error:
+            _fail(str(error))
+            sys.exit(2)
+    _print_summary(outcomes, settings)
+    if failures:
+        sys.exit(1)
+
+
+def _print_summary(outcomes: list[Any], settings: Settings) -> None:
+    table = Table(title=f"edufacts extract ({settings.backend}) -> {escape(str(settings.out_dir))}")
+    for column in ("document", "facts", "needs review", "unclaimed", "findings", "seconds"):
+        table.add_column(column, justify="left" if column == "document" else "right")
+    totals = [0, 0, 0, 0]
+    for outcome in outcomes:
+        if outcome.result is None:
+            table.add_row(escape(outcome.path.name), "[red]failed[/red]", "", "", "", "")
+            continue
+        result = outcome.result
+        row = [
+            len(result.facts),
+            sum(1 for fact in result.facts if fact.needs_review),
+            len(result.unclaimed),
+            len(result.findings),
+        ]
+        totals = [a + b for a, b in zip(totals, row, strict=True)]
+        table.add_row(escape(result.document.id), *(str(v) for v in row), f"{result.run.seconds:.3f}")
+    ok = sum(1 for outcome in outcomes if outcome.result is not None)
+    table.add_row(f"[b]{ok} ok, {len(outcomes) - ok} failed[/b]", *(f"[b]{v}[/b]" for v in totals), "")
+    stderr.print(table)
+
+
+@main.command(name="eval")
+@click.option("--gold", "gold_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("eval/gold"),
+              show_default=True, help="Folder of gold files.")
+@click.option("--docs", "docs_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("eval/docs"),
+              show_default=True, help="Folder of the documents the gold files label.")
+@click.option("--pred", "pred_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Score existing outputs from this folder instead of extracting.")
+@click.option("--backend", "backends", default="rules", show_default=True,
+              help="Comma-separated backends to run side by side.")
+@click.option("--report-dir", type=click.Path(path_type=Path, file_okay=False), default=Path("eval/reports"),
+              show_default=True, help="Where report.md and report.json are written.")
+@click.option("--baseline", type=click.Path(path_type=Path, dir_okay=False),
+              help="Fail when a headline figure drops below this baseline file.")
+def eval_command(
+    gold_dir: Path, docs_dir: Path, pred_dir: Path | None, backends: str, report_dir: Path, baseline: Path | None
+) -> None:
+    """Score extraction against the gold set: per document, per indicator, per backend."""
+    from .evaluate import check_baseline, render_markdown, report_json, summarize
+    from .evaluation_run import score_backend, score_predictions
+    from .output import atomic_write_text
+
+    try:
+        if pred_dir is not None:
+            runs = {"pred": score_predictions(gold_dir, docs_dir, pred_dir)}
+        else:
+            runs = {}
+            for backend in [name.strip() for name in backends.split(",") if name.strip()]:
+                runs[backend] = score_backend(gold_dir, docs_dir, Settings.resolve({"backend": backend}))
+    except EdufactsError as error:
+        _fail(str(error))
+        sys.exit(2)
+    markdown = render_markdown(runs)
+    click.echo(markdown)
+    atomic_write_text(report_dir / "report.md", markdown)
+    atomic_write_text(report_dir / "report.json", json.dumps(report_json(runs), ensure_ascii=False, indent=1) + "\n")
+    if baseline is not None:
+        try:
+            floor = json.loads(baseline.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as error:
+            _fail(f"{baseline}: cannot read the baseline: {error}")
+            sys.exit(2)
+        problems = check_baseline({name: summarize(scores) for name, scores in runs.items()}, floor)
+        for line in problems:
+            _fail(line)
+        if problems:
+            sys.exit(1)
+        stderr.print(f"baseline {escape(str(baseline))}: every headline figure holds")
+
+
+@main.command()
+@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("schemas"),
+              show_default=True)
+def schema(out_dir: Path) -> None:
+    """Regenerate the JSON Schemas of the output and gold files."""
+    from .schemas import write_schemas
+
+    for path in write_schemas(out_dir):
+        stderr.print(f"wrote {escape(str(path))}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

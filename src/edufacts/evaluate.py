@@ -1,0 +1,506 @@
+"""Scores one backend's document results against the gold set. Pure: never
+imports the CLI, the pipeline or LLM code. Rendering is in `evaluate_report`.
+
+Metrics (`summarize` micro-averages over facts by summing counts; a ratio whose
+denominator is 0 is None):
+
+1. Pairing: gold spans come from `gold.locate_facts`; a predicted fact pairs with a
+   gold fact when their [start, end) spans intersect; one-to-one, greedily by
+   largest overlap, ties by earliest gold start, then earliest predicted start.
+2. Detection: TP = a pair with equal value (Decimal) and equal unit.
+   precision = TP / predicted, recall = TP / gold, f1 = 2 TP / (predicted + gold)
+   (the harmonic mean of the two, 0 when both are 0).
+3. value_accuracy = TP / pairs.
+4. indicator_accuracy: among TP whose gold indicator is not null, the share with
+   the same predicted indicator; indicator_accuracy_all: over all TP (null == null).
+5. scope_accuracy: among TP, equal sets of scope terms (None and "" = empty set);
+   year_accuracy: among TP whose gold year is not null, equal year.
+6. meta_accuracy: share of the 9 Meta fields equal; strings compared after
+   t2s + half-width normalization with all whitespace removed; None equals only None.
+7. problems_recall / measures_recall: a gold item (located by text.find) is
+   recalled when a predicted TextItem span overlaps it.
+8. grounding_rate: share of predicted facts with 0 <= start < end <= len(text),
+   text[start:end] == raw and value == sign * written_number(raw) * 10**k for an
+   integer k in [-4, 8] (sign -1 when raw starts with -, − or 负).
+9. unclaimed: predicted unclaimed entries; gold_in_unclaimed: unpaired gold facts
+   overlapping an unclaimed span.
+10. precision_confident / precision_flagged: precision of predicted facts with
+   needs_review false / true; review_recall: share of wrong predicted facts (not a
+   TP, or a TP whose indicator differs from a non-null gold one) flagged needs_review.
+11. Errors: a non-TP pair is the first of scale (predicted/gold value a power of ten
+   other than 1, unit aside), percent_vs_points (% against 个百分点), unit, value; a
+   TP may add indicator, scope, year (as in 4 and 5); missed = gold fact with no
+   pair, spurious = predicted fact with no pair. At most 5 examples per kind.
+12. Cost: llm_calls, cached_calls, tokens, seconds from `predicted.run`.
+13. Per gold indicator (null as "(none)"): gold, TP, recall = TP / gold and
+   indicator accuracy = share of those TP whose predicted indicator is the gold one.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, fields
+from decimal import Decimal
+from itertools import chain, islice
+from typing import Any
+
+from .catalog import Catalog, load_catalog
+from .errors import ContractError
+from .gold import LocatedGoldFact, locate_facts
+from .load import normalize
+from .models import DocumentResult, Fact, GoldFact, GoldFile, Meta, TextItem
+from .numbers import written_number
+
+HEADLINE = (
+    "f1", "precision", "recall", "value_accuracy", "indicator_accuracy", "scope_accuracy",
+    "year_accuracy", "meta_accuracy", "problems_recall", "measures_recall", "grounding_rate",
+    "review_recall",
+)  # fmt: skip
+ERROR_KINDS = ("scale", "percent_vs_points", "unit", "value", "indicator", "scope", "year", "missed", "spurious")
+META_FIELDS = tuple(Meta.model_fields)
+NO_INDICATOR = "(none)"
+MAX_EXAMPLES = 5
+_POWERS = tuple(Decimal(10) ** k for k in range(-4, 9))
+
+
+def ratio(numerator: int, denominator: int) -> float | None:
+    return numerator / denominator if denominator else None
+
+
+@dataclass(frozen=True)
+class Tally:
+    """The counts behind every ratio; adding tallies micro-averages."""
+
+    gold: int = 0
+    predicted: int = 0
+    paired: int = 0
+    tp: int = 0
+    indicator_ok: int = 0
+    indicator_n: int = 0
+    indicator_all_ok: int = 0
+    scope_ok: int = 0
+    year_ok: int = 0
+    year_n: int = 0
+    meta_ok: int = 0
+    meta_n: int = 0
+    problems_ok: int = 0
+    problems_n: int = 0
+    measures_ok: int = 0
+    measures_n: int = 0
+    grounded: int = 0
+    unclaimed: int = 0
+    gold_in_unclaimed: int = 0
+    confident_n: int = 0
+    confident_tp: int = 0
+    flagged_n: int = 0
+    flagged_tp: int = 0
+    wrong_n: int = 0
+    wrong_flagged: int = 0
+
+    def __add__(self, other: Tally) -> Tally:
+        return Tally(**{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)})
+
+    def fractions(self) -> dict[str, tuple[int, int]]:
+        """Every ratio metric as (numerator, denominator); HEADLINE names first."""
+        return {
+            "f1": (2 * self.tp, self.predicted + self.gold),
+            "precision": (self.tp, self.predicted),
+            "recall": (self.tp, self.gold),
+            "value_accuracy": (self.tp, self.paired),
+            "indicator_accuracy": (self.indicator_ok, self.indicator_n),
+            "scope_accuracy": (self.scope_ok, self.tp),
+            "year_accuracy": (self.year_ok, self.year_n),
+            "meta_accuracy": (self.meta_ok, self.meta_n),
+            "problems_recall": (self.problems_ok, self.problems_n),
+            "measures_recall": (self.measures_ok, self.measures_n),
+            "grounding_rate": (self.grounded, self.predicted),
+            "review_recall": (self.wrong_flagged, self.wrong_n),
+            "indicator_accuracy_all": (self.indicator_all_ok, self.tp),
+            "precision_confident": (self.confident_tp, self.confident_n),
+            "precision_flagged": (self.flagged_tp, self.flagged_n),
+        }
+
+    def metrics(self) -> dict[str, float | None]:
+        return {name: ratio(*pair) for name, pair in self.fractions().items()}
+
+
+@dataclass(frozen=True)
+class IndicatorTally:
+    gold: int = 0
+    tp: int = 0
+    indicator_ok: int = 0
+
+    def __add__(self, other: IndicatorTally) -> IndicatorTally:
+        return IndicatorTally(
+            self.gold + other.gold, self.tp + other.tp, self.indicator_ok + other.indicator_ok
+        )
+
+    @property
+    def recall(self) -> float | None:
+        return ratio(self.tp, self.gold)
+
+    @property
+    def indicator_accuracy(self) -> float | None:
+        return ratio(self.indicator_ok, self.tp)
+
+
+@dataclass(frozen=True)
+class Cost:
+    llm_calls: int = 0
+    cached_calls: int = 0
+    tokens: int = 0
+    seconds: float = 0.0
+
+    def __add__(self, other: Cost) -> Cost:
+        return Cost(
+            self.llm_calls + other.llm_calls,
+            self.cached_calls + other.cached_calls,
+            self.tokens + other.tokens,
+            self.seconds + other.seconds,
+        )
+
+
+@dataclass(frozen=True)
+class MetaCheck:
+    field: str
+    gold: str | None
+    predicted: str | None
+    ok: bool
+
+
+@dataclass(frozen=True)
+class ErrorExample:
+    doc_id: str
+    kind: str
+    quote: str
+    gold: str
+    predicted: str
+
+
+@dataclass(frozen=True)
+class DocumentScore:
+    doc_id: str
+    backend: str
+    model: str | None
+    tally: Tally
+    errors: Mapping[str, int]
+    examples: Mapping[str, tuple[ErrorExample, ...]]
+    per_indicator: Mapping[str, IndicatorTally]
+    meta: tuple[MetaCheck, ...]
+    ungrounded: tuple[str, ...]
+    """ids of predicted facts that fail the grounding check (should be none)"""
+    cost: Cost
+
+    @property
+    def metrics(self) -> dict[str, float | None]:
+        return self.tally.metrics()
+
+
+@dataclass(frozen=True)
+class Summary:
+    documents: int
+    tally: Tally
+    errors: Mapping[str, int]
+    examples: Mapping[str, tuple[ErrorExample, ...]]
+    per_indicator: Mapping[str, IndicatorTally]
+    meta: Mapping[str, tuple[int, int]]
+    """field -> (documents where it is right, documents)"""
+    cost: Cost
+    models: tuple[str, ...] = field(default=())
+
+    @property
+    def metrics(self) -> dict[str, float | None]:
+        return self.tally.metrics()
+
+    @property
+    def headline(self) -> dict[str, float | None]:
+        metrics = self.metrics
+        return {name: metrics[name] for name in HEADLINE}
+
+
+# --- one document -------------------------------------------------------------
+
+
+def _overlap(start_a: int, end_a: int, start_b: int, end_b: int) -> int:
+    return max(0, min(end_a, end_b) - max(start_a, start_b))
+
+
+def pair_spans(gold: Sequence[tuple[int, int]], predicted: Sequence[tuple[int, int]]) -> dict[int, int]:
+    """One-to-one pairs gold index -> predicted index, greedily by largest overlap."""
+    candidates = [
+        (-overlap, gold_start, pred_start, g, p)
+        for g, (gold_start, gold_end) in enumerate(gold)
+        for p, (pred_start, pred_end) in enumerate(predicted)
+        if (overlap := _overlap(gold_start, gold_end, pred_start, pred_end)) > 0
+    ]
+    pairs: dict[int, int] = {}
+    taken: set[int] = set()
+    for *_, g, p in sorted(candidates):
+        if g not in pairs and p not in taken:
+            pairs[g] = p
+            taken.add(p)
+    return pairs
+
+
+def _is_power_of_ten_ratio(predicted: Decimal, gold: Decimal) -> bool:
+    if predicted == 0 or gold == 0:
+        return False
+    quotient = predicted / gold
+    return quotient > 0 and quotient != 1 and quotient.normalize().as_tuple().digits == (1,)
+
+
+def _mismatch_kind(gold: GoldFact, fact: Fact) -> str:
+    if _is_power_of_ten_ratio(fact.value, gold.value):
+        return "scale"
+    if {gold.unit, fact.unit} == {"%", "个百分点"}:
+        return "percent_vs_points"
+    return "unit" if gold.unit != fact.unit else "value"
+
+
+def is_grounded(fact: Fact, text: str) -> bool:
+    """The fact's value is re-derivable from the digits written at its span."""
+    if not (0 <= fact.start < fact.end <= len(text)) or text[fact.start : fact.end] != fact.raw:
+        return False
+    view = normalize(fact.raw, "traditional")
+    number = written_number(view)
+    if number is None:
+        return False
+    if view.lstrip().startswith(("-", "−", "负")):
+        number = -number
+    return any(fact.value == number * power for power in _POWERS)
+
+
+def _meta_key(value: object) -> object:
+    return "".join(normalize(value, "traditional").split()) if isinstance(value, str) else value
+
+
+def _meta_checks(gold: Meta, predicted: Meta) -> tuple[MetaCheck, ...]:
+    checks = []
+    for name in META_FIELDS:
+        gold_value, predicted_value = getattr(gold, name), getattr(predicted, name)
+        checks.append(
+            MetaCheck(
+                name,
+                None if gold_value is None else str(gold_value),
+                None if predicted_value is None else str(predicted_value),
+                _meta_key(gold_value) == _meta_key(predicted_value),
+            )
+        )
+    return tuple(checks)
+
+
+def _recalled(items: Iterable[str], predicted: Sequence[TextItem], text: str) -> int:
+    count = 0
+    for item in items:
+        start = text.find(item)
+        if start >= 0 and any(_overlap(start, start + len(item), p.start, p.end) for p in predicted):
+            count += 1
+    return count
+
+
+def _number(value: Decimal) -> str:
+    return format(value.normalize(), "f")
+
+
+def _attributes(indicator: str | None, scope: str | None, year: int | None, label: str) -> str:
+    parts = [f"[{indicator or '—'}]"]
+    if scope:
+        parts.append(f"scope {scope}")
+    if year is not None:
+        parts.append(f"year {year}")
+    return " ".join([*parts, label])
+
+
+def _describe_gold(gold: GoldFact) -> str:
+    return f"{_number(gold.value)} {gold.unit} " + _attributes(gold.indicator, gold.scope, gold.year, gold.label)
+
+
+def _describe_fact(fact: Fact) -> str:
+    return f"{fact.raw} = {_number(fact.value)} {fact.unit} " + _attributes(
+        fact.indicator, fact.scope, fact.year, fact.label
+    )
+
+
+def score_document(
+    gold: GoldFile, text: str, predicted: DocumentResult, catalog: Catalog | None = None
+) -> DocumentScore:
+    """Score one document; `text` is the document as decoded (what offsets index)."""
+    if predicted.document.id != gold.doc_id:
+        raise ContractError(f"scoring {predicted.document.id!r} against the gold of {gold.doc_id!r}")
+    catalog = catalog or load_catalog()
+    located: list[LocatedGoldFact] = locate_facts(gold, text, catalog)
+    facts = predicted.facts
+    pairs = pair_spans([(g.start, g.end) for g in located], [(f.start, f.end) for f in facts])
+    counts: Counter[str] = Counter(gold=len(located), predicted=len(facts), paired=len(pairs))
+    errors: Counter[str] = Counter({kind: 0 for kind in ERROR_KINDS})
+    examples: dict[str, list[ErrorExample]] = {kind: [] for kind in ERROR_KINDS}
+    per_indicator: dict[str, Counter[str]] = {}
+    true_positives: set[int] = set()
+    wrong_indicator: set[int] = set()
+
+    def note(kind: str, quote: str, gold_text: str, predicted_text: str) -> None:
+        errors[kind] += 1
+        if len(examples[kind]) < MAX_EXAMPLES:
+            examples[kind].append(ErrorExample(gold.doc_id, kind, quote, gold_text, predicted_text))
+
+    for g, item in enumerate(located):
+        gold_fact = item.fact
+        by_indicator = per_indicator.setdefault(gold_fact.indicator or NO_INDICATOR, Counter())
+        by_indicator["gold"] += 1
+        p = pairs.get(g)
+        if p is None:
+            note("missed", gold_fact.quote, _describe_gold(gold_fact), "")
+            if any(_overlap(item.start, item.end, u.start, u.end) for u in predicted.unclaimed):
+                counts["gold_in_unclaimed"] += 1
+            continue
+        fact = facts[p]
+        describe = (gold_fact.quote, _describe_gold(gold_fact), _describe_fact(fact))
+        if not (fact.value == gold_fact.value and fact.unit == gold_fact.unit):
+            note(_mismatch_kind(gold_fact, fact), *describe)
+            continue
+        true_positives.add(p)
+        counts["tp"] += 1
+        by_indicator["tp"] += 1
+        if fact.indicator == gold_fact.indicator:
+            counts["indicator_all_ok"] += 1
+            by_indicator["indicator_ok"] += 1
+        if gold_fact.indicator is not None:
+            counts["indicator_n"] += 1
+            if fact.indicator == gold_fact.indicator:
+                counts["indicator_ok"] += 1
+            else:
+                wrong_indicator.add(p)
+                note("indicator", *describe)
+        if catalog.scope_terms(fact.scope) == catalog.scope_terms(gold_fact.scope):
+            counts["scope_ok"] += 1
+        else:
+            note("scope", *describe)
+        if gold_fact.year is not None:
+            counts["year_n"] += 1
+            if fact.year == gold_fact.year:
+                counts["year_ok"] += 1
+            else:
+                note("year", *describe)
+
+    paired_predictions = set(pairs.values())
+    ungrounded: list[str] = []
+    for p, fact in enumerate(facts):
+        if p not in paired_predictions:
+            note("spurious", fact.quote, "", _describe_fact(fact))
+        is_tp = p in true_positives
+        prefix = "flagged" if fact.needs_review else "confident"
+        counts[f"{prefix}_n"] += 1
+        counts[f"{prefix}_tp"] += is_tp
+        if not is_tp or p in wrong_indicator:
+            counts["wrong_n"] += 1
+            counts["wrong_flagged"] += fact.needs_review
+        if is_grounded(fact, text):
+            counts["grounded"] += 1
+        else:
+            ungrounded.append(fact.id)
+
+    meta = _meta_checks(gold.meta, predicted.meta)
+    counts.update(
+        meta_ok=sum(check.ok for check in meta),
+        meta_n=len(meta),
+        problems_ok=_recalled(gold.problems, predicted.problems, text),
+        problems_n=len(gold.problems),
+        measures_ok=_recalled(gold.measures, predicted.measures, text),
+        measures_n=len(gold.measures),
+        unclaimed=len(predicted.unclaimed),
+    )
+    run = predicted.run
+    return DocumentScore(
+        doc_id=gold.doc_id,
+        backend=run.backend,
+        model=run.model,
+        tally=Tally(**counts),
+        errors=dict(errors),
+        examples={kind: tuple(items) for kind, items in examples.items()},
+        per_indicator={key: IndicatorTally(**tally) for key, tally in per_indicator.items()},
+        meta=meta,
+        ungrounded=tuple(ungrounded),
+        cost=Cost(run.llm_calls, run.cached_calls, run.tokens, run.seconds),
+    )
+
+
+# --- a corpus -----------------------------------------------------------------
+
+
+def summarize(scores: Sequence[DocumentScore]) -> Summary:
+    """Corpus figures, micro-averaged over facts (counts summed, then divided)."""
+    per_indicator: dict[str, IndicatorTally] = {}
+    for score in scores:
+        for key, tally in score.per_indicator.items():
+            per_indicator[key] = per_indicator.get(key, IndicatorTally()) + tally
+    return Summary(
+        documents=len(scores),
+        tally=sum((score.tally for score in scores), Tally()),
+        errors={kind: sum(score.errors[kind] for score in scores) for kind in ERROR_KINDS},
+        examples={
+            kind: tuple(islice(chain.from_iterable(score.examples[kind] for score in scores), MAX_EXAMPLES))
+            for kind in ERROR_KINDS
+        },
+        per_indicator=per_indicator,
+        meta={
+            name: (sum(check.ok for score in scores for check in score.meta if check.field == name), len(scores))
+            for name in META_FIELDS
+        },
+        cost=sum((score.cost for score in scores), Cost()),
+        models=tuple(sorted({score.model for score in scores if score.model})),
+    )
+
+
+def check_baseline(summaries: Mapping[str, Summary], baseline: Mapping[str, Any]) -> list[str]:
+    """One line per figure below its baseline minimum (empty = pass).
+
+    `baseline` maps backend -> {metric: minimum}. Backends without a summary are
+    skipped; so is a metric that is undefined (None: nothing to measure). An
+    unknown metric name or a non-numeric minimum is reported too, so that a typo
+    in the baseline file cannot pass silently.
+    """
+    failures: list[str] = []
+    for backend, minimums in baseline.items():
+        summary = summaries.get(backend)
+        if summary is None:
+            continue
+        if not isinstance(minimums, Mapping):
+            failures.append(f"{backend}: baseline entry is not an object of metric minimums")
+            continue
+        metrics = summary.metrics
+        for name, minimum in minimums.items():
+            if name not in metrics:
+                failures.append(f"{backend}: unknown metric {name!r} in the baseline")
+            elif isinstance(minimum, bool) or not isinstance(minimum, int | float):
+                failures.append(f"{backend}: baseline for {name} is not a number: {minimum!r}")
+            elif (value := metrics[name]) is not None and value < minimum - 1e-9:
+                failures.append(f"{backend}: {name} {value:.3f} is below the baseline {minimum:.3f}")
+    return failures
+
+
+def render_markdown(runs: Mapping[str, Sequence[DocumentScore]]) -> str:
+    """The eval report in markdown, backends side by side (see evaluate_report)."""
+    from .evaluate_report import render_markdown as render
+
+    return render(runs)
+
+
+def report_json(runs: Mapping[str, Sequence[DocumentScore]]) -> dict[str, Any]:
+    """The eval report as plain JSON data (see evaluate_report)."""
+    from .evaluate_report import report_json as build
+
+    return build(runs)
+
+
+__all__ = [
+    "ERROR_KINDS",
+    "HEADLINE",
+    "DocumentScore",
+    "Summary",
+    "check_baseline",
+    "render_markdown",
+    "report_json",
+    "score_document",
+    "summarize",
+]

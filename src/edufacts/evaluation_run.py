@@ -1,0 +1,48 @@
+"""Feeds the scorer: runs a backend over the gold set's documents, or reads
+existing outputs. Kept apart from evaluate.py, which stays a pure stage."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from .errors import ContractError, InputError
+from .evaluate import DocumentScore, score_document
+from .gold import read_gold
+from .load import find_document, load_document
+from .models import DocumentResult
+from .pipeline import extract_document
+from .settings import Settings
+
+
+def _gold_files(gold_dir: Path) -> list[Path]:
+    files = sorted(gold_dir.glob("*.json"))
+    if not files:
+        raise InputError(f"{gold_dir}: no gold files (*.json)")
+    return files
+
+
+def score_backend(gold_dir: Path, docs_dir: Path, settings: Settings) -> list[DocumentScore]:
+    scores = []
+    for gold_path in _gold_files(gold_dir):
+        gold = read_gold(gold_path)
+        document = load_document(find_document(docs_dir, gold.doc_id), settings.max_bytes)
+        scores.append(score_document(gold, document.text, extract_document(document, settings)))
+    return scores
+
+
+def score_predictions(gold_dir: Path, docs_dir: Path, pred_dir: Path) -> list[DocumentScore]:
+    scores = []
+    for gold_path in _gold_files(gold_dir):
+        gold = read_gold(gold_path)
+        document = load_document(find_document(docs_dir, gold.doc_id))
+        pred_path = pred_dir / f"{gold.doc_id}.json"
+        try:
+            predicted = DocumentResult.model_validate_json(pred_path.read_bytes())
+        except OSError:
+            raise InputError(f"{pred_path}: no prediction for gold document {gold.doc_id}") from None
+        except ValidationError as error:
+            raise ContractError(f"{pred_path}: not an edufacts output ({error.error_count()} errors)") from None
+        scores.append(score_document(gold, document.text, predicted))
+    return scores

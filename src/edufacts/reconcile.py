@@ -1,0 +1,176 @@
+"""Stage 6, reconcile: proposals (rules now, model claims later) become facts
+with checks, confidence and needs_review; parts that should sum to a stated
+total are compared into `findings`. Pure."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from .catalog import Catalog
+from .load import Document
+from .models import Check, Fact, Finding
+from .numbers import find_mentions
+from .rules import Proposal, unit_fits
+
+REVIEW_THRESHOLD = 0.6
+_GROWTH = re.compile(r"增长|增幅|提高|提升|增加|下降|减少")
+_SUBTOTAL_CUE = re.compile(r"其中")
+
+
+@dataclass(frozen=True)
+class ReconcileSettings:
+    review_threshold: float = REVIEW_THRESHOLD
+
+
+def _value_from_span(document: Document, proposal: Proposal) -> Check:
+    """Re-derive the value from the characters at the span, independently of the proposal."""
+    span = document.normalized[proposal.mention.start : proposal.mention.end]
+    reparsed = [m for m in find_mentions(span) if m.value is not None]
+    if not reparsed:
+        return Check(name="value_from_span", ok=False, detail=f"no number at the span {span!r}")
+    written = reparsed[0]
+    expected = written.value
+    if proposal.table_cell is not None or written.unit != proposal.unit:
+        # Table scale and indicator conversion are powers of ten of the written number.
+        assert expected is not None
+        ratio = proposal.value / expected if expected else Decimal(0)
+        ok = expected == proposal.value == 0 or (ratio != 0 and _is_power_of_ten(ratio))
+    else:
+        ok = expected == proposal.value
+    detail = "" if ok else f"span reads {expected} {written.unit}, fact says {proposal.value} {proposal.unit}"
+    return Check(name="value_from_span", ok=ok, detail=detail)
+
+
+def _is_power_of_ten(ratio: Decimal) -> bool:
+    normalized = ratio.normalize()
+    return normalized.as_tuple().digits == (1,)
+
+
+def _checks(document: Document, catalog: Catalog, proposal: Proposal) -> list[Check]:
+    raw = document.text[proposal.mention.start : proposal.mention.end]
+    checks = [
+        Check(name="span_matches_raw", ok=raw == proposal.mention.raw or len(raw) == len(proposal.mention.raw)),
+        _value_from_span(document, proposal),
+    ]
+    if proposal.indicator is not None:
+        indicator = catalog.indicators[proposal.indicator]
+        checks.append(
+            Check(
+                name="unit_fits_indicator",
+                ok=unit_fits(indicator.unit, proposal.unit),
+                detail="" if indicator.unit == proposal.unit else f"{proposal.unit} vs {indicator.unit}",
+            )
+        )
+    if proposal.unit == "%":
+        growth = proposal.indicator == "education_expenditure_growth" or bool(
+            _GROWTH.search(proposal.label)
+        )
+        ok = proposal.value <= 100 or growth
+        checks.append(Check(name="share_at_most_100", ok=ok, detail="" if ok else f"{proposal.value}% > 100"))
+    if "range" in proposal.mention.flags:
+        checks.append(Check(name="single_value", ok=False, detail="one end of a range"))
+    return checks
+
+
+def _confidence(proposal: Proposal, checks: list[Check]) -> float:
+    score = 0.55
+    if proposal.indicator is not None:
+        distance = proposal.alias_distance or 0
+        score += 0.3 if distance <= 6 else 0.2 if distance <= 20 else 0.1
+        if len(proposal.candidates) > 1:
+            score -= 0.05
+    else:
+        score += 0.1 if proposal.label else 0.0
+    if proposal.table_cell is not None:
+        score += 0.05
+    if proposal.mention.approx:
+        score -= 0.05
+    failed = sum(1 for check in checks if not check.ok)
+    score -= 0.3 * failed
+    return round(min(1.0, max(0.0, score)), 3)
+
+
+def build_facts(
+    document: Document,
+    catalog: Catalog,
+    proposals: list[Proposal],
+    settings: ReconcileSettings | None = None,
+) -> list[Fact]:
+    settings = settings or ReconcileSettings()
+    facts: list[Fact] = []
+    for index, proposal in enumerate(proposals, start=1):
+        checks = _checks(document, catalog, proposal)
+        confidence = _confidence(proposal, checks)
+        mention = proposal.mention
+        facts.append(
+            Fact(
+                id=f"f{index:04d}",
+                indicator=proposal.indicator,
+                label=proposal.label,
+                value=proposal.value,
+                unit=proposal.unit,
+                raw=document.text[mention.start : mention.end],
+                scope=proposal.scope,
+                year=proposal.year,
+                approx=mention.approx,
+                start=mention.start,
+                end=mention.end,
+                quote=document.text[proposal.quote_start : proposal.quote_end].strip(),
+                section=proposal.section.id,
+                confidence=confidence,
+                needs_review=confidence < settings.review_threshold or not all(c.ok for c in checks),
+                checks=checks,
+                source="rules",
+                candidates=list(proposal.candidates),
+            )
+        )
+    return facts
+
+
+# --- findings: parts that should sum to a stated total ----------------------
+
+
+def sum_findings(document: Document, facts: list[Fact]) -> list[Finding]:
+    """`共有幼儿园74所。其中公办23所,民转公14所,...`: the facts after 其中 with the
+    total's unit, up to the next sentence end, should add up to the total."""
+    text = document.normalized
+    findings: list[Finding] = []
+    by_start = sorted(facts, key=lambda fact: fact.start)
+    for index, total in enumerate(by_start):
+        cue = _SUBTOTAL_CUE.search(text, total.end, min(len(text), total.end + 6))
+        if cue is None:
+            continue
+        stop = re.compile(r"[。;\n]").search(text, cue.end())
+        end = stop.start() if stop else len(text)
+        parts = [
+            fact
+            for fact in by_start[index + 1 :]
+            if fact.start < end and fact.unit == total.unit and not _inside_bracket(text, cue.end(), fact.start)
+        ]
+        if len(parts) < 2:
+            continue
+        part_sum = sum((Decimal(str(fact.value)) for fact in parts), Decimal(0))
+        total_value = Decimal(str(total.value))
+        if part_sum == total_value or total.approx or any(part.approx for part in parts):
+            continue
+        findings.append(
+            Finding(
+                kind="parts_do_not_sum",
+                detail=(
+                    f"{total.raw} stated as the total, but the parts "
+                    f"{' + '.join(part.raw for part in parts)} add up to {part_sum} {total.unit}"
+                ),
+                fact_ids=[total.id, *(part.id for part in parts)],
+                start=total.start,
+                end=parts[-1].end,
+            )
+        )
+    return findings
+
+
+def _inside_bracket(text: str, start: int, position: int) -> bool:
+    """A part in brackets (含普惠2098人) is a part of a part, not of the total."""
+    segment = text[start:position]
+    return segment.count("(") > segment.count(")")

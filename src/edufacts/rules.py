@@ -1,0 +1,277 @@
+"""Stage 4, rules: fact proposals from the catalog lexicon with scope and year
+cues, and the unclaimed mentions with their reasons. Pure."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+
+from .catalog import Catalog, Indicator
+from .load import Document
+from .numbers import Mention, canonical_unit
+from .segment import Section, Table, TableCell, innermost_section
+
+_SENTENCE_END = re.compile(r"[。;!?\n]")
+_CLAUSE_END = re.compile(r"[。;!?\n,:、(]")
+_LABEL_TRIM = re.compile(r"(?:达到|达|为|是|共计|共有|共|累计|总计|合计|有|约|近|超过|逾|增长|增加|提高到|提高|提升至|提升|占|分别|其中|至|了|到)+$")
+_LABEL_LEAD = re.compile(r"^(?:其中|并且|并|且|和|及|以及|同时|全区|全县|我区|我县)+")
+_QUOTE_CHARS = 48
+_WINDOW_BEFORE = 60
+_WINDOW_AFTER = 14
+_OUT_OF_SCOPE = re.compile(r"GDP|生产总值|地区生产|财政收入|税收|医疗|医院|卫生|民政|养老|就业|工业|农业|旅游|人口总")
+_EDUCATION = re.compile(r"教育|学校|学生|教师|幼儿|学位|校|园|教|学")
+_CONVERTIBLE = {("元", "万元"): Decimal("0.0001")}
+
+
+@dataclass(frozen=True)
+class Proposal:
+    mention: Mention
+    value: Decimal
+    unit: str
+    indicator: str | None
+    candidates: tuple[str, ...]
+    alias_distance: int | None
+    label: str
+    scope: str | None
+    year: int | None
+    section: Section
+    quote_start: int
+    quote_end: int
+    table_cell: TableCell | None = None
+
+
+@dataclass(frozen=True)
+class UnclaimedMention:
+    mention: Mention
+    reason: str
+
+
+@cache
+def _alias_pattern(catalog: Catalog) -> tuple[re.Pattern[str], dict[str, tuple[Indicator, ...]]]:
+    by_alias: dict[str, list[Indicator]] = {}
+    for indicator in catalog.indicators.values():
+        for name in indicator.names:
+            by_alias.setdefault(name, []).append(indicator)
+    aliases = sorted(by_alias, key=len, reverse=True)
+    pattern = re.compile("|".join(re.escape(alias) for alias in aliases))
+    return pattern, {alias: tuple(items) for alias, items in by_alias.items()}
+
+
+@cache
+def _scope_pattern(catalog: Catalog) -> tuple[re.Pattern[str], dict[str, str]]:
+    term_of: dict[str, str] = {}
+    for term, aliases in catalog.scope_aliases.items():
+        for alias in aliases:
+            term_of.setdefault(alias, term)
+    pattern = re.compile("|".join(re.escape(alias) for alias in sorted(term_of, key=len, reverse=True)))
+    return pattern, term_of
+
+
+def unit_fits(indicator_unit: str, unit: str) -> bool:
+    return indicator_unit == unit or (unit, indicator_unit) in _CONVERTIBLE
+
+
+def convert_to(indicator_unit: str, unit: str, value: Decimal) -> Decimal:
+    factor = _CONVERTIBLE.get((unit, indicator_unit))
+    return value * factor if factor is not None else value
+
+
+def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    left = start
+    floor = max(0, start - 200)
+    while left > floor and not _SENTENCE_END.match(text, left - 1):
+        left -= 1
+    right = _SENTENCE_END.search(text, end, min(len(text), end + 200))
+    return left, right.start() if right else min(len(text), end + 200)
+
+
+def _clause_start(text: str, start: int, floor: int) -> int:
+    position = start
+    while position > floor and not _CLAUSE_END.match(text, position - 1):
+        position -= 1
+    return position
+
+
+def _candidates(
+    catalog: Catalog, text: str, window_start: int, mention: Mention, unit: str
+) -> list[tuple[int, Indicator]]:
+    pattern, by_alias = _alias_pattern(catalog)
+    found: list[tuple[int, int, Indicator]] = []
+    for match in pattern.finditer(text, window_start, mention.start):
+        distance = mention.start - match.end()
+        for indicator in by_alias[match.group()]:
+            if unit_fits(indicator.unit, unit):
+                found.append((distance, -len(match.group()), indicator))
+    after_end = min(len(text), mention.end + _WINDOW_AFTER)
+    stop = _CLAUSE_END.search(text, mention.end, after_end)
+    for match in pattern.finditer(text, mention.end, stop.start() if stop else after_end):
+        distance = match.start() - mention.end + 20  # names before the number are the norm
+        for indicator in by_alias[match.group()]:
+            if unit_fits(indicator.unit, unit):
+                found.append((distance, -len(match.group()), indicator))
+    found.sort(key=lambda item: (item[0], item[1]))
+    ranked: list[tuple[int, Indicator]] = []
+    seen: set[str] = set()
+    for distance, _, indicator in found:
+        if indicator.id not in seen:
+            seen.add(indicator.id)
+            ranked.append((distance, indicator))
+    return ranked
+
+
+def _scope(catalog: Catalog, text: str, start: int, end: int, indicator: Indicator | None) -> str | None:
+    pattern, term_of = _scope_pattern(catalog)
+    terms = {term_of[match.group()] for match in pattern.finditer(text, start, end)}
+    if terms & {"小学", "初中"}:
+        terms -= {"义务教育", "中小学"}
+    if indicator is not None:
+        terms -= indicator.implied_scope
+    order = list(catalog.scope_aliases)
+    return "/".join(sorted(terms, key=order.index)) or None
+
+
+def _year(mentions_by_start: list[Mention], sentence_start: int, position: int) -> int | None:
+    year: int | None = None
+    for mention in mentions_by_start:
+        if mention.start >= position:
+            break
+        if mention.start >= sentence_start and mention.kind == "year" and mention.value is not None:
+            year = int(mention.value)
+    return year
+
+
+def _label(text: str, clause_start: int, position: int, fallback: str) -> str:
+    label = text[clause_start:position].strip()
+    label = _LABEL_LEAD.sub("", _LABEL_TRIM.sub("", label)).strip()
+    label = re.sub(r"^\d{4}年(?:以来|至今|底|末)?", "", label).strip()
+    return label[-24:] or fallback
+
+
+def _cell_for(tables: list[Table], mention: Mention) -> TableCell | None:
+    for table in tables:
+        if table.start <= mention.start < table.end:
+            for cell in table.cells:
+                if cell.start <= mention.start and mention.end <= cell.end:
+                    return cell
+    return None
+
+
+def _table_value(cell: TableCell, mention: Mention) -> tuple[Decimal, str] | None:
+    """Scale and unit of a bare table number from its row or column bracket."""
+    if mention.value is None:
+        return None
+    hint = cell.unit_hint
+    if hint in {"%", "%)"}:
+        if re.search(r"变化|增减|增长", cell.column):
+            return mention.value, "个百分点"
+        return mention.value, "%"
+    scale = "万" if hint.startswith("万") else "亿" if hint.startswith("亿") else ""
+    unit = hint[len(scale) :]
+    if unit in {"人", "名", "元", "平方米", "㎡", "所", "个", "人次"} or (scale and unit == ""):
+        return canonical_unit(unit, scale, mention.value)
+    return None
+
+
+def propose(
+    document: Document,
+    catalog: Catalog,
+    mentions: list[Mention],
+    sections: list[Section],
+    tables: list[Table],
+) -> tuple[list[Proposal], list[UnclaimedMention]]:
+    text = document.normalized
+    proposals: list[Proposal] = []
+    unclaimed: list[UnclaimedMention] = []
+    for mention in mentions:
+        if document.in_boilerplate(mention.start):
+            unclaimed.append(UnclaimedMention(mention, "boilerplate"))
+            continue
+        if not mention.is_quantity or mention.value is None:
+            unclaimed.append(UnclaimedMention(mention, mention.kind))
+            continue
+        cell = _cell_for(tables, mention) if not mention.unit else None
+        value, unit = mention.value, mention.unit
+        if cell is not None:
+            from_table = _table_value(cell, mention)
+            if from_table is None:
+                unclaimed.append(UnclaimedMention(mention, "no_unit"))
+                continue
+            value, unit = from_table
+        elif not unit:
+            unclaimed.append(UnclaimedMention(mention, "no_unit"))
+            continue
+        sentence_start, sentence_end = _sentence_bounds(text, mention.start, mention.end)
+        if _OUT_OF_SCOPE.search(text, sentence_start, sentence_end) and not _EDUCATION.search(
+            text, sentence_start, sentence_end
+        ):
+            unclaimed.append(UnclaimedMention(mention, "out_of_scope"))
+            continue
+        section = innermost_section(sections, mention.start)
+        if cell is not None:
+            context_start = cell.start - len(cell.row_label) - 4
+            context = f"{cell.row_label}"
+            ranked = _candidates_in_label(catalog, context, unit)
+            label = re.sub(r"\(.*$", "", cell.row_label).replace("其中:", "") + (
+                f"({cell.column})" if cell.column else ""
+            )
+            year = cell.year
+            scope = _scope(catalog, context, 0, len(context), ranked[0][1] if ranked else None)
+            quote_start = max(0, context_start)
+        else:
+            window_start = max(sentence_start, mention.start - _WINDOW_BEFORE)
+            ranked = _candidates(catalog, text, window_start, mention, unit)
+            clause_start = _clause_start(text, mention.start, sentence_start)
+            fallback = ranked[0][1].names[0] if ranked else ""
+            label = _label(document.text, clause_start, mention.start, fallback)
+            year = _year(mentions, sentence_start, mention.start) or _heading_year(section)
+            scope_start = _clause_start(text, clause_start - 1, sentence_start) if clause_start - sentence_start < 3 else clause_start
+            clause_stop = _CLAUSE_END.search(text, mention.end, sentence_end)
+            scope = _scope(catalog, text, scope_start, clause_stop.start() if clause_stop else sentence_end,
+                           ranked[0][1] if ranked else None)
+            quote_start = max(sentence_start, mention.start - _QUOTE_CHARS // 2)
+        indicator = ranked[0][1] if ranked else None
+        if indicator is not None:
+            value = convert_to(indicator.unit, unit, value)
+            unit = indicator.unit
+        quote_end = min(len(text), max(mention.end + 8, quote_start + _QUOTE_CHARS), sentence_end)
+        proposals.append(
+            Proposal(
+                mention=mention,
+                value=value,
+                unit=unit,
+                indicator=indicator.id if indicator else None,
+                candidates=tuple(item.id for _, item in ranked[:4]),
+                alias_distance=ranked[0][0] if ranked else None,
+                label=label,
+                scope=scope,
+                year=year,
+                section=section,
+                quote_start=min(quote_start, mention.start),
+                quote_end=max(quote_end, mention.end),
+                table_cell=cell,
+            )
+        )
+    return proposals, unclaimed
+
+
+def _candidates_in_label(catalog: Catalog, label: str, unit: str) -> list[tuple[int, Indicator]]:
+    pattern, by_alias = _alias_pattern(catalog)
+    ranked: list[tuple[int, Indicator]] = []
+    for match in pattern.finditer(label):
+        for indicator in by_alias[match.group()]:
+            if unit_fits(indicator.unit, unit) and indicator not in [item for _, item in ranked]:
+                ranked.append((0, indicator))
+    return ranked
+
+
+_HEADING_YEAR = re.compile(r"(?:19|20)\d{2}(?=年)")
+
+
+def _heading_year(section: Section) -> int | None:
+    for title in reversed(section.heading_path):
+        match = _HEADING_YEAR.search(title)
+        if match:
+            return int(match.group())
+    return None
