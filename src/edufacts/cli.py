@@ -19,7 +19,7 @@ from . import __version__
 from .errors import EdufactsError
 from .settings import BACKENDS, Settings
 
-stderr = Console(stderr=True, highlight=False)
+stderr = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def _fail(message: str) -> None:
@@ -46,8 +46,12 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--out", "out_dir", type=click.Path(path_type=Path), help="Output folder [env EDUFACTS_OUT_DIR; out].")
-@click.option("--backend", type=click.Choice(BACKENDS), help="Extraction backend [env EDUFACTS_BACKEND; rules].")
+@click.option(
+    "--out", "out_dir", type=click.Path(path_type=Path), help="Output folder [env EDUFACTS_OUT_DIR; out]."
+)
+@click.option(
+    "--backend", type=click.Choice(BACKENDS), help="Extraction backend [env EDUFACTS_BACKEND; rules]."
+)
 @click.option("--max-bytes", type=int, help="Largest input file accepted [env EDUFACTS_MAX_BYTES; 10 MB].")
 @click.option("--review-threshold", type=float, help="Confidence under which a fact needs review.")
 def extract(
@@ -62,7 +66,12 @@ def extract(
 
     try:
         settings = Settings.resolve(
-            {"out_dir": out_dir, "backend": backend, "max_bytes": max_bytes, "review_threshold": review_threshold}
+            {
+                "out_dir": out_dir,
+                "backend": backend,
+                "max_bytes": max_bytes,
+                "review_threshold": review_threshold,
+            }
         )
     except EdufactsError as error:
         _fail(str(error))
@@ -126,20 +135,54 @@ def _print_summary(outcomes: list[Any], settings: Settings) -> None:
 
 
 @main.command(name="eval")
-@click.option("--gold", "gold_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("eval/gold"),
-              show_default=True, help="Folder of gold files.")
-@click.option("--docs", "docs_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("eval/docs"),
-              show_default=True, help="Folder of the documents the gold files label.")
-@click.option("--pred", "pred_dir", type=click.Path(path_type=Path, file_okay=False),
-              help="Score existing outputs from this folder instead of extracting.")
-@click.option("--backend", "backends", default="rules", show_default=True,
-              help="Comma-separated backends to run side by side.")
-@click.option("--report-dir", type=click.Path(path_type=Path, file_okay=False), default=Path("eval/reports"),
-              show_default=True, help="Where report.md and report.json are written.")
-@click.option("--baseline", type=click.Path(path_type=Path, dir_okay=False),
-              help="Fail when a headline figure drops below this baseline file.")
+@click.option(
+    "--gold",
+    "gold_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("eval/gold"),
+    show_default=True,
+    help="Folder of gold files.",
+)
+@click.option(
+    "--docs",
+    "docs_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("eval/docs"),
+    show_default=True,
+    help="Folder of the documents the gold files label.",
+)
+@click.option(
+    "--pred",
+    "pred_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Score existing outputs from this folder instead of extracting.",
+)
+@click.option(
+    "--backend",
+    "backends",
+    default="rules",
+    show_default=True,
+    help="Comma-separated backends to run side by side.",
+)
+@click.option(
+    "--report-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("eval/reports"),
+    show_default=True,
+    help="Where report.md and report.json are written.",
+)
+@click.option(
+    "--baseline",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Fail when a headline figure drops below this baseline file.",
+)
 def eval_command(
-    gold_dir: Path, docs_dir: Path, pred_dir: Path | None, backends: str, report_dir: Path, baseline: Path | None
+    gold_dir: Path,
+    docs_dir: Path,
+    pred_dir: Path | None,
+    backends: str,
+    report_dir: Path,
+    baseline: Path | None,
 ) -> None:
     """Score extraction against the gold set: per document, per indicator, per backend."""
     from .evaluate import check_baseline, render_markdown, report_json, summarize
@@ -159,7 +202,9 @@ def eval_command(
     markdown = render_markdown(runs)
     click.echo(markdown)
     atomic_write_text(report_dir / "report.md", markdown)
-    atomic_write_text(report_dir / "report.json", json.dumps(report_json(runs), ensure_ascii=False, indent=1) + "\n")
+    atomic_write_text(
+        report_dir / "report.json", json.dumps(report_json(runs), ensure_ascii=False, indent=1) + "\n"
+    )
     if baseline is not None:
         try:
             floor = json.loads(baseline.read_text(encoding="utf-8"))
@@ -175,8 +220,13 @@ def eval_command(
 
 
 @main.command()
-@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("schemas"),
-              show_default=True)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("schemas"),
+    show_default=True,
+)
 def schema(out_dir: Path) -> None:
     """Regenerate the JSON Schemas of the output and gold files."""
     from .schemas import write_schemas

@@ -8,9 +8,9 @@ re-segmentation.
 from __future__ import annotations
 
 import argparse
-
 import sys
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -72,7 +72,7 @@ def locate_facts(gold: GoldFile, text: str, catalog: Catalog | None = None) -> l
         start = quote_at + raw_at
         located.append(LocatedGoldFact(fact, start, start + len(fact.raw)))
     spans = sorted((item.start, item.end) for item in located)
-    for (start_a, end_a), (start_b, _) in zip(spans, spans[1:], strict=False):
+    for (start_a, end_a), (start_b, _) in pairwise(spans):
         if start_b < end_a:
             problems.append(f"two gold facts overlap at characters {start_a}-{end_a} and {start_b}")
     for kind, items in (("problems", gold.problems), ("measures", gold.measures)):

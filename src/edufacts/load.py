@@ -86,9 +86,37 @@ def _looks_like_text(text: str) -> bool:
 
 _SKIP_TAGS = {"script", "style", "nav", "noscript", "iframe", "svg", "template", "head", "select", "button"}
 _BLOCK_TAGS = {
-    "p", "div", "br", "li", "ul", "ol", "tr", "td", "th", "table", "h1", "h2", "h3", "h4", "h5",
-    "h6", "section", "article", "header", "footer", "aside", "dd", "dt", "dl", "pre", "blockquote",
-    "form", "hr", "caption", "tbody", "thead",
+    "p",
+    "div",
+    "br",
+    "li",
+    "ul",
+    "ol",
+    "tr",
+    "td",
+    "th",
+    "table",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "aside",
+    "dd",
+    "dt",
+    "dl",
+    "pre",
+    "blockquote",
+    "form",
+    "hr",
+    "caption",
+    "tbody",
+    "thead",
 }
 _VOID_TAGS = {"br", "hr", "img", "meta", "link", "input", "area", "base", "col", "embed", "source", "wbr"}
 
@@ -231,7 +259,9 @@ def find_document(folder: Path, doc_id: str) -> Path:
 def load_document(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
-        raise InputError(f"{path}: unsupported file type {suffix or '(none)'}; edufacts reads .txt, .html, .htm")
+        raise InputError(
+            f"{path}: unsupported file type {suffix or '(none)'}; edufacts reads .txt, .html, .htm"
+        )
     try:
         size = path.stat().st_size
         if not path.is_file():

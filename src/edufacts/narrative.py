@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from itertools import pairwise
 
 from .load import Document
 from .models import Meta
@@ -46,7 +47,7 @@ def _paragraphs(text: str, start: int, end: int) -> list[Item]:
             bounds = [*markers, len(stripped)]
             if markers[0] > 0 and len(stripped[: markers[0]].strip()) >= _MIN_ITEM_CHARS:
                 items.append(Item(offset, offset + markers[0]))
-            items.extend(Item(offset + a, offset + b) for a, b in zip(bounds, bounds[1:], strict=False))
+            items.extend(Item(offset + a, offset + b) for a, b in pairwise(bounds))
         else:
             items.append(Item(offset, offset + len(stripped)))
     return items
@@ -75,10 +76,16 @@ _NEXT_STEP = re.compile(r"下一步[,，]?我[们区县]")
 
 def problems_and_measures(document: Document, sections: list[Section]) -> tuple[list[Item], list[Item]]:
     text = document.normalized
-    problems = [item for item in _section_items(text, sections, _PROBLEMS_HEADING)
-                if not document.in_boilerplate(item.start)]
-    measures = [item for item in _section_items(text, sections, _MEASURES_HEADING)
-                if not document.in_boilerplate(item.start)]
+    problems = [
+        item
+        for item in _section_items(text, sections, _PROBLEMS_HEADING)
+        if not document.in_boilerplate(item.start)
+    ]
+    measures = [
+        item
+        for item in _section_items(text, sections, _MEASURES_HEADING)
+        if not document.in_boilerplate(item.start)
+    ]
     if not measures:
         measures = _measures_after_next_step(text, sections)
     if not problems and measures:
@@ -92,9 +99,8 @@ def problems_and_measures(document: Document, sections: list[Section]) -> tuple[
 
 def _measures_after_next_step(text: str, sections: list[Section]) -> list[Item]:
     """A paragraph that opens with 下一步,我们... introduces the measures that follow."""
-    match = None
-    for match in _NEXT_STEP.finditer(text):
-        pass
+    matches = list(_NEXT_STEP.finditer(text))
+    match = matches[-1] if matches else None
     if match is None or match.start() < len(text) * 0.5:
         return []
     following = [section for section in sections if section.start > match.start() and section.level > 0]
@@ -108,9 +114,33 @@ def _measures_after_next_step(text: str, sections: list[Section]) -> list[Item]:
 
 _MUNICIPALITIES = ("北京市", "天津市", "上海市", "重庆市")
 _PROVINCES = (
-    "河北省", "山西省", "辽宁省", "吉林省", "黑龙江省", "江苏省", "浙江省", "安徽省", "福建省", "江西省",
-    "山东省", "河南省", "湖北省", "湖南省", "广东省", "海南省", "四川省", "贵州省", "云南省", "陕西省",
-    "甘肃省", "青海省", "台湾省", "内蒙古自治区", "广西壮族自治区", "西藏自治区", "宁夏回族自治区",
+    "河北省",
+    "山西省",
+    "辽宁省",
+    "吉林省",
+    "黑龙江省",
+    "江苏省",
+    "浙江省",
+    "安徽省",
+    "福建省",
+    "江西省",
+    "山东省",
+    "河南省",
+    "湖北省",
+    "湖南省",
+    "广东省",
+    "海南省",
+    "四川省",
+    "贵州省",
+    "云南省",
+    "陕西省",
+    "甘肃省",
+    "青海省",
+    "台湾省",
+    "内蒙古自治区",
+    "广西壮族自治区",
+    "西藏自治区",
+    "宁夏回族自治区",
     "新疆维吾尔自治区",
 )
 _PROVINCE = re.compile("|".join((*_MUNICIPALITIES, *_PROVINCES)))
@@ -235,7 +265,11 @@ def extract_meta(document: Document, sections: list[Section]) -> Meta:
         else:
             doc_type = "other"
     year_match = _YEAR.search(title_norm) or _most_common(re.compile(r"(?:19|20)\d{2}(?=年)"), text)
-    report_year = int(year_match.group(1) if year_match and year_match.groups() else year_match.group()) if year_match else None
+    report_year = (
+        int(year_match.group(1) if year_match and year_match.groups() else year_match.group())
+        if year_match
+        else None
+    )
     doc_number_match = _DOC_NUMBER.search(text, 0, head_end)
     doc_number = original_of(doc_number_match) if _issued_by_this(text, doc_number_match) else None
     return Meta(

@@ -16,10 +16,62 @@ _NUMBER = r"(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?"
 _CN_NUMBER = rf"[{CN_DIGITS}]+(?:点[{CN_DIGITS}]+)?"
 # Longest first: alternation takes the first that matches.
 UNITS = (
-    "个百分点", "万平方米", "平方公里", "平方米", "人次", "节次", "场次", "学时", "课时", "小时", "公里", "个月",
-    "元", "人", "名", "位", "所", "个", "次", "项", "亩", "间", "套", "台", "件", "册", "分", "倍", "节",
-    "班", "门", "批", "家", "天", "岁", "年", "米", "届", "篇", "本", "辆", "户", "条", "处", "块", "张",
-    "份", "期", "轮", "支", "座", "栋", "场", "㎡", "%", "‰",
+    "个百分点",
+    "万平方米",
+    "平方公里",
+    "平方米",
+    "人次",
+    "节次",
+    "场次",
+    "学时",
+    "课时",
+    "小时",
+    "公里",
+    "个月",
+    "元",
+    "人",
+    "名",
+    "位",
+    "所",
+    "个",
+    "次",
+    "项",
+    "亩",
+    "间",
+    "套",
+    "台",
+    "件",
+    "册",
+    "分",
+    "倍",
+    "节",
+    "班",
+    "门",
+    "批",
+    "家",
+    "天",
+    "岁",
+    "年",
+    "米",
+    "届",
+    "篇",
+    "本",
+    "辆",
+    "户",
+    "条",
+    "处",
+    "块",
+    "张",
+    "份",
+    "期",
+    "轮",
+    "支",
+    "座",
+    "栋",
+    "场",
+    "㎡",
+    "%",
+    "‰",
 )
 _UNIT = "|".join(re.escape(unit) for unit in UNITS)
 _APPROX_PREFIX = r"将近|接近|大约|超过|约|近|逾|>|≥|<|≤"
@@ -40,11 +92,28 @@ _MENTION = re.compile(
     """,
     re.VERBOSE,
 )
-_SCALES = {"万": Decimal(10_000), "亿": Decimal(100_000_000), "千万": Decimal(10_000_000), "百万": Decimal(1_000_000)}
+_SCALES = {
+    "万": Decimal(10_000),
+    "亿": Decimal(100_000_000),
+    "千万": Decimal(10_000_000),
+    "百万": Decimal(1_000_000),
+}
 _PERSON_NOUNS = re.compile(r"(?:名|位)?(?:学生|幼儿|儿童|教师|师生|教职工|家长|校长|学子|适龄|少年|新生|人)")
 # Measure words after which a Chinese numeral is a quantity (一是, 十四五, 三位一体 are not).
 _CN_QUANTITY_UNITS = set("所个名人项次批家倍间套台册节班门届篇本辆户条处块张份期轮支座栋场元") | {
-    "人次", "场次", "节次", "平方米", "万平方米", "个百分点", "%", "年", "天", "小时", "岁", "亩", "分",
+    "人次",
+    "场次",
+    "节次",
+    "平方米",
+    "万平方米",
+    "个百分点",
+    "%",
+    "年",
+    "天",
+    "小时",
+    "岁",
+    "亩",
+    "分",
 }
 _CN_IDIOMS_WITH_ONE = set("个批项次种类条支名位")
 _YEAR_RANGE_CONNECTOR = re.compile(r"\s*[-~～—–至到]\s*")
@@ -176,8 +245,6 @@ def _classify(
             return None
         if cn in {"一", "两"} and written_unit in _CN_IDIOMS_WITH_ONE and not scale:
             return None  # 一个, 一批, 一项: the article "a", not a count
-        if "万" in cn[-1:] or "亿" in cn[-1:]:
-            pass
     raw = text[start:end]
     try:
         if groups["cn_percent"] is not None:
@@ -189,23 +256,55 @@ def _classify(
             numerator = parse_chinese_numeral(groups["fraction_num"])
             share = numerator / denominator * 100
             rounded = share.quantize(Decimal("0.01"))
-            return Mention(start, end, raw, _normalize_decimal(rounded), "%", approx or rounded != share,
-                           "quantity", "分之", "", ("fraction",))
+            return Mention(
+                start,
+                end,
+                raw,
+                _normalize_decimal(rounded),
+                "%",
+                approx or rounded != share,
+                "quantity",
+                "分之",
+                "",
+                ("fraction",),
+            )
         if cn is not None:
             value = parse_chinese_numeral(cn.replace("点", "."))
         else:
             number = groups["num"]
             integer_digits = len(number.split(".")[0].replace(",", ""))
+            if _covered(phone_spans, number_start, match.end("num")):
+                return Mention(start, end, raw, None, "", approx, "phone")
             if integer_digits >= 10 or len(number.replace(",", "").replace(".", "")) > 15:
                 kind = "code" if _next_to_code(text, number_start, match.end("num")) else "run_together"
-                return Mention(start, end, raw, None, "", approx, kind, written_unit, scale,
-                               ("run_together",) if kind == "run_together" else ())
+                return Mention(
+                    start,
+                    end,
+                    raw,
+                    None,
+                    "",
+                    approx,
+                    kind,
+                    written_unit,
+                    scale,
+                    ("run_together",) if kind == "run_together" else (),
+                )
             value = _decimal(number)
     except (InvalidOperation, ValueError, ZeroDivisionError):
         return Mention(start, end, raw, None, "", approx, "code")
 
-    kind = _context_kind(text, match, number_start, value, written_unit, scale, cn is not None,
-                         date_spans, phone_spans, section_starts)
+    kind = _context_kind(
+        text,
+        match,
+        number_start,
+        value,
+        written_unit,
+        scale,
+        cn is not None,
+        date_spans,
+        phone_spans,
+        section_starts,
+    )
     if kind != "quantity":
         return Mention(start, end, raw, _normalize_decimal(value), "", approx, kind, written_unit, scale)
     if groups["suffix"] == "以上" and not written_unit and not scale:
@@ -214,8 +313,18 @@ def _classify(
     if not written_unit and _PERSON_NOUNS.match(text, end):
         canonical_value, unit = canonical_unit("人", scale, value)
         flags.append("unit_from_noun")
-    return Mention(start, end, raw, _normalize_decimal(canonical_value), unit, approx, "quantity",
-                   written_unit, scale, tuple(flags))
+    return Mention(
+        start,
+        end,
+        raw,
+        _normalize_decimal(canonical_value),
+        unit,
+        approx,
+        "quantity",
+        written_unit,
+        scale,
+        tuple(flags),
+    )
 
 
 def _next_to_code(text: str, start: int, end: int) -> bool:
@@ -245,8 +354,10 @@ def _context_kind(
         return "date"
     if _covered(phone_spans, number_start, number_end):
         return "phone"
-    if before.endswith(("〔", "[", "【")) or after.startswith(("〕", "]", "】")) or (
-        after.startswith("号") and re.search(r"[〕\]】]", text[max(0, number_start - 2) : number_start])
+    if (
+        before.endswith(("〔", "[", "【"))
+        or after.startswith(("〕", "]", "】"))
+        or (after.startswith("号") and re.search(r"[〕\]】]", text[max(0, number_start - 2) : number_start]))
     ):
         return "doc_number"
     if before.endswith("第"):
@@ -257,14 +368,14 @@ def _context_kind(
         return "section"
     is_integer = value == value.to_integral_value()
     raw_number = text[number_start:number_end]
-    if is_integer and 1949 <= value <= 2100 and not scale and (len(raw_number) == 4 or is_chinese):
-        if written_unit in {"", "年"} or after.startswith(("年", "届", "级")):
-            return "year"
+    year_like = is_integer and 1949 <= value <= 2100 and not scale and (len(raw_number) == 4 or is_chinese)
+    if year_like and (written_unit in {"", "年"} or after.startswith(("年", "届", "级"))):
+        return "year"
     if not written_unit and not scale and _YEAR_RANGE_CONNECTOR.match(text, number_end):
         return _year_range_or_quantity(text, number_end, value)
-    if not written_unit and re.match(r"[A-Za-z]", text[number_end : number_end + 1]) or re.search(
-        r"[A-Za-z]$", text[max(0, number_start - 1) : number_start]
-    ):
+    letter_after = re.match(r"[A-Za-z]", text[number_end : number_end + 1]) is not None
+    letter_before = re.search(r"[A-Za-z]$", text[max(0, number_start - 1) : number_start]) is not None
+    if (letter_after and not written_unit) or letter_before:
         return "code"
     if not written_unit and not scale and len(raw_number) in (7, 8) and _is_run_together_date(raw_number):
         return "date"
@@ -322,7 +433,9 @@ def written_number(span_text: str) -> Decimal | None:
                 return _normalize_decimal(_decimal(groups["num"]))
             if groups["cn_percent"] is not None:
                 token = groups["cn_percent"]
-                value = _decimal(token) if token[0].isdigit() else parse_chinese_numeral(token.replace("点", "."))
+                value = (
+                    _decimal(token) if token[0].isdigit() else parse_chinese_numeral(token.replace("点", "."))
+                )
                 return _normalize_decimal(value)
             if groups["cn"] is not None:
                 return _normalize_decimal(parse_chinese_numeral(groups["cn"].replace("点", ".")))

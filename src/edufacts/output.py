@@ -17,8 +17,22 @@ from .errors import InputError
 from .models import DocumentResult
 
 CSV_COLUMNS = (
-    "doc_id", "id", "indicator", "label", "value", "unit", "raw", "scope", "year", "approx",
-    "start", "end", "confidence", "needs_review", "source", "quote",
+    "doc_id",
+    "id",
+    "indicator",
+    "label",
+    "value",
+    "unit",
+    "raw",
+    "scope",
+    "year",
+    "approx",
+    "start",
+    "end",
+    "confidence",
+    "needs_review",
+    "source",
+    "quote",
 )
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -65,11 +79,11 @@ class RunWriter:
             self.out_dir.mkdir(parents=True, exist_ok=True)
         except OSError as error:
             raise InputError(f"{self.out_dir}: cannot create the output folder: {error.strerror}") from None
-        self._jsonl = open(self.out_dir / ".facts.jsonl.partial", "w", encoding="utf-8")  # noqa: SIM115
-        self._csv_file = open(self.out_dir / ".facts.csv.partial", "w", encoding="utf-8-sig", newline="")  # noqa: SIM115
+        self._jsonl = open(self.out_dir / ".facts.jsonl.partial", "w", encoding="utf-8")
+        self._csv_file = open(self.out_dir / ".facts.csv.partial", "w", encoding="utf-8-sig", newline="")
         self._csv = csv.writer(self._csv_file)
         self._csv.writerow(CSV_COLUMNS)
-        self._ledger = open(self.out_dir / "ledger.jsonl", "a", encoding="utf-8")  # noqa: SIM115
+        self._ledger = open(self.out_dir / "ledger.jsonl", "a", encoding="utf-8")
         return self
 
     def _log(self, entry: dict[str, Any]) -> None:
@@ -90,13 +104,19 @@ class RunWriter:
             row = fact.model_dump(mode="json")
             self._jsonl.write(json.dumps({"doc_id": doc_id, **row}, ensure_ascii=False) + "\n")
             self._csv.writerow([csv_safe(row.get(column, doc_id)) for column in CSV_COLUMNS])
-        self._log({
-            "doc_id": doc_id, "path": result.document.path, "sha256": result.document.sha256,
-            "status": "ok", "backend": self.backend, "facts": len(result.facts),
-            "needs_review": sum(1 for fact in result.facts if fact.needs_review),
-            "failures": [failure.model_dump() for failure in result.run.failures],
-            "seconds": result.run.seconds,
-        })
+        self._log(
+            {
+                "doc_id": doc_id,
+                "path": result.document.path,
+                "sha256": result.document.sha256,
+                "status": "ok",
+                "backend": self.backend,
+                "facts": len(result.facts),
+                "needs_review": sum(1 for fact in result.facts if fact.needs_review),
+                "failures": [failure.model_dump() for failure in result.run.failures],
+                "seconds": result.run.seconds,
+            }
+        )
 
     def record_failure(self, path: Path, error: str) -> None:
         self._log({"path": str(path), "status": "failed", "backend": self.backend, "error": error})

@@ -24,7 +24,8 @@ from .settings import Settings
 def extract_document(document: Document, settings: Settings) -> DocumentResult:
     if settings.backend != "rules":
         raise ConfigError(
-            f"backend {settings.backend!r} is not available yet: the LLM backends are not built; use --backend rules"
+            f"backend {settings.backend!r} is not available yet (the LLM backends are a later release); "
+            "use --backend rules"
         )
     started = time.perf_counter()
     catalog = load_catalog()
@@ -55,7 +56,9 @@ def extract_document(document: Document, settings: Settings) -> DocumentResult:
         sections=[
             Section(
                 id=section.id,
-                heading=original[section.path_spans[-1][0] : section.path_spans[-1][1]] if section.level else "",
+                heading=original[section.path_spans[-1][0] : section.path_spans[-1][1]]
+                if section.level
+                else "",
                 heading_path=[original[start:end] for start, end in section.path_spans],
                 level=section.level,
                 start=section.start,

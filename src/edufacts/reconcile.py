@@ -51,7 +51,9 @@ def _is_power_of_ten(ratio: Decimal) -> bool:
 def _checks(document: Document, catalog: Catalog, proposal: Proposal) -> list[Check]:
     raw = document.text[proposal.mention.start : proposal.mention.end]
     checks = [
-        Check(name="span_matches_raw", ok=raw == proposal.mention.raw or len(raw) == len(proposal.mention.raw)),
+        Check(
+            name="span_matches_raw", ok=raw == proposal.mention.raw or len(raw) == len(proposal.mention.raw)
+        ),
         _value_from_span(document, proposal),
     ]
     if proposal.indicator is not None:
@@ -64,9 +66,7 @@ def _checks(document: Document, catalog: Catalog, proposal: Proposal) -> list[Ch
             )
         )
     if proposal.unit == "%":
-        growth = proposal.indicator == "education_expenditure_growth" or bool(
-            _GROWTH.search(proposal.label)
-        )
+        growth = proposal.indicator == "education_expenditure_growth" or bool(_GROWTH.search(proposal.label))
         ok = proposal.value <= 100 or growth
         checks.append(Check(name="share_at_most_100", ok=ok, detail="" if ok else f"{proposal.value}% > 100"))
     if "range" in proposal.mention.flags:
@@ -147,7 +147,9 @@ def sum_findings(document: Document, facts: list[Fact]) -> list[Finding]:
         parts = [
             fact
             for fact in by_start[index + 1 :]
-            if fact.start < end and fact.unit == total.unit and not _inside_bracket(text, cue.end(), fact.start)
+            if fact.start < end
+            and fact.unit == total.unit
+            and not _inside_bracket(text, cue.end(), fact.start)
         ]
         if len(parts) < 2:
             continue

@@ -15,12 +15,16 @@ from .segment import Section, Table, TableCell, innermost_section
 
 _SENTENCE_END = re.compile(r"[。;!?\n]")
 _CLAUSE_END = re.compile(r"[。;!?\n,:、(]")
-_LABEL_TRIM = re.compile(r"(?:达到|达|为|是|共计|共有|共|累计|总计|合计|有|约|近|超过|逾|增长|增加|提高到|提高|提升至|提升|占|分别|其中|至|了|到)+$")
+_LABEL_TRIM = re.compile(
+    r"(?:达到|达|为|是|共计|共有|共|累计|总计|合计|有|约|近|超过|逾|增长|增加|提高到|提高|提升至|提升|占|分别|其中|至|了|到)+$"
+)
 _LABEL_LEAD = re.compile(r"^(?:其中|并且|并|且|和|及|以及|同时|全区|全县|我区|我县)+")
 _QUOTE_CHARS = 48
 _WINDOW_BEFORE = 60
 _WINDOW_AFTER = 14
-_OUT_OF_SCOPE = re.compile(r"GDP|生产总值|地区生产|财政收入|税收|医疗|医院|卫生|民政|养老|就业|工业|农业|旅游|人口总")
+_OUT_OF_SCOPE = re.compile(
+    r"GDP|生产总值|地区生产|财政收入|税收|医疗|医院|卫生|民政|养老|就业|工业|农业|旅游|人口总"
+)
 _EDUCATION = re.compile(r"教育|学校|学生|教师|幼儿|学位|校|园|教|学")
 _CONVERTIBLE = {("元", "万元"): Decimal("0.0001")}
 
@@ -226,10 +230,19 @@ def propose(
             fallback = ranked[0][1].names[0] if ranked else ""
             label = _label(document.text, clause_start, mention.start, fallback)
             year = _year(mentions, sentence_start, mention.start) or _heading_year(section)
-            scope_start = _clause_start(text, clause_start - 1, sentence_start) if clause_start - sentence_start < 3 else clause_start
+            scope_start = (
+                _clause_start(text, clause_start - 1, sentence_start)
+                if clause_start - sentence_start < 3
+                else clause_start
+            )
             clause_stop = _CLAUSE_END.search(text, mention.end, sentence_end)
-            scope = _scope(catalog, text, scope_start, clause_stop.start() if clause_stop else sentence_end,
-                           ranked[0][1] if ranked else None)
+            scope = _scope(
+                catalog,
+                text,
+                scope_start,
+                clause_stop.start() if clause_stop else sentence_end,
+                ranked[0][1] if ranked else None,
+            )
             quote_start = max(sentence_start, mention.start - _QUOTE_CHARS // 2)
         indicator = ranked[0][1] if ranked else None
         if indicator is not None:

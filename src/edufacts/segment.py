@@ -81,7 +81,7 @@ def _heading_at(text: str, start: int, line_end: int) -> Heading | None:
         stop = _HEADING_END.search(text, match.end(), line_end)
         end = stop.start() if stop else line_end
         title = text[start:end].strip()
-        if not title or end - start > _MAX_HEADING_CHARS and stop is None:
+        if not title or (end - start > _MAX_HEADING_CHARS and stop is None):
             # A long line with no sentence end is a paragraph that starts with a number.
             return None
         if len(title) > _MAX_HEADING_CHARS:
@@ -140,7 +140,9 @@ def build_sections(text: str, headings: list[Heading]) -> list[Section]:
         stack.append((heading, rank))
         path = tuple(item.title for item, _ in stack)
         spans = tuple((item.start, item.end) for item, _ in stack)
-        sections.append(Section(f"s{len(sections)}", heading.title, path, len(stack), heading.start, end, spans))
+        sections.append(
+            Section(f"s{len(sections)}", heading.title, path, len(stack), heading.start, end, spans)
+        )
     return sections
 
 
@@ -191,7 +193,11 @@ _MIN_TABLE_CELLS = 8
 
 
 def _is_value_cell(cell: str) -> bool:
-    return bool(_CELL_NUMBER.fullmatch(cell)) and not _YEAR_CELL.fullmatch(cell) and not _SERIAL_CELL.fullmatch(cell)
+    return (
+        bool(_CELL_NUMBER.fullmatch(cell))
+        and not _YEAR_CELL.fullmatch(cell)
+        and not _SERIAL_CELL.fullmatch(cell)
+    )
 
 
 def find_tables(text: str) -> list[Table]:
@@ -270,7 +276,9 @@ def _row_cells(
     result = []
     for position, index in enumerate(run):
         start, end, cell = cells[index]
-        column_name, column_year, column_unit = columns[position] if position < len(columns) else ("", None, "")
+        column_name, column_year, column_unit = (
+            columns[position] if position < len(columns) else ("", None, "")
+        )
         year = column_year or row_year or (last_year if _COLUMN_WORDS.search(column_name) else None)
         result.append(TableCell(start, end, cell, row_label, column_name, year, row_unit or column_unit))
     return result

@@ -26,7 +26,9 @@ class Settings:
     base_url: str | None = None
 
     @classmethod
-    def resolve(cls, flags: Mapping[str, Any] | None = None, env: Mapping[str, str] | None = None) -> Settings:
+    def resolve(
+        cls, flags: Mapping[str, Any] | None = None, env: Mapping[str, str] | None = None
+    ) -> Settings:
         flags = flags or {}
         env = os.environ if env is None else env
         values: dict[str, Any] = {}

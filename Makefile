@@ -1,0 +1,35 @@
+# Two entry points, both starting from nothing: `make extract` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+DOC ?= eval/docs/000_83a7c735898b844d.txt
+OUT ?= out
+
+.PHONY: install extract test lint bench clean
+
+$(BIN)/edufacts-installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(BIN)/edufacts-installed
+
+extract: install
+	$(BIN)/edufacts extract $(DOC) --out $(OUT)
+
+lint: install
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy
+
+test: lint
+	$(BIN)/pytest -q; status=$$?; \
+	  if [ $$status -eq 5 ]; then echo "pytest collected no tests"; exit 0; fi; exit $$status
+	$(BIN)/edufacts eval --backend rules --baseline eval/baseline.json > /dev/null
+
+bench: install
+	$(BIN)/python benchmarks/rules_throughput.py
+
+clean:
+	rm -rf $(VENV) $(OUT) .mypy_cache .ruff_cache .pytest_cache

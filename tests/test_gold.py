@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from edufacts.errors import ContractError
+from edufacts.gold import check_gold_file, locate_facts, read_gold
+from edufacts.load import load_document
+from edufacts.models import GoldFact, GoldFile, Meta
+
+from .conftest import DOCS, GOLD
+
+GOLD_FILES = sorted(GOLD.glob("*.json"))
+
+
+def test_every_corpus_report_has_gold() -> None:
+    assert {path.stem for path in GOLD_FILES} == {path.stem for path in DOCS.glob("*.txt")}
+
+
+@pytest.mark.parametrize("path", GOLD_FILES, ids=lambda path: path.stem)
+def test_gold_file_is_valid_and_every_quote_is_in_its_document(path: Path) -> None:
+    count = check_gold_file(path, DOCS)
+    assert count >= 40
+    gold = read_gold(path)
+    text = load_document(DOCS / f"{gold.doc_id}.txt").text
+    for located in locate_facts(gold, text):
+        assert located.fact.quote in text
+        assert text[located.start : located.end] == located.fact.raw
+
+
+def test_a_quote_not_in_the_document_is_rejected() -> None:
+    gold = GoldFile(
+        doc_id="x",
+        meta=Meta(),
+        facts=[GoldFact(quote="不存在的句子12所", raw="12所", value=12, unit="所", label="学校")],
+    )
+    with pytest.raises(ContractError, match="not in the document"):
+        locate_facts(gold, "全区共有学校10所。")
+
+
+def test_unknown_indicator_and_scope_are_rejected() -> None:
+    gold = GoldFile(
+        doc_id="x",
+        meta=Meta(),
+        facts=[GoldFact(quote="共有学校10所", raw="10所", value=10, unit="所", indicator="made_up",
+                        scope="火星", label="学校")],
+    )
+    with pytest.raises(ContractError, match="unknown indicator.*scope terms"):
+        locate_facts(gold, "全区共有学校10所。")

@@ -1,0 +1,107 @@
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+
+import pytest
+
+from edufacts.errors import InputError
+from edufacts.load import html_to_text, load_bytes, load_document
+
+from .conftest import DOCS
+
+SAMPLE = "全区共有幼儿园74所，教育投入18.26亿元。\n"
+
+
+@pytest.mark.parametrize(
+    ("data", "encoding"),
+    [
+        (SAMPLE.encode("utf-8"), "utf-8"),
+        (codecs.BOM_UTF8 + SAMPLE.encode("utf-8"), "utf-8-sig"),
+        (SAMPLE.encode("gb18030"), "gb18030"),
+        (SAMPLE.encode("gbk"), "gb18030"),
+        (SAMPLE.encode("utf-16"), "utf-16"),
+    ],
+)
+def test_decodes_common_encodings(data: bytes, encoding: str) -> None:
+    document = load_bytes(data, Path("r.txt"))
+    assert document.text == SAMPLE
+    assert document.encoding == encoding
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "empty file"),
+        (b"  \n\t ", "empty file"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
+        (bytes(range(0x80, 0x100)) * 40, "cannot decode"),
+    ],
+)
+def test_bad_input_is_one_clear_error(data: bytes, message: str) -> None:
+    with pytest.raises(InputError, match=message) as caught:
+        load_bytes(data, Path("bad.txt"))
+    assert "\n" not in str(caught.value)
+
+
+def test_missing_large_and_unsupported_files(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="no such file"):
+        load_document(tmp_path / "absent.txt")
+    big = tmp_path / "big.txt"
+    big.write_bytes(b"a" * 2000)
+    with pytest.raises(InputError, match="over the"):
+        load_document(big, max_bytes=1000)
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(b"%PDF-1.4")
+    with pytest.raises(InputError, match="unsupported file type .pdf"):
+        load_document(pdf)
+
+
+def test_html_keeps_text_and_drops_script_style_nav() -> None:
+    markup = (
+        "<html><head><title>t</title><style>p{}</style></head><body><nav>首页 > 政务公开</nav>"
+        "<script>alert('18.26')</script><p>教育投入<span>18.26</span>亿元</p><div>在园幼儿7772人</div>"
+        "</body></html>"
+    )
+    text = html_to_text(markup)
+    assert "教育投入18.26亿元" in text
+    assert "在园幼儿7772人" in text
+    assert "alert" not in text and "首页" not in text and "p{}" not in text
+
+
+def test_deeply_nested_html_does_not_recurse() -> None:
+    markup = "<div>" * 50_000 + "幼儿园5所" + "</div>" * 50_000
+    assert "幼儿园5所" in html_to_text(markup)
+
+
+def test_html_file_declared_gbk(tmp_path: Path) -> None:
+    page = '<html><head><meta charset="gb2312"></head><body><p>新增学位1260个</p></body></html>'
+    path = tmp_path / "page.html"
+    path.write_bytes(page.encode("gb18030"))
+    document = load_document(path)
+    assert document.format == "html"
+    assert "新增学位1260个" in document.text
+
+
+def test_traditional_script_is_detected_and_offsets_kept() -> None:
+    document = load_document(DOCS / "004_8ce397d9036d1a9f.txt")
+    assert document.script == "traditional"
+    assert len(document.normalized) == len(document.text)
+    index = document.text.index("一般公共預算教育支出")
+    assert document.normalized[index : index + 10] == "一般公共预算教育支出"
+
+
+def test_full_width_digits_are_matched_through_the_view() -> None:
+    document = load_bytes("投入１８．２６亿元，占比９６％".encode(), Path("f.txt"))
+    assert document.normalized == "投入18.26亿元,占比96%"
+    assert document.text == "投入１８．２６亿元，占比９６％"
+
+
+def test_boilerplate_lines_are_marked() -> None:
+    document = load_document(DOCS / "002_7de12349501c2ae2.txt")
+    assert document.in_boilerplate(document.text.index("今天是"))
+    spam = load_document(DOCS / "004_8ce397d9036d1a9f.txt")
+    assert spam.in_boilerplate(0)
+    assert not spam.in_boilerplate(spam.text.index("一般公共預算教育支出"))
+    tail = load_document(DOCS / "003_b078389872018e57.txt")
+    assert tail.in_boilerplate(tail.text.rindex("区长信箱"))

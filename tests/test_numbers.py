@@ -1,0 +1,119 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from edufacts.numbers import find_mentions, parse_chinese_numeral, written_number
+
+# (text, raw of the first quantity, value, unit, approx)
+QUANTITIES = [
+    ("教育投入总计18.26亿元", "18.26亿元", "182600", "万元", False),
+    ("资金4200余万元", "4200余万元", "4200", "万元", True),
+    ("投入1,234万元", "1,234万元", "1234", "万元", False),
+    ("覆盖率96.34%", "96.34%", "96.34", "%", False),
+    ("备课率为 90.24 %", "90.24 %", "90.24", "%", False),
+    ("提高3.8个百分点", "3.8个百分点", "3.8", "个百分点", False),
+    ("达到百分之九十五", "百分之九十五", "95", "%", False),
+    ("约三分之一的学校", "约三分之一", "33.33", "%", True),
+    ("在园幼儿2.76万人", "2.76万人", "27600", "人", False),
+    ("招聘教师120名", "120名", "120", "人", False),
+    ("新增建筑面积23.8万㎡", "23.8万㎡", "238000", "㎡", False),
+    ("占地16000平方米", "16000平方米", "16000", "㎡", False),
+    ("建成两所幼儿园", "两所", "2", "所", False),
+    ("十余所学校", "十余所", "10", "所", True),
+    ("覆盖500余人次", "500余人次", "500", "人次", True),
+    ("毛入园率达98%以上", "98%以上", "98", "%", True),
+    ("近20个文件", "近20个", "20", "个", True),
+    ("差异系数0.263", "0.263", "0.263", "", False),
+    ("确保9万学生入学", "9万", "90000", "人", False),
+    ("超过3000人", "超过3000人", "3000", "人", True),
+]
+
+
+@pytest.mark.parametrize(("text", "raw", "value", "unit", "approx"), QUANTITIES)
+def test_quantities(text: str, raw: str, value: str, unit: str, approx: bool) -> None:
+    quantities = [m for m in find_mentions(text) if m.is_quantity]
+    assert quantities, text
+    mention = quantities[0]
+    assert (mention.raw, mention.value, mention.unit, mention.approx) == (raw, Decimal(value), unit, approx)
+    assert text[mention.start : mention.end] == mention.raw
+
+
+# Numbers that are context, never facts.
+CONTEXT = [
+    ("2022年以来", "2022", "year"),
+    ("二〇三五年远景目标", "二〇三五年", "year"),
+    ("日期:2023-11-01", "2023", "date"),
+    ("更新时间:2024/08/29 16:16:38", "2024", "date"),
+    ("(津教督导室〔202412号)", "202412", "doc_number"),
+    ("巴南府发〔2021〕20号", "2021", "doc_number"),
+    ("巴南府发〔2021〕20号", "20", "doc_number"),
+    ("排名全省第13位", "13位", "ordinal"),
+    ("居于全省35名", "35名", "ordinal"),
+    ("第十二条相关要求", "十二条", "ordinal"),
+    ("电话023-68861234", "023", "phone"),
+    ("联系13912345678", "13912345678", "phone"),
+    ("分别为:19142408435845214427。", "19142408435845214427", "run_together"),
+    ("天津市静海区人民政府\n\n2024829", "2024829", "date"),
+    ("“6个100%”明显成效", "6个", "name"),
+    ("《中国教育现代化2035》", "2035", "year"),
+    ("2016-2020年,全区", "2016", "year"),
+    ("\n1.研究解决重大教育问题", "1", "section"),
+    ("建设5G网络", "5", "code"),
+]
+
+
+@pytest.mark.parametrize(("text", "raw", "kind"), CONTEXT)
+def test_context_numbers_are_not_quantities(text: str, raw: str, kind: str) -> None:
+    mentions = [m for m in find_mentions(text) if m.raw.startswith(raw) or m.raw == raw]
+    assert mentions, [m.raw for m in find_mentions(text)]
+    assert mentions[0].kind == kind
+    assert not mentions[0].is_quantity
+
+
+def test_run_together_digits_are_flagged_never_valued() -> None:
+    (mention,) = [m for m in find_mentions("新增人数分别为:19142408435845214427。") if m.kind == "run_together"]
+    assert mention.value is None and "run_together" in mention.flags
+
+
+def test_idioms_with_chinese_numerals_are_not_mentions() -> None:
+    text = "一是坚持“十四五”规划,三位一体,一批学校,一个目标"
+    assert [m for m in find_mentions(text) if m.is_quantity] == []
+
+
+def test_range_endpoints_share_the_unit() -> None:
+    low, high = [m for m in find_mentions("新建3-5所学校") if m.is_quantity]
+    assert (low.value, low.unit, high.value, high.unit) == (Decimal(3), "所", Decimal(5), "所")
+    assert "range" in low.flags and "range" in high.flags
+
+
+@pytest.mark.parametrize(
+    ("numeral", "value"), [("十四", 14), ("两", 2), ("二〇三五", 2035), ("一千二百万", 12_000_000), ("十", 10)]
+)
+def test_chinese_numerals(numeral: str, value: int) -> None:
+    assert parse_chinese_numeral(numeral) == value
+
+
+@given(
+    st.decimals(min_value=Decimal("0.01"), max_value=Decimal("999999"), places=2, allow_nan=False),
+    st.sampled_from(["所", "人", "个", "元", "%", "人次", "万元"]),
+)
+def test_any_written_quantity_round_trips(value: Decimal, unit: str) -> None:
+    written = format(value.normalize(), "f")
+    text = f"全区共有{written}{unit},其中"
+    quantities = [m for m in find_mentions(text) if m.is_quantity]
+    assert len(quantities) == 1
+    mention = quantities[0]
+    assert text[mention.start : mention.end] == f"{written}{unit}"
+    assert mention.value == Decimal(written)
+    assert written_number(mention.raw) == Decimal(written)
+
+
+@given(st.text(max_size=300))
+def test_parser_never_crashes_and_spans_hold(text: str) -> None:
+    for mention in find_mentions(text):
+        assert text[mention.start : mention.end] == mention.raw
+        assert 0 <= mention.start < mention.end <= len(text)
