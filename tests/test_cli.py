@@ -48,7 +48,9 @@ def test_mixed_folder_reports_each_failure_and_keeps_the_rest(tmp_path: Path) ->
 
 def test_html_input_saves_its_text_beside_the_output(tmp_path: Path) -> None:
     page = tmp_path / "page.html"
-    page.write_text("<html><body><script>x=1</script><p>新增学位<b>1260</b>个</p></body></html>", encoding="utf-8")
+    page.write_text(
+        "<html><body><script>x=1</script><p>新增学位<b>1260</b>个</p></body></html>", encoding="utf-8"
+    )
     code, output = run("extract", str(page), "--out", str(tmp_path / "out"))
     assert code == 0, output
     payload = json.loads((tmp_path / "out" / "page.json").read_text(encoding="utf-8"))
@@ -58,7 +60,9 @@ def test_html_input_saves_its_text_beside_the_output(tmp_path: Path) -> None:
 
 
 def test_llm_backends_fail_clearly_until_they_exist(tmp_path: Path) -> None:
-    code, output = run("extract", str(DOCS / "000_83a7c735898b844d.txt"), "--backend", "local", "--out", str(tmp_path))
+    code, output = run(
+        "extract", str(DOCS / "000_83a7c735898b844d.txt"), "--backend", "local", "--out", str(tmp_path)
+    )
     assert code == 2
     assert "not available yet" in output
     assert "Traceback" not in output

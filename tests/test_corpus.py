@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from itertools import pairwise
 from pathlib import Path
 
 import jsonschema
@@ -17,7 +18,7 @@ OUTPUT_SCHEMA = json.loads((ROOT / "schemas" / "output.schema.json").read_text(e
 
 
 def test_committed_schemas_are_current() -> None:
-    assert OUTPUT_SCHEMA == output_schema()
+    assert output_schema() == OUTPUT_SCHEMA
     assert json.loads((ROOT / "schemas" / "gold.schema.json").read_text(encoding="utf-8")) == gold_schema()
 
 
@@ -35,7 +36,7 @@ def test_corpus_report_extracts_valid_grounded_output(path: Path) -> None:
     for item in [*result.problems, *result.measures]:
         assert document.text[item.start : item.end] == item.text
     covered = sorted([(f.start, f.end) for f in result.facts] + [(u.start, u.end) for u in result.unclaimed])
-    for (_, end), (start, _) in zip(covered, covered[1:], strict=False):
+    for (_, end), (start, _) in pairwise(covered):
         assert end <= start, "a mention is claimed twice"
 
 

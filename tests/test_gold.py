@@ -43,8 +43,17 @@ def test_unknown_indicator_and_scope_are_rejected() -> None:
     gold = GoldFile(
         doc_id="x",
         meta=Meta(),
-        facts=[GoldFact(quote="共有学校10所", raw="10所", value=10, unit="所", indicator="made_up",
-                        scope="火星", label="学校")],
+        facts=[
+            GoldFact(
+                quote="共有学校10所",
+                raw="10所",
+                value=10,
+                unit="所",
+                indicator="made_up",
+                scope="火星",
+                label="学校",
+            )
+        ],
     )
-    with pytest.raises(ContractError, match="unknown indicator.*scope terms"):
+    with pytest.raises(ContractError, match=r"unknown indicator.*scope terms"):
         locate_facts(gold, "全区共有学校10所。")

@@ -53,7 +53,7 @@ def test_missing_large_and_unsupported_files(tmp_path: Path) -> None:
         load_document(big, max_bytes=1000)
     pdf = tmp_path / "report.pdf"
     pdf.write_bytes(b"%PDF-1.4")
-    with pytest.raises(InputError, match="unsupported file type .pdf"):
+    with pytest.raises(InputError, match=r"unsupported file type \.pdf"):
         load_document(pdf)
 
 

@@ -75,7 +75,9 @@ def test_context_numbers_are_not_quantities(text: str, raw: str, kind: str) -> N
 
 
 def test_run_together_digits_are_flagged_never_valued() -> None:
-    (mention,) = [m for m in find_mentions("新增人数分别为:19142408435845214427。") if m.kind == "run_together"]
+    (mention,) = [
+        m for m in find_mentions("新增人数分别为:19142408435845214427。") if m.kind == "run_together"
+    ]
     assert mention.value is None and "run_together" in mention.flags
 
 
@@ -91,7 +93,8 @@ def test_range_endpoints_share_the_unit() -> None:
 
 
 @pytest.mark.parametrize(
-    ("numeral", "value"), [("十四", 14), ("两", 2), ("二〇三五", 2035), ("一千二百万", 12_000_000), ("十", 10)]
+    ("numeral", "value"),
+    [("十四", 14), ("两", 2), ("二〇三五", 2035), ("一千二百万", 12_000_000), ("十", 10)],
 )
 def test_chinese_numerals(numeral: str, value: int) -> None:
     assert parse_chinese_numeral(numeral) == value

@@ -19,7 +19,15 @@ CASES = [
     ("2022年,我区教育投入总计18.26亿元。", "18.26亿元", "education_investment", "182600", "万元", None, 2022),
     ("全区学前三年毛入园率达到98.5%。", "98.5%", "preschool_gross_enrollment_rate", "98.5", "%", None, None),
     ("九年义务教育巩固率为99.8%。", "99.8%", "compulsory_retention_rate", "99.8", "%", None, None),
-    ("义务教育生均公用经费小学650元,初中850元。", "850元", "per_student_public_funding", "850", "元", "初中", None),
+    (
+        "义务教育生均公用经费小学650元,初中850元。",
+        "850元",
+        "per_student_public_funding",
+        "850",
+        "元",
+        "初中",
+        None,
+    ),
     ("全区共有公办幼儿园23所。", "23所", "kindergarten_count", "23", "所", "公办", None),
     ("2023年新增学位1260个。", "1260个", "new_school_places", "1260", "个", None, 2023),
     ("普惠性幼儿园覆盖率86.2%。", "86.2%", "preschool_inclusive_rate", "86.2", "%", None, None),
@@ -34,7 +42,11 @@ def test_rules_assign_indicator_scope_year(
     result = extract(sentence)
     (fact,) = [fact for fact in result.facts if fact.raw == raw]
     assert (fact.indicator, fact.value, fact.unit, fact.scope, fact.year) == (
-        indicator, Decimal(value), unit, scope, year
+        indicator,
+        Decimal(value),
+        unit,
+        scope,
+        year,
     )
     assert sentence[fact.start : fact.end] == raw
 
@@ -56,6 +68,11 @@ def test_every_number_is_a_fact_or_unclaimed() -> None:
     result = extract(text)
     spans = sorted([(f.start, f.end) for f in result.facts] + [(u.start, u.end) for u in result.unclaimed])
     assert [text[a:b] for a, b in spans] == [
-        "2022年", "74所", "23所", "023", "6886123", "19142408435845214427"
+        "2022年",
+        "74所",
+        "23所",
+        "023",
+        "6886123",
+        "19142408435845214427",
     ]
     assert {u.raw: u.reason for u in result.unclaimed}["19142408435845214427"] == "run_together"

@@ -62,15 +62,30 @@ def test_heading_path_of_a_position() -> None:
 
 TABLE = "\n\n".join(
     [
-        "表1:主要指标表", "分类", "指标", "2016", "2020", "变化情况",
-        "学前", "教育", "在园幼儿数(万人)", "2.76", "3.63", "0.87",
-        "学前三年毛入园率(%", "96.2", "100", "3.8",
+        "表1:主要指标表",
+        "分类",
+        "指标",
+        "2016",
+        "2020",
+        "变化情况",
+        "学前",
+        "教育",
+        "在园幼儿数(万人)",
+        "2.76",
+        "3.63",
+        "0.87",
+        "学前三年毛入园率(%",
+        "96.2",
+        "100",
+        "3.8",
     ]
 )
 
 
 def test_flattened_table_cells_keep_row_and_column() -> None:
-    (table,) = find_tables("正文。\n\n" + TABLE + "\n\n这是表格之后很长的一段正文内容,用来结束表格的识别范围。\n")
+    (table,) = find_tables(
+        "正文。\n\n" + TABLE + "\n\n这是表格之后很长的一段正文内容,用来结束表格的识别范围。\n"
+    )
     cells = {cell.text: cell for cell in table.cells}
     assert cells["2.76"].row_label == "在园幼儿数(万人)"
     assert (cells["2.76"].year, cells["3.63"].year) == (2016, 2020)

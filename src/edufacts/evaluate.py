@@ -20,8 +20,8 @@ denominator is 0 is None):
 7. problems_recall / measures_recall: a gold item (located by text.find) is
    recalled when a predicted TextItem span overlaps it.
 8. grounding_rate: share of predicted facts with 0 <= start < end <= len(text),
-   text[start:end] == raw and value == sign * written_number(raw) * 10**k for an
-   integer k in [-4, 8] (sign -1 when raw starts with -, − or 负).
+   text[start:end] == raw and value == sign * written_number(raw) * 10**k, k an
+   integer in [-4, 8] (raw t2s/half-width normalized; sign -1 if it starts with -, − or 负).
 9. unclaimed: predicted unclaimed entries; gold_in_unclaimed: unpaired gold facts
    overlapping an unclaimed span.
 10. precision_confident / precision_flagged: precision of predicted facts with
@@ -40,10 +40,10 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import chain, islice
-from typing import Any
+from typing import Any, Self
 
 from .catalog import Catalog, load_catalog
 from .errors import ContractError
@@ -57,7 +57,9 @@ HEADLINE = (
     "year_accuracy", "meta_accuracy", "problems_recall", "measures_recall", "grounding_rate",
     "review_recall",
 )  # fmt: skip
-ERROR_KINDS = ("scale", "percent_vs_points", "unit", "value", "indicator", "scope", "year", "missed", "spurious")
+ERROR_KINDS = (
+    "scale", "percent_vs_points", "unit", "value", "indicator", "scope", "year", "missed", "spurious",
+)  # fmt: skip
 META_FIELDS = tuple(Meta.model_fields)
 NO_INDICATOR = "(none)"
 MAX_EXAMPLES = 5
@@ -68,8 +70,15 @@ def ratio(numerator: int, denominator: int) -> float | None:
     return numerator / denominator if denominator else None
 
 
+class _Summable:
+    """Frozen dataclasses of counts that add field by field."""
+
+    def __add__(self, other: Self) -> Self:
+        return type(self)(**{name: value + getattr(other, name) for name, value in vars(self).items()})
+
+
 @dataclass(frozen=True)
-class Tally:
+class Tally(_Summable):
     """The counts behind every ratio; adding tallies micro-averages."""
 
     gold: int = 0
@@ -98,9 +107,6 @@ class Tally:
     wrong_n: int = 0
     wrong_flagged: int = 0
 
-    def __add__(self, other: Tally) -> Tally:
-        return Tally(**{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)})
-
     def fractions(self) -> dict[str, tuple[int, int]]:
         """Every ratio metric as (numerator, denominator); HEADLINE names first."""
         return {
@@ -126,15 +132,10 @@ class Tally:
 
 
 @dataclass(frozen=True)
-class IndicatorTally:
+class IndicatorTally(_Summable):
     gold: int = 0
     tp: int = 0
     indicator_ok: int = 0
-
-    def __add__(self, other: IndicatorTally) -> IndicatorTally:
-        return IndicatorTally(
-            self.gold + other.gold, self.tp + other.tp, self.indicator_ok + other.indicator_ok
-        )
 
     @property
     def recall(self) -> float | None:
@@ -146,26 +147,18 @@ class IndicatorTally:
 
 
 @dataclass(frozen=True)
-class Cost:
+class Cost(_Summable):
     llm_calls: int = 0
     cached_calls: int = 0
     tokens: int = 0
     seconds: float = 0.0
 
-    def __add__(self, other: Cost) -> Cost:
-        return Cost(
-            self.llm_calls + other.llm_calls,
-            self.cached_calls + other.cached_calls,
-            self.tokens + other.tokens,
-            self.seconds + other.seconds,
-        )
-
 
 @dataclass(frozen=True)
 class MetaCheck:
     field: str
-    gold: str | None
-    predicted: str | None
+    gold: str | int | None
+    predicted: str | int | None
     ok: bool
 
 
@@ -173,9 +166,10 @@ class MetaCheck:
 class ErrorExample:
     doc_id: str
     kind: str
-    quote: str
-    gold: str
-    predicted: str
+    gold: GoldFact | None
+    """None for a spurious fact"""
+    predicted: Fact | None
+    """None for a missed fact"""
 
 
 @dataclass(frozen=True)
@@ -276,18 +270,8 @@ def _meta_key(value: object) -> object:
 
 
 def _meta_checks(gold: Meta, predicted: Meta) -> tuple[MetaCheck, ...]:
-    checks = []
-    for name in META_FIELDS:
-        gold_value, predicted_value = getattr(gold, name), getattr(predicted, name)
-        checks.append(
-            MetaCheck(
-                name,
-                None if gold_value is None else str(gold_value),
-                None if predicted_value is None else str(predicted_value),
-                _meta_key(gold_value) == _meta_key(predicted_value),
-            )
-        )
-    return tuple(checks)
+    values = ((name, getattr(gold, name), getattr(predicted, name)) for name in META_FIELDS)
+    return tuple(MetaCheck(name, g, p, _meta_key(g) == _meta_key(p)) for name, g, p in values)
 
 
 def _recalled(items: Iterable[str], predicted: Sequence[TextItem], text: str) -> int:
@@ -297,29 +281,6 @@ def _recalled(items: Iterable[str], predicted: Sequence[TextItem], text: str) ->
         if start >= 0 and any(_overlap(start, start + len(item), p.start, p.end) for p in predicted):
             count += 1
     return count
-
-
-def _number(value: Decimal) -> str:
-    return format(value.normalize(), "f")
-
-
-def _attributes(indicator: str | None, scope: str | None, year: int | None, label: str) -> str:
-    parts = [f"[{indicator or '—'}]"]
-    if scope:
-        parts.append(f"scope {scope}")
-    if year is not None:
-        parts.append(f"year {year}")
-    return " ".join([*parts, label])
-
-
-def _describe_gold(gold: GoldFact) -> str:
-    return f"{_number(gold.value)} {gold.unit} " + _attributes(gold.indicator, gold.scope, gold.year, gold.label)
-
-
-def _describe_fact(fact: Fact) -> str:
-    return f"{fact.raw} = {_number(fact.value)} {fact.unit} " + _attributes(
-        fact.indicator, fact.scope, fact.year, fact.label
-    )
 
 
 def score_document(
@@ -339,10 +300,10 @@ def score_document(
     true_positives: set[int] = set()
     wrong_indicator: set[int] = set()
 
-    def note(kind: str, quote: str, gold_text: str, predicted_text: str) -> None:
+    def note(kind: str, gold_fact: GoldFact | None, fact: Fact | None) -> None:
         errors[kind] += 1
         if len(examples[kind]) < MAX_EXAMPLES:
-            examples[kind].append(ErrorExample(gold.doc_id, kind, quote, gold_text, predicted_text))
+            examples[kind].append(ErrorExample(gold.doc_id, kind, gold_fact, fact))
 
     for g, item in enumerate(located):
         gold_fact = item.fact
@@ -350,14 +311,13 @@ def score_document(
         by_indicator["gold"] += 1
         p = pairs.get(g)
         if p is None:
-            note("missed", gold_fact.quote, _describe_gold(gold_fact), "")
+            note("missed", gold_fact, None)
             if any(_overlap(item.start, item.end, u.start, u.end) for u in predicted.unclaimed):
                 counts["gold_in_unclaimed"] += 1
             continue
         fact = facts[p]
-        describe = (gold_fact.quote, _describe_gold(gold_fact), _describe_fact(fact))
         if not (fact.value == gold_fact.value and fact.unit == gold_fact.unit):
-            note(_mismatch_kind(gold_fact, fact), *describe)
+            note(_mismatch_kind(gold_fact, fact), gold_fact, fact)
             continue
         true_positives.add(p)
         counts["tp"] += 1
@@ -371,23 +331,23 @@ def score_document(
                 counts["indicator_ok"] += 1
             else:
                 wrong_indicator.add(p)
-                note("indicator", *describe)
+                note("indicator", gold_fact, fact)
         if catalog.scope_terms(fact.scope) == catalog.scope_terms(gold_fact.scope):
             counts["scope_ok"] += 1
         else:
-            note("scope", *describe)
+            note("scope", gold_fact, fact)
         if gold_fact.year is not None:
             counts["year_n"] += 1
             if fact.year == gold_fact.year:
                 counts["year_ok"] += 1
             else:
-                note("year", *describe)
+                note("year", gold_fact, fact)
 
     paired_predictions = set(pairs.values())
     ungrounded: list[str] = []
     for p, fact in enumerate(facts):
         if p not in paired_predictions:
-            note("spurious", fact.quote, "", _describe_fact(fact))
+            note("spurious", None, fact)
         is_tp = p in true_positives
         prefix = "flagged" if fact.needs_review else "confident"
         counts[f"{prefix}_n"] += 1
@@ -431,9 +391,11 @@ def score_document(
 def summarize(scores: Sequence[DocumentScore]) -> Summary:
     """Corpus figures, micro-averaged over facts (counts summed, then divided)."""
     per_indicator: dict[str, IndicatorTally] = {}
+    meta_ok: Counter[str] = Counter()
     for score in scores:
         for key, tally in score.per_indicator.items():
             per_indicator[key] = per_indicator.get(key, IndicatorTally()) + tally
+        meta_ok.update(check.field for check in score.meta if check.ok)
     return Summary(
         documents=len(scores),
         tally=sum((score.tally for score in scores), Tally()),
@@ -443,10 +405,7 @@ def summarize(scores: Sequence[DocumentScore]) -> Summary:
             for kind in ERROR_KINDS
         },
         per_indicator=per_indicator,
-        meta={
-            name: (sum(check.ok for score in scores for check in score.meta if check.field == name), len(scores))
-            for name in META_FIELDS
-        },
+        meta={name: (meta_ok[name], len(scores)) for name in META_FIELDS},
         cost=sum((score.cost for score in scores), Cost()),
         models=tuple(sorted({score.model for score in scores if score.model})),
     )
@@ -494,13 +453,6 @@ def report_json(runs: Mapping[str, Sequence[DocumentScore]]) -> dict[str, Any]:
 
 
 __all__ = [
-    "ERROR_KINDS",
-    "HEADLINE",
-    "DocumentScore",
-    "Summary",
-    "check_baseline",
-    "render_markdown",
-    "report_json",
-    "score_document",
-    "summarize",
-]
+    "ERROR_KINDS", "HEADLINE", "DocumentScore", "Summary", "check_baseline", "render_markdown", "report_json",
+    "score_document", "summarize",
+]  # fmt: skip

@@ -17,7 +17,18 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from .evaluate import ERROR_KINDS, HEADLINE, META_FIELDS, DocumentScore, IndicatorTally, Summary, summarize
+from .evaluate import (
+    ERROR_KINDS,
+    HEADLINE,
+    META_FIELDS,
+    DocumentScore,
+    ErrorExample,
+    IndicatorTally,
+    Summary,
+    ratio,
+    summarize,
+)
+from .models import Fact, GoldFact
 
 _LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029\x0b\x0c\x85]+")
 
@@ -31,6 +42,37 @@ def cell(value: object) -> str:
 
 def figure(value: float | None) -> str:
     return "—" if value is None else f"{value:.3f}"
+
+
+_SHOWN = {"raw", "value", "unit", "indicator", "scope", "year", "label"}
+
+
+def _describe(fact: GoldFact | Fact | None) -> str:
+    if fact is None:
+        return ""
+    parts = [fact.raw, "=", format(fact.value.normalize(), "f"), fact.unit, f"[{fact.indicator or '—'}]"]
+    if fact.scope:
+        parts.append(f"scope {fact.scope}")
+    if fact.year is not None:
+        parts.append(f"year {fact.year}")
+    return " ".join(part for part in [*parts, fact.label] if part)
+
+
+def _example_json(example: ErrorExample) -> dict[str, Any]:
+    gold, predicted = example.gold, example.predicted
+    return {
+        "doc_id": example.doc_id,
+        "kind": example.kind,
+        "quote": gold.quote if gold else predicted.quote if predicted else "",
+        "gold": gold.model_dump(mode="json", include=_SHOWN) if gold else None,
+        "predicted": predicted.model_dump(mode="json", include=_SHOWN | {"id"}) if predicted else None,
+        "gold_text": _describe(gold),
+        "predicted_text": _describe(predicted),
+    }
+
+
+def _examples_json(examples: Mapping[str, tuple[ErrorExample, ...]]) -> dict[str, list[dict[str, Any]]]:
+    return {kind: [_example_json(example) for example in examples[kind]] for kind in ERROR_KINDS}
 
 
 def _indicators_json(per_indicator: Mapping[str, IndicatorTally]) -> dict[str, dict[str, Any]]:
@@ -55,11 +97,10 @@ def _summary_json(summary: Summary) -> dict[str, Any]:
         "fractions": {name: list(pair) for name, pair in summary.tally.fractions().items()},
         "counts": asdict(summary.tally),
         "errors": dict(summary.errors),
-        "examples": {kind: [asdict(example) for example in summary.examples[kind]] for kind in ERROR_KINDS},
+        "examples": _examples_json(summary.examples),
         "per_indicator": _indicators_json(summary.per_indicator),
         "meta_fields": {
-            name: {"ok": ok, "n": n, "accuracy": n and ok / n or (None if not n else 0.0)}
-            for name, (ok, n) in summary.meta.items()
+            name: {"ok": ok, "n": n, "accuracy": ratio(ok, n)} for name, (ok, n) in summary.meta.items()
         },
         "cost": asdict(summary.cost),
     }
@@ -73,7 +114,7 @@ def _document_json(score: DocumentScore) -> dict[str, Any]:
         "metrics": score.metrics,
         "counts": asdict(score.tally),
         "errors": dict(score.errors),
-        "examples": {kind: [asdict(example) for example in score.examples[kind]] for kind in ERROR_KINDS},
+        "examples": _examples_json(score.examples),
         "per_indicator": _indicators_json(score.per_indicator),
         "meta": [asdict(check) for check in score.meta],
         "ungrounded": list(score.ungrounded),
@@ -122,7 +163,7 @@ def render_markdown(runs: Mapping[str, Sequence[DocumentScore]]) -> str:
             documents[name][document["doc_id"]] = document
     indicators: dict[str, int] = {}
     for run in backends.values():
-        for key, entry in run["per_indicator" if False else "summary"]["per_indicator"].items():
+        for key, entry in run["summary"]["per_indicator"].items():
             indicators[key] = max(indicators.get(key, 0), entry["gold"])
     template = _environment().get_template("eval_report.md.j2")
     return template.render(

@@ -43,6 +43,8 @@ def score_predictions(gold_dir: Path, docs_dir: Path, pred_dir: Path) -> list[Do
         except OSError:
             raise InputError(f"{pred_path}: no prediction for gold document {gold.doc_id}") from None
         except ValidationError as error:
-            raise ContractError(f"{pred_path}: not an edufacts output ({error.error_count()} errors)") from None
+            raise ContractError(
+                f"{pred_path}: not an edufacts output ({error.error_count()} errors)"
+            ) from None
         scores.append(score_document(gold, document.text, predicted))
     return scores

@@ -181,17 +181,21 @@ def _t2s_table() -> dict[int, int]:
     return table
 
 
+@cache
+def _traditional_set() -> frozenset[str]:
+    return frozenset(chr(code) for code in _t2s_table())
+
+
 _FULLWIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
-_CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def detect_script(text: str) -> str:
-    sample = text[:50000]
-    cjk = len(_CJK.findall(sample))
-    if not cjk:
-        return "simplified"
-    changed = sum(1 for char in sample if ord(char) in _t2s_table())
-    return "traditional" if changed >= 10 and changed / cjk > 0.03 else "simplified"
+    """Traditional when many distinct characters of the text have a simplified
+    form (a simplified text has at most a few, such as 乾 or 著)."""
+    distinct = set(text[:50000])
+    cjk = sum(1 for char in distinct if "\u4e00" <= char <= "\u9fff")
+    traditional = len(distinct & _traditional_set())
+    return "traditional" if traditional >= 15 and traditional > cjk * 0.05 else "simplified"
 
 
 def normalize(text: str, script: str) -> str:

@@ -82,7 +82,7 @@ _MENTION = re.compile(
         百分之(?P<cn_percent>{_CN_NUMBER}|{_NUMBER})
       | (?P<fraction_den>[{CN_DIGITS}]+)分之(?P<fraction_num>[{CN_DIGITS}]+)
       | (?P<num>{_NUMBER})
-      | (?P<cn>{_CN_NUMBER})
+      | (?P<cn>{_CN_NUMBER})(?=余|多|千万|百万|万|亿|{_UNIT})
     )
     (?P<more>余|多)?
     (?P<scale>千万|百万|万|亿)?
@@ -149,7 +149,10 @@ def parse_chinese_numeral(text: str) -> Decimal:
     """Chinese numeral on an isolated span -> Decimal (十四 -> 14, 二〇三五 -> 2035)."""
     if all(char in "零〇一二三四五六七八九" for char in text) and len(text) > 1:
         return Decimal("".join(str("零一二三四五六七八九".find(c) if c != "〇" else 0) for c in text))
-    return Decimal(str(cn2an.cn2an(text.replace("两", "二"), "strict")))
+    text = text.replace("两", "二")
+    if text[0] in "百千万亿":
+        text = "一" + text  # 千次 means 一千次; cn2an wants the leading digit
+    return Decimal(str(cn2an.cn2an(text, "strict")))
 
 
 def _decimal(text: str) -> Decimal:

@@ -11,7 +11,7 @@ from decimal import Decimal
 from .catalog import Catalog
 from .load import Document
 from .models import Check, Fact, Finding
-from .numbers import find_mentions
+from .numbers import written_number
 from .rules import Proposal, unit_fits
 
 REVIEW_THRESHOLD = 0.6
@@ -25,21 +25,18 @@ class ReconcileSettings:
 
 
 def _value_from_span(document: Document, proposal: Proposal) -> Check:
-    """Re-derive the value from the characters at the span, independently of the proposal."""
+    """Re-derive the number from the characters at the span, independently of the
+    proposal: the value must be that number times the power of ten that its
+    scale (万, 亿, a table's 万人) and unit conversion (元 -> 万元) imply."""
     span = document.normalized[proposal.mention.start : proposal.mention.end]
-    reparsed = [m for m in find_mentions(span) if m.value is not None]
-    if not reparsed:
+    written = written_number(span)
+    if written is None:
         return Check(name="value_from_span", ok=False, detail=f"no number at the span {span!r}")
-    written = reparsed[0]
-    expected = written.value
-    if proposal.table_cell is not None or written.unit != proposal.unit:
-        # Table scale and indicator conversion are powers of ten of the written number.
-        assert expected is not None
-        ratio = proposal.value / expected if expected else Decimal(0)
-        ok = expected == proposal.value == 0 or (ratio != 0 and _is_power_of_ten(ratio))
+    if written == 0 or proposal.value == 0:
+        ok = written == proposal.value
     else:
-        ok = expected == proposal.value
-    detail = "" if ok else f"span reads {expected} {written.unit}, fact says {proposal.value} {proposal.unit}"
+        ok = _is_power_of_ten(proposal.value / written)
+    detail = "" if ok else f"span reads {written}, fact says {proposal.value} {proposal.unit}"
     return Check(name="value_from_span", ok=ok, detail=detail)
 
 

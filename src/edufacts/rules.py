@@ -4,6 +4,7 @@ cues, and the unclaimed mentions with their reasons. Pure."""
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
@@ -82,13 +83,14 @@ def convert_to(indicator_unit: str, unit: str, value: Decimal) -> Decimal:
     return value * factor if factor is not None else value
 
 
-def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
-    left = start
-    floor = max(0, start - 200)
-    while left > floor and not _SENTENCE_END.match(text, left - 1):
-        left -= 1
-    right = _SENTENCE_END.search(text, end, min(len(text), end + 200))
-    return left, right.start() if right else min(len(text), end + 200)
+def _sentence_bounds(ends: list[int], text_length: int, start: int, end: int) -> tuple[int, int]:
+    """`ends` are the sorted positions of sentence-ending characters; a sentence
+    is capped at 200 characters either side."""
+    index = bisect_left(ends, start)
+    left = ends[index - 1] + 1 if index > 0 else 0
+    right_index = bisect_left(ends, end)
+    right = ends[right_index] if right_index < len(ends) else text_length
+    return max(left, start - 200), min(right, end + 200)
 
 
 def _clause_start(text: str, start: int, floor: int) -> int:
@@ -136,14 +138,13 @@ def _scope(catalog: Catalog, text: str, start: int, end: int, indicator: Indicat
     return "/".join(sorted(terms, key=order.index)) or None
 
 
-def _year(mentions_by_start: list[Mention], sentence_start: int, position: int) -> int | None:
-    year: int | None = None
-    for mention in mentions_by_start:
-        if mention.start >= position:
-            break
-        if mention.start >= sentence_start and mention.kind == "year" and mention.value is not None:
-            year = int(mention.value)
-    return year
+def _year(years: list[Mention], year_starts: list[int], sentence_start: int, position: int) -> int | None:
+    """The last year mention of the sentence before `position`."""
+    index = bisect_left(year_starts, position) - 1
+    if index < 0 or years[index].start < sentence_start:
+        return None
+    value = years[index].value
+    return int(value) if value is not None else None
 
 
 def _label(text: str, clause_start: int, position: int, fallback: str) -> str:
@@ -188,6 +189,9 @@ def propose(
     text = document.normalized
     proposals: list[Proposal] = []
     unclaimed: list[UnclaimedMention] = []
+    sentence_ends = [match.start() for match in _SENTENCE_END.finditer(text)]
+    years = [mention for mention in mentions if mention.kind == "year"]
+    year_starts = [mention.start for mention in years]
     for mention in mentions:
         if document.in_boilerplate(mention.start):
             unclaimed.append(UnclaimedMention(mention, "boilerplate"))
@@ -206,7 +210,7 @@ def propose(
         elif not unit:
             unclaimed.append(UnclaimedMention(mention, "no_unit"))
             continue
-        sentence_start, sentence_end = _sentence_bounds(text, mention.start, mention.end)
+        sentence_start, sentence_end = _sentence_bounds(sentence_ends, len(text), mention.start, mention.end)
         if _OUT_OF_SCOPE.search(text, sentence_start, sentence_end) and not _EDUCATION.search(
             text, sentence_start, sentence_end
         ):
@@ -215,7 +219,7 @@ def propose(
         section = innermost_section(sections, mention.start)
         if cell is not None:
             context_start = cell.start - len(cell.row_label) - 4
-            context = f"{cell.row_label}"
+            context = f"{cell.row_label} {cell.column}"
             ranked = _candidates_in_label(catalog, context, unit)
             label = re.sub(r"\(.*$", "", cell.row_label).replace("其中:", "") + (
                 f"({cell.column})" if cell.column else ""
@@ -229,7 +233,7 @@ def propose(
             clause_start = _clause_start(text, mention.start, sentence_start)
             fallback = ranked[0][1].names[0] if ranked else ""
             label = _label(document.text, clause_start, mention.start, fallback)
-            year = _year(mentions, sentence_start, mention.start) or _heading_year(section)
+            year = _year(years, year_starts, sentence_start, mention.start) or _heading_year(section)
             scope_start = (
                 _clause_start(text, clause_start - 1, sentence_start)
                 if clause_start - sentence_start < 3
