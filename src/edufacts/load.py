@@ -187,6 +187,7 @@ def _traditional_set() -> frozenset[str]:
 
 
 _FULLWIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+_HAS_FULLWIDTH = re.compile("[\uff01-\uff5e\u3000]")
 
 
 def detect_script(text: str) -> str:
@@ -200,7 +201,8 @@ def detect_script(text: str) -> str:
 
 def normalize(text: str, script: str) -> str:
     view = text.translate(_t2s_table()) if script == "traditional" else text
-    return view.translate(_FULLWIDTH)
+    # str.translate with a dict is slow on CJK text: skip it when there is nothing to map.
+    return view.translate(_FULLWIDTH) if _HAS_FULLWIDTH.search(view) else view
 
 
 # --- boilerplate ------------------------------------------------------------

@@ -77,6 +77,9 @@ _UNIT = "|".join(re.escape(unit) for unit in UNITS)
 _APPROX_PREFIX = r"将近|接近|大约|超过|约|近|逾|>|≥|<|≤"
 _MENTION = re.compile(
     rf"""
+    # A cheap first-character test: without it the engine tries every branch
+    # at every position of the text (4x slower on the corpus).
+    (?=[约近超逾将接大>≥<≤百0-9{CN_DIGITS}])
     (?P<prefix>{_APPROX_PREFIX})?
     (?:
         百分之(?P<cn_percent>{_CN_NUMBER}|{_NUMBER})
@@ -118,10 +121,10 @@ _CN_QUANTITY_UNITS = set("所个名人项次批家倍间套台册节班门届篇
 _CN_IDIOMS_WITH_ONE = set("个批项次种类条支名位")
 _YEAR_RANGE_CONNECTOR = re.compile(r"\s*[-~～—–至到]\s*")
 _DATE = re.compile(
-    r"(?:19|20)\d{2}(?:年\d{1,2}月(?:\d{1,2}日)?|([-/.])\d{1,2}\1\d{1,2}(?!\d))|(?<!\d)\d{1,2}月(?:\d{1,2}日)?"
+    r"(?=\d)(?:(?:19|20)\d{2}(?:年\d{1,2}月(?:\d{1,2}日)?|([-/.])\d{1,2}\1\d{1,2}(?!\d))|(?<!\d)\d{1,2}月(?:\d{1,2}日)?)"
 )
-_TIME = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?")
-_PHONE = re.compile(r"(?<!\d)(?:0\d{2,3}-?\d{7,8}|1[3-9]\d{9})(?!\d)")
+_TIME = re.compile(r"(?=\d)\d{1,2}:\d{2}(?::\d{2})?")
+_PHONE = re.compile(r"(?=[01])(?<!\d)(?:0\d{2,3}-?\d{7,8}|1[3-9]\d{9})(?!\d)")
 _SECTION_AT_LINE_START = re.compile(r"(?m)^[ \t\u3000]*(?:\(?(\d{1,2})\)|(\d{1,2})(?:[.、](?!\d)))")
 _RANK_CUE = re.compile(r"(?:排名|排|居|位列|位居|列|全省|全市|全国|全区)[^\d,。;]{0,3}$")
 
