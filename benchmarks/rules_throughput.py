@@ -8,6 +8,7 @@ catalog and tables are warmed by one untimed pass) and peak traced memory.
 from __future__ import annotations
 
 import argparse
+import statistics
 import time
 import tracemalloc
 from pathlib import Path
@@ -27,21 +28,27 @@ def main() -> None:
     settings = Settings()
     for path in paths:  # warm-up: catalog, regexes, t2s table
         extract_document(load_document(path), settings)
+    rates = []
     chars = 0
-    started = time.perf_counter()
     for _ in range(args.rounds):
+        round_chars = 0
+        started = time.perf_counter()
         for path in paths:
             document = load_document(path)
             extract_document(document, settings)
-            chars += len(document.text)
-    elapsed = time.perf_counter() - started
+            round_chars += len(document.text)
+        rates.append(round_chars / (time.perf_counter() - started))
+        chars = round_chars
     tracemalloc.start()
     for path in paths:
         extract_document(load_document(path), settings)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    print(f"documents: {len(paths)} x {args.rounds} rounds, {chars:,} characters in {elapsed:.3f} s")
-    print(f"throughput: {chars / elapsed:,.0f} characters/second (load + extract, no output writing)")
+    print(f"documents: {len(paths)} ({chars:,} characters), {args.rounds} timed rounds")
+    print(
+        f"throughput (load + extract, no output writing): median {statistics.median(rates):,.0f}, "
+        f"best {max(rates):,.0f}, worst {min(rates):,.0f} characters/second"
+    )
     print(f"peak traced memory for one pass over the corpus: {peak / 1e6:.2f} MB")
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from decimal import Decimal, InvalidOperation
 
 import cn2an
@@ -148,6 +149,7 @@ class Mention:
         return self.kind == "quantity"
 
 
+@lru_cache(maxsize=4096)  # cn2an is slow, and the same few numerals recur
 def parse_chinese_numeral(text: str) -> Decimal:
     """Chinese numeral on an isolated span -> Decimal (十四 -> 14, 二〇三五 -> 2035)."""
     if all(char in "零〇一二三四五六七八九" for char in text) and len(text) > 1:
