@@ -49,3 +49,8 @@ def test_growth_may_exceed_100_percent() -> None:
 def test_value_is_rederived_from_the_span() -> None:
     for fact in extract_text("教育投入总计18.26亿元,新增学位1,260个。").facts:
         assert {c.name: c.ok for c in fact.checks}["value_from_span"] is True
+
+
+def test_a_list_that_sums_before_the_sentence_goes_on_holds() -> None:
+    text = "校外培训机构压减到30家,其中学科类3家,文化艺术类25家,科技类1家,体育类1家,注销办学许可机构9家。"
+    assert extract_text(text).findings == []

@@ -150,9 +150,16 @@ def sum_findings(document: Document, facts: list[Fact]) -> list[Finding]:
         ]
         if len(parts) < 2:
             continue
-        part_sum = sum((Decimal(str(fact.value)) for fact in parts), Decimal(0))
         total_value = Decimal(str(total.value))
-        if part_sum == total_value or total.approx or any(part.approx for part in parts):
+        running = Decimal(0)
+        prefix_sums = []
+        for part in parts:
+            running += Decimal(str(part.value))
+            prefix_sums.append(running)
+        part_sum = prefix_sums[-1]
+        # The sentence may go on past the list (…,注销办学许可机构9家): a list
+        # whose first parts make the total holds.
+        if total_value in prefix_sums[1:] or total.approx or any(part.approx for part in parts):
             continue
         findings.append(
             Finding(
