@@ -409,8 +409,6 @@ def _is_run_together_date(digits: str) -> bool:
         return False
     rest = digits[4:]
     splits = [(rest[:1], rest[1:]), (rest[:2], rest[2:])] if len(rest) == 3 else [(rest[:2], rest[2:])]
-    if len(rest) == 3:
-        splits = [(rest[:1], rest[1:]), (rest[:2], rest[2:])]
     return any(m.isdigit() and d.isdigit() and 1 <= int(m) <= 12 and 1 <= int(d) <= 31 for m, d in splits)
 
 
