@@ -164,6 +164,13 @@ def _decimal(text: str) -> Decimal:
     return Decimal(text.replace(",", ""))
 
 
+def _token_value(token: str) -> Decimal:
+    """An Arabic (1,234.5) or Chinese (九十五点五) number token as written."""
+    if token[0].isdigit():
+        return _decimal(token)
+    return parse_chinese_numeral(token.replace("点", "."))
+
+
 def canonical_unit(written_unit: str, scale: str, value: Decimal) -> tuple[Decimal, str]:
     """Apply scale and map the written unit to the catalog's canonical unit."""
     factor = _SCALES.get(scale, Decimal(1))
@@ -256,8 +263,7 @@ def _classify(
     raw = text[start:end]
     try:
         if groups["cn_percent"] is not None:
-            token = groups["cn_percent"]
-            value = _decimal(token) if token[0].isdigit() else parse_chinese_numeral(token.replace("点", "."))
+            value = _token_value(groups["cn_percent"])
             return Mention(start, end, raw, _normalize_decimal(value), "%", approx, "quantity", "%", "")
         if groups["fraction_den"] is not None:
             denominator = parse_chinese_numeral(groups["fraction_den"])
@@ -277,7 +283,7 @@ def _classify(
                 ("fraction",),
             )
         if cn is not None:
-            value = parse_chinese_numeral(cn.replace("点", "."))
+            value = _token_value(cn)
         else:
             number = groups["num"]
             integer_digits = len(number.split(".")[0].replace(",", ""))
@@ -435,16 +441,9 @@ def written_number(span_text: str) -> Decimal | None:
     for match in _MENTION.finditer(span_text):
         groups = match.groupdict()
         try:
-            if groups["num"] is not None:
-                return _normalize_decimal(_decimal(groups["num"]))
-            if groups["cn_percent"] is not None:
-                token = groups["cn_percent"]
-                value = (
-                    _decimal(token) if token[0].isdigit() else parse_chinese_numeral(token.replace("点", "."))
-                )
-                return _normalize_decimal(value)
-            if groups["cn"] is not None:
-                return _normalize_decimal(parse_chinese_numeral(groups["cn"].replace("点", ".")))
+            for name in ("num", "cn_percent", "cn"):
+                if groups[name] is not None:
+                    return _normalize_decimal(_token_value(groups[name]))
         except (InvalidOperation, ValueError):
             return None
     return None
