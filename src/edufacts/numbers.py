@@ -6,6 +6,7 @@ run_together). Pure: runs on the normalized view, whose offsets are the input's.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -127,6 +128,11 @@ _DATE = re.compile(
 _TIME = re.compile(r"(?=\d)\d{1,2}:\d{2}(?::\d{2})?")
 _PHONE = re.compile(r"(?=[01])(?<!\d)(?:0\d{2,3}-?\d{7,8}|1[3-9]\d{9})(?!\d)")
 _SECTION_AT_LINE_START = re.compile(r"(?m)^[ \t\u3000]*(?:\(?(\d{1,2})\)|(\d{1,2})(?:[.、](?!\d)))")
+_CODE_CHAR_BEFORE = re.compile(r"[A-Za-z/\-_]")
+_CODE_CHAR_AFTER = re.compile(r"[A-Za-z/\-_号]")
+_CLOSING_BRACKET = re.compile(r"[〕\]】]")
+_LATIN_LETTER = re.compile(r"[A-Za-z]")
+_FOUR_DIGITS = re.compile(r"\d{4}")
 _RANK_CUE = re.compile(r"(?:排名|排|居|位列|位居|列|全省|全市|全国|全区)[^\d,。;]{0,3}$")
 
 
@@ -219,14 +225,25 @@ def _spans(pattern: re.Pattern[str], text: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in pattern.finditer(text)]
 
 
-def _covered(spans: list[tuple[int, int]], start: int, end: int) -> bool:
-    return any(span_start <= start and end <= span_end for span_start, span_end in spans)
+class _SpanIndex:
+    """Sorted, non-overlapping spans of one pattern; `covers` is a bisect, not a scan."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        self.spans = sorted(spans)
+        self.starts = [start for start, _ in self.spans]
+
+    def covers(self, start: int, end: int) -> bool:
+        index = bisect_right(self.starts, start) - 1
+        # Two patterns' spans may overlap, so look one span further back too.
+        return any(
+            self.spans[i][0] <= start and end <= self.spans[i][1] for i in (index, index - 1) if i >= 0
+        )
 
 
 def find_mentions(text: str) -> list[Mention]:
     """All numeric mentions of `text` (the normalized view) in order."""
-    date_spans = _spans(_DATE, text) + _spans(_TIME, text)
-    phone_spans = _spans(_PHONE, text)
+    date_spans = _SpanIndex(_spans(_DATE, text) + _spans(_TIME, text))
+    phone_spans = _SpanIndex(_spans(_PHONE, text))
     section_starts = _section_number_starts(text)
     mentions: list[Mention] = []
     for match in _MENTION.finditer(text):
@@ -239,8 +256,8 @@ def find_mentions(text: str) -> list[Mention]:
 def _classify(
     text: str,
     match: re.Match[str],
-    date_spans: list[tuple[int, int]],
-    phone_spans: list[tuple[int, int]],
+    date_spans: _SpanIndex,
+    phone_spans: _SpanIndex,
     section_starts: set[int],
 ) -> Mention | None:
     groups = match.groupdict()
@@ -287,7 +304,7 @@ def _classify(
         else:
             number = groups["num"]
             integer_digits = len(number.split(".")[0].replace(",", ""))
-            if _covered(phone_spans, number_start, match.end("num")):
+            if phone_spans.covers(number_start, match.end("num")):
                 return Mention(start, end, raw, None, "", approx, "phone")
             if integer_digits >= 10 or len(number.replace(",", "").replace(".", "")) > 15:
                 kind = "code" if _next_to_code(text, number_start, match.end("num")) else "run_together"
@@ -344,7 +361,7 @@ def _classify(
 def _next_to_code(text: str, start: int, end: int) -> bool:
     before = text[start - 1 : start]
     after = text[end : end + 1]
-    return bool(re.match(r"[A-Za-z/\-_]", before) or re.match(r"[A-Za-z/\-_号]", after))
+    return bool(_CODE_CHAR_BEFORE.match(before) or _CODE_CHAR_AFTER.match(after))
 
 
 def _context_kind(
@@ -355,8 +372,8 @@ def _context_kind(
     written_unit: str,
     scale: str,
     is_chinese: bool,
-    date_spans: list[tuple[int, int]],
-    phone_spans: list[tuple[int, int]],
+    date_spans: _SpanIndex,
+    phone_spans: _SpanIndex,
     section_starts: set[int],
 ) -> str:
     number_end = match.end("num") if match.group("num") is not None else match.end("cn")
@@ -364,14 +381,14 @@ def _context_kind(
         number_end = match.end("cn")
     before = text[max(0, number_start - 4) : number_start]
     after = text[number_end : number_end + 3]
-    if _covered(date_spans, number_start, number_end):
+    if date_spans.covers(number_start, number_end):
         return "date"
-    if _covered(phone_spans, number_start, number_end):
+    if phone_spans.covers(number_start, number_end):
         return "phone"
     if (
         before.endswith(("〔", "[", "【"))
         or after.startswith(("〕", "]", "】"))
-        or (after.startswith("号") and re.search(r"[〕\]】]", text[max(0, number_start - 2) : number_start]))
+        or (after.startswith("号") and _CLOSING_BRACKET.search(text, max(0, number_start - 2), number_start))
     ):
         return "doc_number"
     if before.endswith("第"):
@@ -387,8 +404,8 @@ def _context_kind(
         return "year"
     if not written_unit and not scale and _YEAR_RANGE_CONNECTOR.match(text, number_end):
         return _year_range_or_quantity(text, number_end, value)
-    letter_after = re.match(r"[A-Za-z]", text[number_end : number_end + 1]) is not None
-    letter_before = re.search(r"[A-Za-z]$", text[max(0, number_start - 1) : number_start]) is not None
+    letter_after = _LATIN_LETTER.match(text, number_end) is not None
+    letter_before = number_start > 0 and _LATIN_LETTER.match(text, number_start - 1) is not None
     if (letter_after and not written_unit) or letter_before:
         return "code"
     if not written_unit and not scale and len(raw_number) in (7, 8) and _is_run_together_date(raw_number):
@@ -403,7 +420,7 @@ def _context_kind(
 def _year_range_or_quantity(text: str, number_end: int, value: Decimal) -> str:
     connector = _YEAR_RANGE_CONNECTOR.match(text, number_end)
     assert connector is not None
-    following = re.match(r"\d{4}", text[connector.end() :])
+    following = _FOUR_DIGITS.match(text, connector.end())
     if 1949 <= value <= 2100 and following:
         return "year"
     return "quantity"

@@ -17,6 +17,7 @@ from .rules import Proposal, unit_fits
 REVIEW_THRESHOLD = 0.6
 _GROWTH = re.compile(r"增长|增幅|提高|提升|增加|下降|减少")
 _SUBTOTAL_CUE = re.compile(r"其中")
+_SENTENCE_STOP = re.compile(r"[。;\n]")
 
 
 @dataclass(frozen=True)
@@ -139,7 +140,7 @@ def sum_findings(document: Document, facts: list[Fact]) -> list[Finding]:
         cue = _SUBTOTAL_CUE.search(text, total.end, min(len(text), total.end + 6))
         if cue is None:
             continue
-        stop = re.compile(r"[。;\n]").search(text, cue.end())
+        stop = _SENTENCE_STOP.search(text, cue.end())
         end = stop.start() if stop else len(text)
         parts = [
             fact

@@ -147,10 +147,13 @@ def _year(years: list[Mention], year_starts: list[int], sentence_start: int, pos
     return int(value) if value is not None else None
 
 
+_LEADING_YEAR = re.compile(r"^\d{4}年(?:以来|至今|底|末)?")
+
+
 def _label(text: str, clause_start: int, position: int, fallback: str) -> str:
     label = text[clause_start:position].strip()
     label = _LABEL_LEAD.sub("", _LABEL_TRIM.sub("", label)).strip()
-    label = re.sub(r"^\d{4}年(?:以来|至今|底|末)?", "", label).strip()
+    label = _LEADING_YEAR.sub("", label).strip()
     return label[-24:] or fallback
 
 
