@@ -18,3 +18,12 @@ class ContractError(EdufactsError):
 
 class ConfigError(EdufactsError):
     """A setting or flag is wrong, or a backend is not available."""
+
+
+class LLMError(EdufactsError):
+    """A model endpoint failed: the server did not start, a call failed after its
+    retries, or the answer did not fit its schema. Carries the tokens it spent."""
+
+    def __init__(self, message: str, tokens: int = 0) -> None:
+        super().__init__(message)
+        self.tokens = tokens

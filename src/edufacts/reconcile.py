@@ -5,14 +5,14 @@ total are compared into `findings`. Pure."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from .catalog import Catalog
 from .load import Document
 from .models import Check, Fact, Finding
 from .numbers import written_number
-from .rules import Proposal, unit_fits
+from .rules import Proposal, UnclaimedMention, convert_to, unit_fits
 
 REVIEW_THRESHOLD = 0.6
 _GROWTH = re.compile(r"增长|增幅|提高|提升|增加|下降|减少")
@@ -23,6 +23,85 @@ _SENTENCE_STOP = re.compile(r"[。;\n]")
 @dataclass(frozen=True)
 class ReconcileSettings:
     review_threshold: float = REVIEW_THRESHOLD
+
+
+@dataclass(frozen=True)
+class ModelClaim:
+    """What a model said about one marked mention. It carries no value: the
+    value always comes from the span."""
+
+    start: int
+    end: int
+    indicator: str | None
+    """A catalog id from the mention's candidates, or None for 'other'."""
+    education: bool
+    scope: str | None
+    year: int | None
+    label: str | None
+
+
+@dataclass(frozen=True)
+class MergePolicy:
+    """How model claims and rules proposals are merged; chosen on the gold set
+    (`edufacts eval --backend rules,local`), see the README."""
+
+    model_indicator_over_rules: bool = True
+    model_may_drop: bool = False
+    model_scope: bool = False
+    model_year_when_rules_have_none: bool = True
+
+
+def apply_claims(
+    catalog: Catalog,
+    proposals: list[Proposal],
+    claims: list[ModelClaim],
+    policy: MergePolicy | None = None,
+) -> tuple[list[Proposal], list[UnclaimedMention]]:
+    """Merge the model's claims into the rules' proposals, per mention."""
+    policy = policy or MergePolicy()
+    by_span = {(claim.start, claim.end): claim for claim in claims}
+    merged: list[Proposal] = []
+    dropped: list[UnclaimedMention] = []
+    for proposal in proposals:
+        claim = by_span.get((proposal.mention.start, proposal.mention.end))
+        if claim is None:
+            merged.append(proposal)
+            continue
+        if not claim.education and policy.model_may_drop and proposal.indicator is None:
+            dropped.append(UnclaimedMention(proposal.mention, "out_of_scope"))
+            continue
+        indicator = proposal.indicator
+        if (
+            claim.indicator != proposal.indicator
+            and policy.model_indicator_over_rules
+            and (claim.indicator is None or claim.indicator in proposal.candidates)
+        ):
+            indicator = claim.indicator
+        value, unit = proposal.value, proposal.unit
+        if indicator != proposal.indicator and proposal.measured is not None:
+            value, unit = proposal.measured
+            if indicator is not None and unit_fits(catalog.indicators[indicator].unit, unit):
+                value = convert_to(catalog.indicators[indicator].unit, unit, value)
+                unit = catalog.indicators[indicator].unit
+        year = proposal.year
+        if year is None and policy.model_year_when_rules_have_none:
+            year = claim.year
+        scope = claim.scope if policy.model_scope else proposal.scope
+        agrees = claim.indicator == proposal.indicator and claim.education
+        merged.append(
+            replace(
+                proposal,
+                indicator=indicator,
+                value=value,
+                unit=unit,
+                year=year,
+                scope=scope,
+                label=proposal.label or claim.label or "",
+                source="both" if indicator == proposal.indicator else "llm",
+                model_agrees=agrees,
+            )
+        )
+    return merged, dropped
 
 
 def _value_from_span(document: Document, proposal: Proposal) -> Check:
@@ -85,6 +164,10 @@ def _confidence(proposal: Proposal, checks: list[Check]) -> float:
         score += 0.05
     if proposal.mention.approx:
         score -= 0.05
+    if proposal.model_agrees is True:
+        score += 0.1
+    elif proposal.model_agrees is False:
+        score -= 0.15
     failed = sum(1 for check in checks if not check.ok)
     score -= 0.3 * failed
     return round(min(1.0, max(0.0, score)), 3)
@@ -120,7 +203,7 @@ def build_facts(
                 confidence=confidence,
                 needs_review=confidence < settings.review_threshold or not all(c.ok for c in checks),
                 checks=checks,
-                source="rules",
+                source=proposal.source,  # type: ignore[arg-type]
                 candidates=list(proposal.candidates),
             )
         )

@@ -45,6 +45,10 @@ class Proposal:
     quote_start: int
     quote_end: int
     table_cell: TableCell | None = None
+    measured: tuple[Decimal, str] | None = None
+    """Value and unit as measured at the span, before conversion to the indicator's unit."""
+    source: str = "rules"
+    model_agrees: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -252,6 +256,7 @@ def propose(
             )
             quote_start = max(sentence_start, mention.start - _QUOTE_CHARS // 2)
         indicator = ranked[0][1] if ranked else None
+        measured = (value, unit)
         if indicator is not None:
             value = convert_to(indicator.unit, unit, value)
             unit = indicator.unit
@@ -271,6 +276,7 @@ def propose(
                 quote_start=min(quote_start, mention.start),
                 quote_end=max(quote_end, mention.end),
                 table_cell=cell,
+                measured=measured,
             )
         )
     return proposals, unclaimed

@@ -1,0 +1,262 @@
+"""Model assistance for the rules' proposals: the document is cut into chunks of
+whole sentences, each number the rules proposed as a fact is marked in the
+chunk, and the model answers small constrained questions about each marked
+number (indicator from its candidates, scope, year, label). The output schema
+is generated per chunk, so it holds exactly the marked numbers and nothing
+else. The model never gives a value: values stay with the span."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from ..catalog import Catalog
+from ..errors import LLMError
+from ..load import Document
+from ..numbers import Mention
+from ..reconcile import ModelClaim
+from ..rules import Proposal
+from .client import ModelClient
+from .prompts import PromptSet
+
+PROMPT_VERSION = "mentions-v1"
+OTHER = "其他"
+NOT_EDUCATION = "非教育"
+_SENTENCE_END = re.compile(r"[。;!?\n]")
+_MAX_CHUNK_CHARS = 360
+_MAX_QUESTIONS = 8
+_LABEL_CHARS = 12
+
+
+@dataclass(frozen=True)
+class Question:
+    key: str
+    start: int
+    end: int
+    raw: str
+    options: tuple[str, ...]
+    indicator_of: dict[str, str | None]
+    """Option shown -> catalog id (None for 其他)."""
+
+
+@dataclass(frozen=True)
+class Chunk:
+    id: str
+    start: int
+    end: int
+    text: str
+    """The chunk with 【mN】 before each marked number."""
+    questions: tuple[Question, ...]
+    scope_terms: tuple[str, ...]
+    years: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class ChunkResult:
+    chunk: Chunk
+    claims: list[ModelClaim]
+    error: str | None
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    spans = []
+    start = 0
+    for match in _SENTENCE_END.finditer(text):
+        spans.append((start, match.end()))
+        start = match.end()
+    if start < len(text):
+        spans.append((start, len(text)))
+    return spans
+
+
+def _option_names(catalog: Catalog) -> dict[str, str]:
+    """One display name per indicator (its first Chinese name), unique."""
+    names: dict[str, str] = {}
+    taken: set[str] = set()
+    for indicator in catalog.indicators.values():
+        name = indicator.names[0]
+        if name in taken or name in {OTHER, NOT_EDUCATION}:
+            name = f"{name}({indicator.id})"
+        taken.add(name)
+        names[indicator.id] = name
+    return names
+
+
+def build_chunks(
+    document: Document, catalog: Catalog, proposals: list[Proposal], mentions: list[Mention]
+) -> list[Chunk]:
+    """Consecutive sentences holding proposals, up to a size; table cells are
+    left to the rules (their row and column labels are not in the sentence)."""
+    text = document.normalized
+    asked = [p for p in proposals if p.table_cell is None]
+    sentences = _sentences(text)
+    names = _option_names(catalog)
+    order = list(catalog.indicators)
+    groups: list[list[Proposal]] = []
+    bounds: list[tuple[int, int]] = []
+    sentence_index = 0
+    for proposal in asked:
+        while sentence_index < len(sentences) and sentences[sentence_index][1] <= proposal.mention.start:
+            sentence_index += 1
+        start, end = sentences[min(sentence_index, len(sentences) - 1)]
+        end = max(end, proposal.mention.end)
+        if groups and len(groups[-1]) < _MAX_QUESTIONS:
+            same_sentence = start < bounds[-1][1]
+            fits = end - bounds[-1][0] <= _MAX_CHUNK_CHARS
+            if same_sentence or fits:
+                groups[-1].append(proposal)
+                bounds[-1] = (bounds[-1][0], max(bounds[-1][1], end))
+                continue
+        groups.append([proposal])
+        bounds.append((start, end))
+    year_mentions = [m for m in mentions if m.kind == "year" and m.value is not None]
+    chunks = []
+    for number, (group, (sentence_start, sentence_end)) in enumerate(zip(groups, bounds, strict=True), 1):
+        # A long sentence is cut to the neighbourhood of its marked numbers.
+        start = max(sentence_start, group[0].mention.start - 160)
+        end = min(sentence_end, group[-1].mention.end + 80)
+        questions = []
+        for index, proposal in enumerate(group, start=1):
+            candidates = sorted(set(proposal.candidates), key=order.index)
+            indicator_of: dict[str, str | None] = {names[c]: c for c in candidates}
+            indicator_of[OTHER] = None
+            mention = proposal.mention
+            questions.append(
+                Question(
+                    key=f"m{index}",
+                    start=mention.start,
+                    end=mention.end,
+                    raw=text[mention.start : mention.end],
+                    options=(*indicator_of, NOT_EDUCATION),
+                    indicator_of=indicator_of,
+                )
+            )
+        pieces = []
+        position = start
+        for question in questions:
+            pieces.append(text[position : question.start])
+            pieces.append(f"【{question.key}】")
+            position = question.start
+        pieces.append(text[position:end])
+        chunk_text = "".join(pieces).strip()
+        scope_terms = tuple(
+            term
+            for term, aliases in catalog.scope_aliases.items()
+            if any(alias in text[start:end] for alias in aliases)
+        )
+        years = tuple(
+            sorted({int(m.value) for m in year_mentions if start <= m.start < end and m.value is not None})
+        )
+        chunks.append(Chunk(f"c{number:03d}", start, end, chunk_text, tuple(questions), scope_terms, years))
+    return chunks
+
+
+def _one_of(values: tuple[Any, ...]) -> Any:
+    """Literal[values] for values known only at run time."""
+    return Literal[values]
+
+
+def chunk_schema(chunk: Chunk) -> tuple[dict[str, Any], type[BaseModel]]:
+    """The JSON Schema sent as a grammar, written out without $refs (llama.cpp's
+    converter and small models both do better inline), and the pydantic model
+    that validates the answer."""
+    properties: dict[str, Any] = {}
+    fields: dict[str, Any] = {}
+    for question in chunk.questions:
+        answer_properties: dict[str, Any] = {"indicator": {"type": "string", "enum": list(question.options)}}
+        answer_fields: dict[str, Any] = {"indicator": (_one_of(question.options), ...)}
+        if chunk.scope_terms:
+            answer_properties["scope"] = {
+                "type": "array",
+                "items": {"type": "string", "enum": list(chunk.scope_terms)},
+                "maxItems": 3,
+            }
+            answer_fields["scope"] = (
+                list[_one_of(chunk.scope_terms)],  # type: ignore[misc]
+                Field(default_factory=list, max_length=3),
+            )
+        if chunk.years:
+            answer_properties["year"] = {
+                "anyOf": [{"type": "integer", "enum": list(chunk.years)}, {"type": "null"}]
+            }
+            answer_fields["year"] = (_one_of(chunk.years) | None, None)
+        answer_properties["label"] = {"type": "string", "maxLength": _LABEL_CHARS}
+        answer_fields["label"] = (str, Field(default="", max_length=_LABEL_CHARS * 2))
+        properties[question.key] = {
+            "type": "object",
+            "properties": answer_properties,
+            "required": list(answer_properties),
+            "additionalProperties": False,
+        }
+        fields[question.key] = (
+            create_model(
+                f"Answer_{question.key}",
+                __config__=ConfigDict(extra="ignore"),
+                **answer_fields,
+            ),
+            ...,
+        )
+    schema = {
+        "type": "object",
+        "properties": properties,
+        "required": list(properties),
+        "additionalProperties": False,
+    }
+    model = create_model("ChunkAnswer", __config__=ConfigDict(extra="ignore"), **fields)
+    return schema, model
+
+
+def claims_from_answer(chunk: Chunk, answer: BaseModel, catalog: Catalog) -> list[ModelClaim]:
+    claims = []
+    order = list(catalog.scope_aliases)
+    for question in chunk.questions:
+        item = getattr(answer, question.key)
+        choice = item.indicator
+        terms = sorted(set(getattr(item, "scope", []) or []), key=order.index)
+        year = getattr(item, "year", None)
+        claims.append(
+            ModelClaim(
+                start=question.start,
+                end=question.end,
+                indicator=question.indicator_of.get(choice),
+                education=choice != NOT_EDUCATION,
+                scope="/".join(terms) or None,
+                year=year if year in chunk.years else None,
+                label=(item.label or "").strip()[: _LABEL_CHARS * 2] or None,
+            )
+        )
+    return claims
+
+
+def assist(
+    document: Document,
+    catalog: Catalog,
+    proposals: list[Proposal],
+    mentions: list[Mention],
+    client: ModelClient,
+    prompt: PromptSet,
+    on_chunk: Callable[[ChunkResult], None] | None = None,
+) -> list[ChunkResult]:
+    """Ask about every chunk; a chunk that fails is returned with its error
+    (the rules result stands for it), never dropped."""
+    results = []
+    for chunk in build_chunks(document, catalog, proposals, mentions):
+        schema, model = chunk_schema(chunk)
+        messages = prompt.render(
+            chunk=chunk.text,
+            questions=[{"key": q.key, "raw": q.raw, "options": q.options} for q in chunk.questions],
+            scope_terms=chunk.scope_terms or ("无",),
+        )
+        try:
+            answer = client.ask(messages, model, schema, prompt.sha256)
+            result = ChunkResult(chunk, claims_from_answer(chunk, answer, catalog), None)
+        except LLMError as error:
+            result = ChunkResult(chunk, [], str(error))
+        results.append(result)
+        if on_chunk is not None:
+            on_chunk(result)
+    return results

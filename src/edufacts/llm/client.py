@@ -1,0 +1,226 @@
+"""One structured call to an OpenAI-compatible endpoint: instructor (JSON_SCHEMA
+mode) over the openai client, an answer cache, and retries capped by attempts
+and by tokens. Every failure becomes an LLMError carrying the tokens it spent."""
+
+from __future__ import annotations
+
+import email.utils
+import time
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import instructor
+import openai
+from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException
+from pydantic import BaseModel, ValidationError
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception,
+)
+
+from ..errors import LLMError
+from .cache import AnswerCache, cache_key
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+_TRANSIENT = (
+    openai.APITimeoutError,
+    openai.APIConnectionError,
+    openai.InternalServerError,
+    openai.RateLimitError,
+)
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    base_url: str
+    model: str
+    """The model name sent with each request."""
+    identity: str
+    """What the cache keys on: the GGUF's sha256, or the served model id."""
+    api_key: str = "not-needed"
+    local_grammar: bool = False
+    """llama.cpp's server rejects response_format json_schema; it takes
+    json_object plus a schema, which it turns into a grammar (design.md)."""
+
+
+@dataclass(frozen=True)
+class CallPolicy:
+    max_tokens: int = 1024
+    attempts: int = 3
+    token_budget: int = 24_000
+    timeout: float = 300.0
+    wait_base: float = 1.0
+    wait_max: float = 30.0
+    temperature: float = 0.0
+
+
+@dataclass
+class Usage:
+    calls: int = 0
+    cached_calls: int = 0
+    tokens: int = 0
+    retries: int = 0
+
+
+@dataclass
+class _Spent:
+    tokens: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def _root_cause(error: BaseException) -> BaseException:
+    """instructor wraps an API error in InstructorRetryException; look inside."""
+    seen = error
+    while isinstance(seen, InstructorRetryException) and (seen.__cause__ or seen.__context__):
+        seen = seen.__cause__ or seen.__context__  # type: ignore[assignment]
+    return seen
+
+
+def _retry_after(error: BaseException) -> float | None:
+    if not isinstance(error, openai.APIStatusError):
+        return None
+    header = error.response.headers.get("retry-after")
+    if header is None:
+        return None
+    try:
+        return max(0.0, float(header))
+    except ValueError:
+        parsed = email.utils.parsedate_to_datetime(header)
+        return max(0.0, parsed.timestamp() - time.time()) if parsed else None
+
+
+class ModelClient:
+    def __init__(
+        self,
+        endpoint: Endpoint,
+        cache: AnswerCache | None,
+        policy: CallPolicy | None = None,
+        http_client: Any = None,
+    ) -> None:
+        self.endpoint = endpoint
+        self.cache = cache
+        self.policy = policy or CallPolicy()
+        self.usage = Usage()
+        # The openai client's own retries are off: ours below count tokens too.
+        self._openai = openai.OpenAI(
+            base_url=endpoint.base_url,
+            api_key=endpoint.api_key,
+            max_retries=0,
+            timeout=self.policy.timeout,
+            http_client=http_client,
+        )
+        self._instructor = instructor.from_openai(self._openai, mode=instructor.Mode.JSON_SCHEMA)
+
+    def close(self) -> None:
+        self._openai.close()
+
+    def ask(
+        self,
+        messages: list[dict[str, str]],
+        response_model: type[ModelT],
+        schema: dict[str, Any],
+        prompt_hash: str,
+    ) -> ModelT:
+        sampling = {"temperature": self.policy.temperature, "max_tokens": self.policy.max_tokens}
+        key = cache_key(
+            base_url=self.endpoint.base_url if not self.endpoint.local_grammar else "local",
+            model=self.endpoint.identity,
+            prompt=prompt_hash,
+            schema=schema,
+            sampling=sampling,
+            messages=messages,
+        )
+        if self.cache is not None:
+            entry = self.cache.get(key)
+            if entry is not None:
+                try:
+                    answer = response_model.model_validate(entry["answer"])
+                except (ValidationError, KeyError):
+                    answer = None
+                if answer is not None:
+                    self.usage.cached_calls += 1
+                    return answer
+        spent = _Spent()
+        answer = self._call_with_retries(messages, response_model, schema, sampling, spent)
+        if self.cache is not None:
+            self.cache.put(key, {"answer": answer.model_dump(mode="json"), "tokens": spent.tokens})
+        return answer
+
+    def _call_with_retries(
+        self,
+        messages: list[dict[str, str]],
+        response_model: type[ModelT],
+        schema: dict[str, Any],
+        sampling: dict[str, Any],
+        spent: _Spent,
+    ) -> ModelT:
+        policy = self.policy
+
+        def stop(state: RetryCallState) -> bool:
+            return state.attempt_number >= policy.attempts or spent.tokens >= policy.token_budget
+
+        def wait(state: RetryCallState) -> float:
+            outcome = state.outcome
+            error = outcome.exception() if outcome is not None else None
+            after = _retry_after(_root_cause(error)) if error is not None else None
+            backoff = policy.wait_base * 2 ** (state.attempt_number - 1)
+            return min(policy.wait_max, after if after is not None else backoff)
+
+        def transient(error: BaseException) -> bool:
+            return isinstance(_root_cause(error), _TRANSIENT)
+
+        retrying = Retrying(
+            stop=stop,
+            wait=wait,
+            retry=retry_if_exception(transient),
+            reraise=True,
+        )
+        extra_body: dict[str, Any] | None = None
+        if self.endpoint.local_grammar:
+            extra_body = {"response_format": {"type": "json_object", "schema": schema}}
+        try:
+            for attempt in retrying:
+                with attempt:
+                    if attempt.retry_state.attempt_number > 1:
+                        self.usage.retries += 1
+                    self.usage.calls += 1
+                    try:
+                        answer, completion = self._instructor.chat.completions.create_with_completion(
+                            model=self.endpoint.model,
+                            messages=messages,  # type: ignore[arg-type]
+                            response_model=response_model,
+                            max_retries=1,  # one re-ask with the validation error fed back
+                            extra_body=extra_body,
+                            **sampling,
+                        )
+                    except InstructorRetryException as error:
+                        used = getattr(error, "total_usage", None)
+                        spent.tokens += int(getattr(used, "total_tokens", 0) or 0)
+                        raise
+                    except IncompleteOutputException as error:
+                        completion = getattr(error, "last_completion", None)
+                        usage = getattr(completion, "usage", None)
+                        spent.tokens += int(getattr(usage, "total_tokens", 0) or 0)
+                        raise
+                    tokens = completion.usage.total_tokens if completion.usage else 0
+                    spent.tokens += tokens
+                    return answer
+        except IncompleteOutputException:
+            raise LLMError(
+                f"the answer was cut at max_tokens={policy.max_tokens} (finish_reason=length)",
+                spent.tokens,
+            ) from None
+        except Exception as error:
+            root = _root_cause(error)
+            kind = type(root).__name__
+            raise LLMError(f"model call failed ({kind}): {_short(root)}", spent.tokens) from None
+        finally:
+            self.usage.tokens += spent.tokens
+        raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _short(error: BaseException) -> str:
+    text = " ".join(str(error).split())
+    return text[:300] + ("…" if len(text) > 300 else "")
