@@ -20,3 +20,8 @@ def hermetic(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
             monkeypatch.delenv(name)
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_MODEL"):
+        monkeypatch.delenv(name, raising=False)
+    # Where the local extra is installed the default backend is `local`; tests
+    # that want it say so, the rest run the rules backend.
+    monkeypatch.setattr("edufacts.settings._default_backend", lambda: "rules")

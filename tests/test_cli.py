@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from edufacts.cli import main
@@ -59,13 +60,48 @@ def test_html_input_saves_its_text_beside_the_output(tmp_path: Path) -> None:
     assert text[fact["start"] : fact["end"]] == fact["raw"] == "1260个"
 
 
-def test_llm_backends_fail_clearly_until_they_exist(tmp_path: Path) -> None:
+def test_an_endpoint_backend_without_an_endpoint_fails_clearly(tmp_path: Path) -> None:
     code, output = run(
-        "extract", str(DOCS / "000_83a7c735898b844d.txt"), "--backend", "local", "--out", str(tmp_path)
+        "extract", str(DOCS / "000_83a7c735898b844d.txt"), "--backend", "openai", "--out", str(tmp_path)
     )
     assert code == 2
-    assert "not available yet" in output
+    assert "--base-url" in output
     assert "Traceback" not in output
+
+
+def test_local_backend_with_a_missing_model_file_fails_clearly(tmp_path: Path) -> None:
+    code, output = run(
+        "extract",
+        str(DOCS / "000_83a7c735898b844d.txt"),
+        "--backend",
+        "local",
+        "--model-path",
+        str(tmp_path / "nothing.gguf"),
+        "--out",
+        str(tmp_path / "out"),
+    )
+    assert code == 2
+    assert "nothing.gguf: no such file" in output
+
+
+def test_local_backend_without_the_extra_names_the_command_that_adds_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("edufacts.llm.server.llama_server_available", lambda: False)
+    weights = tmp_path / "model.gguf"
+    weights.write_bytes(b"GGUF")
+    code, output = run(
+        "extract",
+        str(DOCS / "000_83a7c735898b844d.txt"),
+        "--backend",
+        "local",
+        "--model-path",
+        str(weights),
+        "--out",
+        str(tmp_path / "out"),
+    )
+    assert code == 2
+    assert "pip install -e '.[local]'" in output
 
 
 def test_settings_come_from_the_environment(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]

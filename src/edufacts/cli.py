@@ -54,12 +54,20 @@ def main() -> None:
 )
 @click.option("--max-bytes", type=int, help="Largest input file accepted [env EDUFACTS_MAX_BYTES; 10 MB].")
 @click.option("--review-threshold", type=float, help="Confidence under which a fact needs review.")
+@click.option("--model", help="Local model name (see `edufacts model list`) or an endpoint's model id.")
+@click.option("--model-path", type=click.Path(path_type=Path, dir_okay=False), help="Serve this GGUF file.")
+@click.option("--base-url", help="Use this OpenAI-compatible endpoint [env EDUFACTS_BASE_URL].")
+@click.option("--no-cache", is_flag=True, default=None, help="Call the model even for cached answers.")
 def extract(
     paths: tuple[Path, ...],
     out_dir: Path | None,
     backend: str | None,
     max_bytes: int | None,
     review_threshold: float | None,
+    model: str | None,
+    model_path: Path | None,
+    base_url: str | None,
+    no_cache: bool | None,
 ) -> None:
     """Extract facts from report files or folders of reports (.txt, .html, .htm)."""
     from .pipeline import DocumentOutcome, run_batch
@@ -71,16 +79,14 @@ def extract(
                 "backend": backend,
                 "max_bytes": max_bytes,
                 "review_threshold": review_threshold,
+                "model": model,
+                "model_path": model_path,
+                "base_url": base_url,
+                "no_cache": no_cache,
             }
         )
     except EdufactsError as error:
         _fail(str(error))
-        sys.exit(2)
-    if settings.backend != "rules":
-        _fail(
-            f"backend {settings.backend!r} is not available yet (the LLM backends are a later release); "
-            "use --backend rules"
-        )
         sys.exit(2)
     files = list(expand_paths(paths))
     failures = 0
@@ -92,7 +98,14 @@ def extract(
         console=stderr,
         transient=True,
     ) as progress:
-        task = progress.add_task("extracting", total=len(files))
+        task = progress.add_task(f"extracting ({settings.backend})", total=len(files))
+        install_task: Any = None
+
+        def installing(done_bytes: int, total_bytes: int) -> None:
+            nonlocal install_task
+            if install_task is None:
+                install_task = progress.add_task("assembling the model (first use)", total=total_bytes)
+            progress.update(install_task, completed=done_bytes)
 
         def done(outcome: DocumentOutcome) -> None:
             nonlocal failures
@@ -102,7 +115,7 @@ def extract(
             progress.advance(task)
 
         try:
-            outcomes = run_batch(files, settings, on_done=done)
+            outcomes = run_batch(files, settings, on_done=done, on_install=installing)
         except EdufactsError as error:
             _fail(str(error))
             sys.exit(2)
@@ -113,12 +126,15 @@ def extract(
 
 def _print_summary(outcomes: list[Any], settings: Settings) -> None:
     table = Table(title=f"edufacts extract ({settings.backend}) -> {escape(str(settings.out_dir))}")
-    for column in ("document", "facts", "needs review", "unclaimed", "findings", "seconds"):
+    columns = ["document", "facts", "needs review", "unclaimed", "findings"]
+    if settings.backend != "rules":
+        columns += ["model calls", "cached", "tokens", "failed chunks"]
+    for column in [*columns, "seconds"]:
         table.add_column(column, justify="left" if column == "document" else "right")
-    totals = [0, 0, 0, 0]
+    totals = [0] * (len(columns) - 1)
     for outcome in outcomes:
         if outcome.result is None:
-            table.add_row(escape(outcome.path.name), "[red]failed[/red]", "", "", "", "")
+            table.add_row(escape(outcome.path.name), "[red]failed[/red]")
             continue
         result = outcome.result
         row = [
@@ -127,6 +143,9 @@ def _print_summary(outcomes: list[Any], settings: Settings) -> None:
             len(result.unclaimed),
             len(result.findings),
         ]
+        if settings.backend != "rules":
+            run = result.run
+            row += [run.llm_calls, run.cached_calls, run.tokens, len(run.failures)]
         totals = [a + b for a, b in zip(totals, row, strict=True)]
         table.add_row(escape(result.document.id), *(str(v) for v in row), f"{result.run.seconds:.3f}")
     ok = sum(1 for outcome in outcomes if outcome.result is not None)
@@ -217,6 +236,68 @@ def eval_command(
         if problems:
             sys.exit(1)
         stderr.print(f"baseline {escape(str(baseline))}: every headline figure holds")
+
+
+@main.group()
+def model() -> None:
+    """Local GGUF models: list, install (assemble from the installed parts), path."""
+
+
+@model.command(name="list")
+def model_list() -> None:
+    """Known models, whether their parts are installed and whether they are assembled."""
+    from .llm.weights import DEFAULT_MODEL, MODELS, installed_path, part_paths
+
+    settings = Settings.resolve({"backend": "rules"})
+    table = Table(title="edufacts models")
+    for column in ("name", "size", "parts", "assembled", "default", "description"):
+        table.add_column(column)
+    for spec in MODELS.values():
+        table.add_row(
+            spec.name,
+            f"{spec.size / 1e6:,.0f} MB",
+            "installed" if part_paths(spec) is not None else "missing",
+            str(installed_path(spec, settings.cache_root) or "no"),
+            "yes" if spec.name == DEFAULT_MODEL else "",
+            spec.description,
+        )
+    Console(highlight=False, soft_wrap=True).print(table)
+
+
+@model.command(name="install")
+@click.argument("name", required=False)
+def model_install(name: str | None) -> None:
+    """Assemble a model into the cache directory and verify its sha256."""
+    from .llm.weights import DEFAULT_MODEL, install, model_spec
+
+    try:
+        spec = model_spec(name or DEFAULT_MODEL)
+        settings = Settings.resolve({"backend": "rules"})
+        with Progress(TextColumn("{task.description}"), BarColumn(), console=stderr, transient=True) as bar:
+            task = bar.add_task(f"assembling {spec.name}", total=spec.size)
+            path = install(spec, settings.cache_root, lambda size: bar.advance(task, size))
+    except EdufactsError as error:
+        _fail(str(error))
+        sys.exit(2)
+    click.echo(str(path))
+
+
+@model.command(name="path")
+@click.argument("name", required=False)
+def model_path_command(name: str | None) -> None:
+    """Print the assembled model's path (non-zero exit when it is not installed)."""
+    from .llm.weights import DEFAULT_MODEL, installed_path, model_spec
+
+    try:
+        spec = model_spec(name or DEFAULT_MODEL)
+    except EdufactsError as error:
+        _fail(str(error))
+        sys.exit(2)
+    path = installed_path(spec, Settings.resolve({"backend": "rules"}).cache_root)
+    if path is None:
+        _fail(f"model {spec.name} is not assembled yet; run: edufacts model install {spec.name}")
+        sys.exit(1)
+    click.echo(str(path))
 
 
 @main.command()

@@ -12,7 +12,7 @@ from .evaluate import DocumentScore, score_document
 from .gold import read_gold
 from .load import find_document, load_document
 from .models import DocumentResult
-from .pipeline import extract_document
+from .pipeline import extract_document, open_backend
 from .settings import Settings
 
 
@@ -25,10 +25,12 @@ def _gold_files(gold_dir: Path) -> list[Path]:
 
 def score_backend(gold_dir: Path, docs_dir: Path, settings: Settings) -> list[DocumentScore]:
     scores = []
-    for gold_path in _gold_files(gold_dir):
-        gold = read_gold(gold_path)
-        document = load_document(find_document(docs_dir, gold.doc_id), settings.max_bytes)
-        scores.append(score_document(gold, document.text, extract_document(document, settings)))
+    with open_backend(settings) as assistant:
+        for gold_path in _gold_files(gold_dir):
+            gold = read_gold(gold_path)
+            document = load_document(find_document(docs_dir, gold.doc_id), settings.max_bytes)
+            result = extract_document(document, settings, assistant)
+            scores.append(score_document(gold, document.text, result))
     return scores
 
 

@@ -4,8 +4,8 @@ variable, then default; passed explicitly to whatever needs it."""
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -23,23 +23,41 @@ class Settings:
     max_bytes: int = DEFAULT_MAX_BYTES
     review_threshold: float = REVIEW_THRESHOLD
     model: str | None = None
+    """A known local model name (local backend) or the served model id (endpoints)."""
+    model_path: Path | None = None
     base_url: str | None = None
+    api_key: str | None = field(default=None, repr=False)
+    cache_dir: Path | None = None
+    no_cache: bool = False
+
+    @property
+    def cache_root(self) -> Path:
+        if self.cache_dir is not None:
+            return self.cache_dir
+        import platformdirs
+
+        return platformdirs.user_cache_path("edufacts")
 
     @classmethod
     def resolve(
-        cls, flags: Mapping[str, Any] | None = None, env: Mapping[str, str] | None = None
+        cls,
+        flags: Mapping[str, Any] | None = None,
+        env: Mapping[str, str] | None = None,
+        default_backend: Callable[[], str] | None = None,
     ) -> Settings:
         flags = flags or {}
         env = os.environ if env is None else env
         values: dict[str, Any] = {}
-        for field in fields(cls):
-            flag = flags.get(field.name)
+        for setting in fields(cls):
+            flag = flags.get(setting.name)
             if flag is not None:
-                values[field.name] = flag
+                values[setting.name] = flag
                 continue
-            raw = env.get(f"EDUFACTS_{field.name.upper()}")
+            raw = env.get(f"EDUFACTS_{setting.name.upper()}")
             if raw is not None and raw != "":
-                values[field.name] = _parse(field.name, raw)
+                values[setting.name] = _parse(setting.name, raw)
+        if "backend" not in values:
+            values["backend"] = (default_backend or _default_backend)()
         settings = cls(**values)
         if settings.backend not in BACKENDS:
             raise ConfigError(f"unknown backend {settings.backend!r}; choose one of {', '.join(BACKENDS)}")
@@ -50,6 +68,15 @@ class Settings:
         return settings
 
 
+def _default_backend() -> str:
+    """`local` once its extra is installed (server and model parts), else `rules`."""
+    from .llm.weights import DEFAULT_MODEL, MODELS, llama_server_available, part_paths
+
+    if llama_server_available() and part_paths(MODELS[DEFAULT_MODEL]) is not None:
+        return "local"
+    return "rules"
+
+
 def _parse(name: str, raw: str) -> Any:
     try:
         if name == "max_bytes":
@@ -58,6 +85,8 @@ def _parse(name: str, raw: str) -> Any:
             return float(raw)
     except ValueError:
         raise ConfigError(f"EDUFACTS_{name.upper()}={raw!r} is not a number") from None
-    if name == "out_dir":
+    if name in {"out_dir", "model_path", "cache_dir"}:
         return Path(raw)
+    if name == "no_cache":
+        return raw.lower() in {"1", "true", "yes", "on"}
     return raw

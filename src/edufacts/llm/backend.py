@@ -1,0 +1,167 @@
+"""Opens the model backend a batch runs with: the managed local llama.cpp server
+(model assembled on first use), or any OpenAI-compatible endpoint. The pipeline
+holds one Assistant for a whole batch; leaving the context stops the server."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..catalog import Catalog
+from ..errors import ConfigError
+from ..load import Document
+from ..models import ChunkFailure
+from ..numbers import Mention
+from ..reconcile import MergePolicy, ModelClaim
+from ..rules import Proposal
+from ..settings import Settings
+from .assist import PROMPT_VERSION, ChunkResult, assist
+from .cache import AnswerCache
+from .client import CallPolicy, Endpoint, ModelClient
+from .prompts import PromptSet, load_prompt
+from .server import ManagedServer
+from .weights import DEFAULT_MODEL, MODELS, install, installed_path, model_spec, part_paths, sha256_of
+
+InstallProgress = Callable[[int, int], None]
+"""(bytes done, bytes total) while a model is assembled."""
+
+
+@dataclass
+class DocumentAssistance:
+    claims: list[ModelClaim] = field(default_factory=list)
+    failures: list[ChunkFailure] = field(default_factory=list)
+    chunks: list[ChunkResult] = field(default_factory=list)
+    calls: int = 0
+    cached_calls: int = 0
+    tokens: int = 0
+
+
+@dataclass
+class Assistant:
+    client: ModelClient
+    prompt: PromptSet
+    model_name: str
+    policy: MergePolicy = field(default_factory=MergePolicy)
+
+    @property
+    def prompt_version(self) -> str:
+        return f"{self.prompt.version}@{self.prompt.sha256[:12]}"
+
+    def assist(
+        self, document: Document, catalog: Catalog, proposals: list[Proposal], mentions: list[Mention]
+    ) -> DocumentAssistance:
+        before = (self.client.usage.calls, self.client.usage.cached_calls, self.client.usage.tokens)
+        results = assist(document, catalog, proposals, mentions, self.client, self.prompt)
+        usage = self.client.usage
+        outcome = DocumentAssistance(
+            calls=usage.calls - before[0],
+            cached_calls=usage.cached_calls - before[1],
+            tokens=usage.tokens - before[2],
+            chunks=results,
+        )
+        for result in results:
+            outcome.claims.extend(result.claims)
+            if result.error is not None:
+                chunk = result.chunk
+                outcome.failures.append(
+                    ChunkFailure(chunk=f"{chunk.id} [{chunk.start}:{chunk.end}]", error=result.error)
+                )
+        return outcome
+
+
+def resolve_model_path(settings: Settings, on_install: InstallProgress | None = None) -> tuple[Path, str]:
+    """The GGUF to serve and its identity for the cache (sha256)."""
+    if settings.model_path is not None:
+        path = settings.model_path
+        if not path.is_file():
+            raise ConfigError(f"--model-path {path}: no such file")
+        return path, _file_identity(path, settings.cache_root)
+    spec = model_spec(settings.model or DEFAULT_MODEL)
+    existing = installed_path(spec, settings.cache_root)
+    if existing is not None:
+        return existing, spec.sha256
+    if part_paths(spec) is None:
+        from .weights import LOCAL_EXTRA_HINT
+
+        raise ConfigError(f"model {spec.name} is not installed; run: {LOCAL_EXTRA_HINT}")
+    done = 0
+
+    def progress(size: int) -> None:
+        nonlocal done
+        done += size
+        if on_install is not None:
+            on_install(done, spec.size)
+
+    return install(spec, settings.cache_root, progress), spec.sha256
+
+
+def _file_identity(path: Path, cache_root: Path) -> str:
+    """sha256 of a user's GGUF, remembered by path, size and mtime (hashing 1 GB takes seconds)."""
+    stat = path.stat()
+    name = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:24]
+    memo = cache_root / "model-hashes" / f"{name}.txt"
+    stamp = f"{path.resolve()}\t{stat.st_size}\t{stat.st_mtime_ns}"
+    if memo.is_file():
+        saved_stamp, _, digest = memo.read_text().rpartition("\t")
+        if saved_stamp == stamp:
+            return digest.strip()
+    digest = sha256_of(path)
+    memo.parent.mkdir(parents=True, exist_ok=True)
+    memo.write_text(f"{stamp}\t{digest}\n")
+    return digest
+
+
+@contextmanager
+def open_assistant(
+    settings: Settings,
+    on_install: InstallProgress | None = None,
+    policy: CallPolicy | None = None,
+    http_client: object = None,
+) -> Iterator[Assistant]:
+    prompt = load_prompt(PROMPT_VERSION)
+    cache = None if settings.no_cache else AnswerCache(settings.cache_root / "answers")
+    try:
+        if settings.backend == "local" and settings.base_url is None:
+            model_path, identity = resolve_model_path(settings, on_install)
+            log_path = settings.cache_root / "logs" / "llama-server.log"
+            with ManagedServer(model_path, log_path) as server:
+                endpoint = Endpoint(
+                    base_url=server.base_url, model=model_path.stem, identity=identity, local_grammar=True
+                )
+                client = ModelClient(endpoint, cache, policy, http_client)
+                try:
+                    yield Assistant(client, prompt, model_path.stem)
+                finally:
+                    client.close()
+            return
+        base_url = settings.base_url or os.environ.get("OPENAI_BASE_URL")
+        if not base_url:
+            raise ConfigError(
+                f"backend {settings.backend} needs an endpoint: --base-url or EDUFACTS_BASE_URL"
+            )
+        model = settings.model or os.environ.get("OPENAI_MODEL")
+        if not model:
+            raise ConfigError("an endpoint needs a model name: --model or EDUFACTS_MODEL")
+        api_key = settings.api_key or os.environ.get("OPENAI_API_KEY") or "not-needed"
+        endpoint = Endpoint(
+            base_url=base_url.rstrip("/"),
+            model=model,
+            identity=f"served:{model}",
+            api_key=api_key,
+            local_grammar=settings.backend == "local",
+        )
+        client = ModelClient(endpoint, cache, policy, http_client)
+        try:
+            yield Assistant(client, prompt, model)
+        finally:
+            client.close()
+    finally:
+        if cache is not None:
+            cache.close()
+
+
+__all__ = ["MODELS", "Assistant", "DocumentAssistance", "open_assistant", "resolve_model_path"]
