@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import email.utils
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -98,7 +99,9 @@ class ModelClient:
         cache: AnswerCache | None,
         policy: CallPolicy | None = None,
         http_client: Any = None,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
+        self._sleep = sleep
         self.endpoint = endpoint
         self.cache = cache
         self.policy = policy or CallPolicy()
@@ -176,6 +179,7 @@ class ModelClient:
             wait=wait,
             retry=retry_if_exception(transient),
             reraise=True,
+            sleep=self._sleep,
         )
         extra_body: dict[str, Any] | None = None
         if self.endpoint.local_grammar:
