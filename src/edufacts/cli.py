@@ -249,19 +249,14 @@ def model_list() -> None:
     from .llm.weights import DEFAULT_MODEL, MODELS, installed_path, part_paths
 
     settings = Settings.resolve({"backend": "rules"})
-    table = Table(title="edufacts models")
-    for column in ("name", "size", "parts", "assembled", "default", "description"):
-        table.add_column(column)
     for spec in MODELS.values():
-        table.add_row(
-            spec.name,
-            f"{spec.size / 1e6:,.0f} MB",
-            "installed" if part_paths(spec) is not None else "missing",
-            str(installed_path(spec, settings.cache_root) or "no"),
-            "yes" if spec.name == DEFAULT_MODEL else "",
-            spec.description,
+        assembled = installed_path(spec, settings.cache_root)
+        click.echo(
+            f"{spec.name}{'  (default)' if spec.name == DEFAULT_MODEL else ''}\n"
+            f"  {spec.description}, {spec.size / 1e6:,.0f} MB\n"
+            f"  parts: {'installed' if part_paths(spec) is not None else 'missing'}\n"
+            f"  assembled: {assembled or 'no'}"
         )
-    Console(highlight=False, soft_wrap=True).print(table)
 
 
 @model.command(name="install")

@@ -3,7 +3,9 @@ existing outputs. Kept apart from evaluate.py, which stays a pure stage."""
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
@@ -15,6 +17,9 @@ from .models import DocumentResult
 from .pipeline import extract_document, open_backend
 from .settings import Settings
 
+if TYPE_CHECKING:
+    from .llm.backend import Assistant
+
 
 def _gold_files(gold_dir: Path) -> list[Path]:
     files = sorted(gold_dir.glob("*.json"))
@@ -23,9 +28,12 @@ def _gold_files(gold_dir: Path) -> list[Path]:
     return files
 
 
-def score_backend(gold_dir: Path, docs_dir: Path, settings: Settings) -> list[DocumentScore]:
+def score_backend(
+    gold_dir: Path, docs_dir: Path, settings: Settings, assistant: Assistant | None = None
+) -> list[DocumentScore]:
+    """With `assistant` given (a test's recorded session), no backend is opened."""
     scores = []
-    with open_backend(settings) as assistant:
+    with nullcontext(assistant) if assistant is not None else open_backend(settings) as assistant:
         for gold_path in _gold_files(gold_dir):
             gold = read_gold(gold_path)
             document = load_document(find_document(docs_dir, gold.doc_id), settings.max_bytes)

@@ -46,6 +46,10 @@ class MergePolicy:
     (`edufacts eval --backend rules,local`), see the README."""
 
     model_indicator_over_rules: bool = True
+    model_overrides_beyond: int = 6
+    """The model may replace a rules indicator only when the rules' alias is
+    further than this many characters from the number: a name right before the
+    number is evidence no model answer (or injected instruction) outweighs."""
     model_may_drop: bool = False
     model_scope: bool = False
     model_year_when_rules_have_none: bool = True
@@ -74,7 +78,8 @@ def apply_claims(
         if (
             claim.indicator != proposal.indicator
             and policy.model_indicator_over_rules
-            and (claim.indicator is None or claim.indicator in proposal.candidates)
+            and (proposal.indicator is None or (proposal.alias_distance or 0) > policy.model_overrides_beyond)
+            and (claim.indicator is None or _fits(catalog, claim.indicator, proposal))
         ):
             indicator = claim.indicator
         value, unit = proposal.value, proposal.unit
@@ -102,6 +107,13 @@ def apply_claims(
             )
         )
     return merged, dropped
+
+
+def _fits(catalog: Catalog, indicator_id: str, proposal: Proposal) -> bool:
+    """A claimed indicator must exist and fit the unit measured at the span."""
+    indicator = catalog.indicators.get(indicator_id)
+    unit = proposal.measured[1] if proposal.measured else proposal.unit
+    return indicator is not None and unit_fits(indicator.unit, unit)
 
 
 def _value_from_span(document: Document, proposal: Proposal) -> Check:

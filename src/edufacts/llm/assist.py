@@ -19,7 +19,7 @@ from ..errors import LLMError
 from ..load import Document
 from ..numbers import Mention
 from ..reconcile import ModelClaim
-from ..rules import Proposal
+from ..rules import Proposal, unit_fits
 from .client import ModelClient
 from .prompts import PromptSet
 
@@ -30,6 +30,7 @@ _SENTENCE_END = re.compile(r"[。;!?\n]")
 _MAX_CHUNK_CHARS = 360
 _MAX_QUESTIONS = 8
 _LABEL_CHARS = 12
+_MAX_OPTIONS = 5
 
 
 @dataclass(frozen=True)
@@ -74,16 +75,39 @@ def _sentences(text: str) -> list[tuple[int, int]]:
 
 
 def _option_names(catalog: Catalog) -> dict[str, str]:
-    """One display name per indicator (its first Chinese name), unique."""
+    """One display name per indicator (its Chinese title), unique."""
     names: dict[str, str] = {}
     taken: set[str] = set()
     for indicator in catalog.indicators.values():
-        name = indicator.names[0]
+        name = indicator.title
         if name in taken or name in {OTHER, NOT_EDUCATION}:
             name = f"{name}({indicator.id})"
         taken.add(name)
         names[indicator.id] = name
     return names
+
+
+def _bigrams(text: str) -> set[str]:
+    return {text[i : i + 2] for i in range(len(text) - 1)}
+
+
+def model_options(catalog: Catalog, proposal: Proposal, context: str) -> list[str]:
+    """Indicator ids offered to the model for one number: the rules' candidates,
+    then the other indicators its unit fits, closest in wording to the sentence
+    first (the rules' lexicon misses what the model should catch), at most 5."""
+    unit = proposal.measured[1] if proposal.measured else proposal.unit
+    chosen = list(dict.fromkeys(proposal.candidates))
+    context_bigrams = _bigrams(context)
+    fitting = [
+        (len(_bigrams("".join(indicator.names)) & context_bigrams), position, indicator.id)
+        for position, indicator in enumerate(catalog.indicators.values())
+        if unit_fits(indicator.unit, unit) and indicator.id not in chosen
+    ]
+    for _, _, indicator_id in sorted(fitting, key=lambda item: (-item[0], item[1])):
+        if len(chosen) >= _MAX_OPTIONS:
+            break
+        chosen.append(indicator_id)
+    return chosen
 
 
 def build_chunks(
@@ -92,8 +116,14 @@ def build_chunks(
     """Consecutive sentences holding proposals, up to a size; table cells are
     left to the rules (their row and column labels are not in the sentence)."""
     text = document.normalized
-    asked = [p for p in proposals if p.table_cell is None]
     sentences = _sentences(text)
+    options_of: dict[int, list[str]] = {}
+    for proposal in proposals:
+        if proposal.table_cell is None:
+            context = text[max(0, proposal.mention.start - 40) : proposal.mention.end + 10]
+            options_of[proposal.mention.start] = model_options(catalog, proposal, context)
+    # Only numbers some catalog indicator could measure are worth a model call.
+    asked = [p for p in proposals if options_of.get(p.mention.start)]
     names = _option_names(catalog)
     order = list(catalog.indicators)
     groups: list[list[Proposal]] = []
@@ -121,7 +151,7 @@ def build_chunks(
         end = min(sentence_end, group[-1].mention.end + 80)
         questions = []
         for index, proposal in enumerate(group, start=1):
-            candidates = sorted(set(proposal.candidates), key=order.index)
+            candidates = sorted(options_of[proposal.mention.start], key=order.index)
             indicator_of: dict[str, str | None] = {names[c]: c for c in candidates}
             indicator_of[OTHER] = None
             mention = proposal.mention

