@@ -129,7 +129,7 @@ def test_a_server_that_dies_at_start_is_a_clear_error(
 
 
 def test_prompts_render_strictly_and_have_a_stable_hash() -> None:
-    prompt = load_prompt("mentions-v1")
+    prompt = load_prompt("mentions-v2")
     assert len(prompt.sha256) == 64
     with pytest.raises(ConfigError, match="questions"):
         prompt.render(chunk="x", scope_terms=["学前"])
@@ -155,7 +155,8 @@ def test_a_chunk_schema_holds_exactly_the_marked_numbers() -> None:
     schema, model = chunk_schema(chunk)
     assert schema["required"] == ["m1", "m2"] and schema["additionalProperties"] is False
     m1 = schema["properties"]["m1"]["properties"]
-    assert "幼儿园总数" in m1["indicator"]["enum"] and m1["indicator"]["enum"][-2:] == [OTHER, NOT_EDUCATION]
+    options = m1["indicator"]["enum"]
+    assert "幼儿园总数" in options and options[0] == OTHER and options[-1] == NOT_EDUCATION
     assert m1["year"]["anyOf"][0]["enum"] == [2022]
     with pytest.raises(ValueError):
         model.model_validate({"m1": {"indicator": "编造", "label": ""}, "m2": {"indicator": OTHER}})
@@ -172,7 +173,7 @@ def test_a_chunk_schema_holds_exactly_the_marked_numbers() -> None:
 
 
 def test_merging_keeps_values_from_the_span() -> None:
-    _, catalog, proposals, _ = chunks_of("教育支出分别达到幼儿园20885.77元。\n")
+    _, catalog, proposals, _ = chunks_of("教育支出在各学段的情况是分别达到幼儿园20885.77元。\n")
     (proposal,) = proposals
     assert (proposal.indicator, proposal.unit) == ("education_expenditure", "万元")
     claim = ModelClaim(

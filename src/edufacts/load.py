@@ -6,8 +6,9 @@ from __future__ import annotations
 import codecs
 import hashlib
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -33,8 +34,14 @@ class Document:
     boilerplate: tuple[tuple[int, int], ...] = field(default=())
     """Character spans of lines that are site chrome, spam or padding."""
 
+    @cached_property
+    def _boilerplate_starts(self) -> list[int]:
+        return [start for start, _ in self.boilerplate]
+
     def in_boilerplate(self, position: int) -> bool:
-        return any(start <= position < end for start, end in self.boilerplate)
+        """Boilerplate spans are whole lines, in order and disjoint: a bisect finds the one."""
+        index = bisect_right(self._boilerplate_starts, position) - 1
+        return index >= 0 and position < self.boilerplate[index][1]
 
 
 # --- decoding ---------------------------------------------------------------

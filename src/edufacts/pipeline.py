@@ -43,7 +43,9 @@ def extract_document(
     run = RunInfo(backend=settings.backend)
     if assistant is not None:
         assistance = assistant.assist(document, catalog, proposals, mentions)
-        proposals, dropped = apply_claims(catalog, proposals, assistance.claims, assistant.policy)
+        proposals, dropped = apply_claims(
+            catalog, proposals, assistance.claims, assistant.policy, document.normalized
+        )
         unclaimed = sorted([*unclaimed, *dropped], key=lambda item: item.mention.start)
         run = RunInfo(
             backend=settings.backend,

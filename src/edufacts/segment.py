@@ -18,6 +18,7 @@ _HEADING_PATTERNS: tuple[tuple[int, re.Pattern[str]], ...] = (
     (5, re.compile(r"\(\d{1,2}\)")),
     (6, re.compile(r"[①-⑳]")),
 )
+_HEADING_FIRST_CHARS = frozenset("第(" + _CN + "".join(map(chr, range(ord("①"), ord("⑳") + 1))))
 _INLINE_HEADING = re.compile(rf"(?<=[。;!?])\s*(?=[{_CN}]+、|\([{_CN}]+\)|第[{_CN}\d]+章)")
 _HEADING_END = re.compile(r"[。;!?:]")
 _MAX_HEADING_CHARS = 40
@@ -74,6 +75,8 @@ def _line_spans(text: str) -> list[tuple[int, int]]:
 
 
 def _heading_at(text: str, start: int, line_end: int) -> Heading | None:
+    if start >= line_end or (text[start] not in _HEADING_FIRST_CHARS and not text[start].isdecimal()):
+        return None  # most lines start with text: skip the seven patterns
     for rank, pattern in _HEADING_PATTERNS:
         match = pattern.match(text, start, line_end)
         if match is None:

@@ -23,7 +23,7 @@ from ..rules import Proposal, unit_fits
 from .client import ModelClient
 from .prompts import PromptSet
 
-PROMPT_VERSION = "mentions-v1"
+PROMPT_VERSION = "mentions-v2"
 OTHER = "其他"
 NOT_EDUCATION = "非教育"
 _SENTENCE_END = re.compile(r"[。;!?\n]")
@@ -152,8 +152,10 @@ def build_chunks(
         questions = []
         for index, proposal in enumerate(group, start=1):
             candidates = sorted(options_of[proposal.mention.start], key=order.index)
-            indicator_of: dict[str, str | None] = {names[c]: c for c in candidates}
-            indicator_of[OTHER] = None
+            # 其他 comes first: small models pick the first option far too often
+            # (positional bias), so the first option must be the safe abstention.
+            indicator_of: dict[str, str | None] = {OTHER: None}
+            indicator_of.update({names[c]: c for c in candidates})
             mention = proposal.mention
             questions.append(
                 Question(
