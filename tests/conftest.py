@@ -8,10 +8,26 @@ import platformdirs
 import pytest
 import yaml
 
+from edufacts.catalog import Catalog, load_catalog
+from edufacts.load import Document
+from edufacts.numbers import Mention, find_mentions
+from edufacts.rules import Proposal, propose
+from edufacts.segment import build_sections, find_headings, find_tables
+
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "eval" / "docs"
 GOLD = ROOT / "eval" / "gold"
 CORPUS = sorted(DOCS.glob("*.txt"))
+
+
+def rules_pass(document: Document) -> tuple[Catalog, list[Mention], list[Proposal]]:
+    """The stages before the model: catalog, mentions and the rules' proposals."""
+    catalog = load_catalog()
+    text = document.normalized
+    mentions = find_mentions(text)
+    sections = build_sections(text, find_headings(text))
+    proposals, _ = propose(document, catalog, mentions, sections, find_tables(text))
+    return catalog, mentions, proposals
 
 
 @pytest.fixture(autouse=True)

@@ -12,7 +12,6 @@ from typing import Any
 import httpx2
 import pytest
 
-from edufacts.catalog import load_catalog
 from edufacts.errors import LLMError
 from edufacts.llm.assist import PROMPT_VERSION, build_chunks, chunk_schema
 from edufacts.llm.backend import Assistant
@@ -21,13 +20,10 @@ from edufacts.llm.client import CallPolicy, Endpoint, ModelClient
 from edufacts.llm.prompts import load_prompt
 from edufacts.llm.server import free_port
 from edufacts.load import load_document
-from edufacts.numbers import find_mentions
 from edufacts.pipeline import extract_document
-from edufacts.rules import propose
-from edufacts.segment import build_sections, find_headings, find_tables
 from edufacts.settings import Settings
 
-from .conftest import DOCS
+from .conftest import DOCS, rules_pass
 
 DOC = DOCS / "000_83a7c735898b844d.txt"
 Handler = Callable[[httpx2.Request], httpx2.Response]
@@ -98,12 +94,7 @@ def client_with(
 
 def first_chunk_call(client: ModelClient) -> Any:
     document = load_document(DOC)
-    catalog = load_catalog()
-    text = document.normalized
-    mentions = find_mentions(text)
-    proposals, _ = propose(
-        document, catalog, mentions, build_sections(text, find_headings(text)), find_tables(text)
-    )
+    catalog, mentions, proposals = rules_pass(document)
     chunk = build_chunks(document, catalog, proposals, mentions)[0]
     schema, model = chunk_schema(chunk)
     prompt = load_prompt(PROMPT_VERSION)

@@ -10,18 +10,14 @@ from typing import Any
 
 import pytest
 
-from edufacts.catalog import load_catalog
 from edufacts.evaluate import summarize
 from edufacts.evaluation_run import score_backend
 from edufacts.load import load_bytes, load_document
-from edufacts.numbers import find_mentions
 from edufacts.pipeline import extract_document
 from edufacts.reconcile import apply_claims, build_facts
-from edufacts.rules import propose
-from edufacts.segment import build_sections, find_headings, find_tables
 from edufacts.settings import Settings
 
-from .conftest import DOCS, GOLD, ROOT
+from .conftest import DOCS, GOLD, ROOT, rules_pass
 
 LOCAL = Settings(backend="local")
 RULES = Settings(backend="rules")
@@ -78,11 +74,8 @@ def test_the_model_answers_clear_cut_questions(local_assistant: Any) -> None:
     """Prompt-level: one chunk whose every number names its indicator outright.
     The claims (before merging) must name those indicators, and nothing else."""
     document = load_bytes(CLEAR_CUT.encode("utf-8"), Path("clear-cut.txt"))
-    catalog = load_catalog()
+    catalog, mentions, proposals = rules_pass(document)
     text = document.normalized
-    mentions = find_mentions(text)
-    sections = build_sections(text, find_headings(text))
-    proposals, _ = propose(document, catalog, mentions, sections, find_tables(text))
     outcome = local_assistant.assist(document, catalog, proposals, mentions)
     assert outcome.failures == [] and outcome.calls == 1
     claims = {text[claim.start : claim.end]: claim.indicator for claim in outcome.claims}

@@ -18,13 +18,10 @@ from edufacts.llm.assist import NOT_EDUCATION, OTHER, build_chunks, chunk_schema
 from edufacts.llm.prompts import load_prompt
 from edufacts.llm.server import ManagedServer
 from edufacts.load import load_bytes, load_document
-from edufacts.numbers import find_mentions
 from edufacts.reconcile import MergePolicy, ModelClaim, apply_claims
-from edufacts.rules import propose
-from edufacts.segment import build_sections, find_headings, find_tables
 from edufacts.settings import Settings
 
-from .conftest import DOCS
+from .conftest import DOCS, rules_pass
 
 # --- weights ---------------------------------------------------------------
 
@@ -139,11 +136,7 @@ def test_prompts_render_strictly_and_have_a_stable_hash() -> None:
 
 def chunks_of(text: str):  # type: ignore[no-untyped-def]
     document = load_bytes(text.encode("utf-8"), Path("t.txt"))
-    catalog = load_catalog()
-    normalized = document.normalized
-    mentions = find_mentions(normalized)
-    sections = build_sections(normalized, find_headings(normalized))
-    proposals, _ = propose(document, catalog, mentions, sections, find_tables(normalized))
+    catalog, mentions, proposals = rules_pass(document)
     return document, catalog, proposals, build_chunks(document, catalog, proposals, mentions)
 
 
@@ -200,12 +193,7 @@ def test_merging_keeps_values_from_the_span() -> None:
 def test_corpus_chunks_are_small() -> None:
     for path in sorted(DOCS.glob("*.txt")):
         document = load_document(path)
-        catalog = load_catalog()
-        text = document.normalized
-        mentions = find_mentions(text)
-        proposals, _ = propose(
-            document, catalog, mentions, build_sections(text, find_headings(text)), find_tables(text)
-        )
+        catalog, mentions, proposals = rules_pass(document)
         for chunk in build_chunks(document, catalog, proposals, mentions):
             assert 1 <= len(chunk.questions) <= 8
             assert len(chunk.text) <= 900, chunk.text
