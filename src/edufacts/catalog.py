@@ -34,6 +34,11 @@ class Catalog:
         return frozenset(term.strip() for term in scope.split("/") if term.strip())
 
 
+def bigrams(text: str) -> set[str]:
+    """The two-character pieces of a text: how close an indicator's wording is to a clause."""
+    return {text[i : i + 2] for i in range(len(text) - 1)}
+
+
 @cache
 def load_catalog() -> Catalog:
     path = data_dir("schemas") / "catalog.json"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -119,8 +119,7 @@ def open_backend(settings: Settings, on_install: InstallProgress | None = None) 
     """The model session for a batch (None for rules): one server, one client,
     stopped when the batch ends, also on Ctrl-C."""
     if settings.backend == "rules":
-        with nullcontext(None) as nothing:
-            yield nothing
+        yield None
         return
     from .llm.backend import open_assistant  # the LLM stack loads only when used
 

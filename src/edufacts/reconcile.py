@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from .catalog import Catalog
+from .catalog import Catalog, bigrams
 from .load import Document
 from .models import Check, Fact, Finding
 from .numbers import written_number
@@ -33,7 +33,7 @@ class ModelClaim:
     start: int
     end: int
     indicator: str | None
-    """A catalog id from the mention's candidates, or None for 'other'."""
+    """A catalog id from the options the mention was offered, or None for 'other'."""
     education: bool
     scope: str | None
     year: int | None
@@ -64,13 +64,24 @@ class MergePolicy:
     model_year_when_rules_have_none: bool = True
 
 
-def _bigrams(text: str) -> set[str]:
-    return {text[i : i + 2] for i in range(len(text) - 1)}
-
-
 def _overlap(catalog: Catalog, indicator_id: str, context: str) -> int:
     indicator = catalog.indicators[indicator_id]
-    return len(_bigrams(indicator.title + "".join(indicator.names)) & _bigrams(context))
+    return len(bigrams(indicator.title + "".join(indicator.names)) & bigrams(context))
+
+
+def _takes_model_indicator(
+    catalog: Catalog, proposal: Proposal, claim: ModelClaim, policy: MergePolicy, text: str
+) -> bool:
+    if claim.indicator == proposal.indicator or not policy.model_indicator_over_rules:
+        return False
+    if claim.indicator is not None and not _fits(catalog, claim.indicator, proposal):
+        return False
+    if proposal.indicator is not None:
+        return (proposal.alias_distance or 0) > policy.model_overrides_beyond
+    if not policy.model_may_add_indicator:
+        return False
+    context = text[proposal.quote_start : proposal.quote_end]
+    return claim.indicator is None or _overlap(catalog, claim.indicator, context) >= policy.add_needs_overlap
 
 
 def apply_claims(
@@ -94,26 +105,7 @@ def apply_claims(
             dropped.append(UnclaimedMention(proposal.mention, "out_of_scope"))
             continue
         indicator = proposal.indicator
-        if (
-            claim.indicator != proposal.indicator
-            and policy.model_indicator_over_rules
-            and (
-                (
-                    proposal.indicator is None
-                    and policy.model_may_add_indicator
-                    and (
-                        claim.indicator is None
-                        or _overlap(catalog, claim.indicator, text[proposal.quote_start : proposal.quote_end])
-                        >= policy.add_needs_overlap
-                    )
-                )
-                or (
-                    proposal.indicator is not None
-                    and (proposal.alias_distance or 0) > policy.model_overrides_beyond
-                )
-            )
-            and (claim.indicator is None or _fits(catalog, claim.indicator, proposal))
-        ):
+        if _takes_model_indicator(catalog, proposal, claim, policy, text):
             indicator = claim.indicator
         value, unit = proposal.value, proposal.unit
         if indicator != proposal.indicator and proposal.measured is not None:

@@ -14,7 +14,7 @@ from .load import Document
 from .numbers import Mention, canonical_unit
 from .segment import Section, Table, TableCell, innermost_section
 
-_SENTENCE_END = re.compile(r"[。;!?\n]")
+SENTENCE_END = re.compile(r"[。;!?\n]")
 _CLAUSE_END = re.compile(r"[。;!?\n,:、(]")
 _LABEL_TRIM = re.compile(
     r"(?:达到|达|为|是|共计|共有|共|累计|总计|合计|有|约|近|超过|逾|增长|增加|提高到|提高|提升至|提升|占|分别|其中|至|了|到)+$"
@@ -196,7 +196,7 @@ def propose(
     text = document.normalized
     proposals: list[Proposal] = []
     unclaimed: list[UnclaimedMention] = []
-    sentence_ends = [match.start() for match in _SENTENCE_END.finditer(text)]
+    sentence_ends = [match.start() for match in SENTENCE_END.finditer(text)]
     years = [mention for mention in mentions if mention.kind == "year"]
     year_starts = [mention.start for mention in years]
     for mention in mentions:

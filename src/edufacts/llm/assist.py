@@ -7,26 +7,24 @@ else. The model never gives a value: values stay with the span."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from ..catalog import Catalog
+from ..catalog import Catalog, bigrams
 from ..errors import LLMError
 from ..load import Document
 from ..numbers import Mention
 from ..reconcile import ModelClaim
-from ..rules import Proposal, unit_fits
+from ..rules import SENTENCE_END, Proposal, unit_fits
 from .client import ModelClient
 from .prompts import PromptSet
 
 PROMPT_VERSION = "mentions-v2"
 OTHER = "其他"
 NOT_EDUCATION = "非教育"
-_SENTENCE_END = re.compile(r"[。;!?\n]")
 _MAX_CHUNK_CHARS = 360
 _MAX_QUESTIONS = 8
 _LABEL_CHARS = 12
@@ -66,7 +64,7 @@ class ChunkResult:
 def _sentences(text: str) -> list[tuple[int, int]]:
     spans = []
     start = 0
-    for match in _SENTENCE_END.finditer(text):
+    for match in SENTENCE_END.finditer(text):
         spans.append((start, match.end()))
         start = match.end()
     if start < len(text):
@@ -87,19 +85,15 @@ def _option_names(catalog: Catalog) -> dict[str, str]:
     return names
 
 
-def _bigrams(text: str) -> set[str]:
-    return {text[i : i + 2] for i in range(len(text) - 1)}
-
-
 def model_options(catalog: Catalog, proposal: Proposal, context: str) -> list[str]:
     """Indicator ids offered to the model for one number: the rules' candidates,
     then the other indicators its unit fits, closest in wording to the sentence
     first (the rules' lexicon misses what the model should catch), at most 5."""
     unit = proposal.measured[1] if proposal.measured else proposal.unit
     chosen = list(dict.fromkeys(proposal.candidates))
-    context_bigrams = _bigrams(context)
+    context_bigrams = bigrams(context)
     fitting = [
-        (len(_bigrams("".join(indicator.names)) & context_bigrams), position, indicator.id)
+        (len(bigrams("".join(indicator.names)) & context_bigrams), position, indicator.id)
         for position, indicator in enumerate(catalog.indicators.values())
         if unit_fits(indicator.unit, unit) and indicator.id not in chosen
     ]

@@ -19,12 +19,21 @@ from ..numbers import Mention
 from ..reconcile import MergePolicy, ModelClaim
 from ..rules import Proposal
 from ..settings import Settings
-from .assist import PROMPT_VERSION, ChunkResult, assist
+from .assist import PROMPT_VERSION, assist
 from .cache import AnswerCache
 from .client import CallPolicy, Endpoint, ModelClient
 from .prompts import PromptSet, load_prompt
 from .server import ManagedServer
-from .weights import DEFAULT_MODEL, MODELS, install, installed_path, model_spec, part_paths, sha256_of
+from .weights import (
+    DEFAULT_MODEL,
+    LOCAL_EXTRA_HINT,
+    MODELS,
+    install,
+    installed_path,
+    model_spec,
+    part_paths,
+    sha256_of,
+)
 
 InstallProgress = Callable[[int, int], None]
 """(bytes done, bytes total) while a model is assembled."""
@@ -34,7 +43,6 @@ InstallProgress = Callable[[int, int], None]
 class DocumentAssistance:
     claims: list[ModelClaim] = field(default_factory=list)
     failures: list[ChunkFailure] = field(default_factory=list)
-    chunks: list[ChunkResult] = field(default_factory=list)
     calls: int = 0
     cached_calls: int = 0
     tokens: int = 0
@@ -61,7 +69,6 @@ class Assistant:
             calls=usage.calls - before[0],
             cached_calls=usage.cached_calls - before[1],
             tokens=usage.tokens - before[2],
-            chunks=results,
         )
         for result in results:
             outcome.claims.extend(result.claims)
@@ -85,8 +92,6 @@ def resolve_model_path(settings: Settings, on_install: InstallProgress | None = 
     if existing is not None:
         return existing, spec.sha256
     if part_paths(spec) is None:
-        from .weights import LOCAL_EXTRA_HINT
-
         raise ConfigError(f"model {spec.name} is not installed; run: {LOCAL_EXTRA_HINT}")
     done = 0
 

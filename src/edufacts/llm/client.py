@@ -7,7 +7,7 @@ from __future__ import annotations
 import email.utils
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import instructor
@@ -68,7 +68,6 @@ class Usage:
 @dataclass
 class _Spent:
     tokens: int = 0
-    errors: list[str] = field(default_factory=list)
 
 
 def _root_cause(error: BaseException) -> BaseException:
