@@ -1,0 +1,47 @@
+"""The gold-set eval of rules vs the local model, without the model: replays the
+recorded gold-set session (cassettes/test_llm_local/) and prints the report.
+
+Run: .venv/bin/python benchmarks/local_eval_replay.py
+The live equivalent is `edufacts eval --backend rules,local` (about 35 minutes
+on 2 cores); the replay shows the figures the README quotes in seconds.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import vcr
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.conftest import DOCS, GOLD, UnicodeYaml  # noqa: E402
+
+from edufacts.evaluate import render_markdown  # noqa: E402
+from edufacts.evaluation_run import score_backend  # noqa: E402
+from edufacts.llm.assist import PROMPT_VERSION  # noqa: E402
+from edufacts.llm.backend import Assistant  # noqa: E402
+from edufacts.llm.client import CallPolicy, Endpoint, ModelClient  # noqa: E402
+from edufacts.llm.prompts import load_prompt  # noqa: E402
+from edufacts.llm.weights import DEFAULT_MODEL, MODELS  # noqa: E402
+from edufacts.settings import Settings  # noqa: E402
+
+CASSETTE = ROOT / "cassettes" / "test_llm_local" / "test_local_beats_rules_on_the_gold_set.yaml_unicode"
+
+
+def main() -> None:
+    replay = vcr.VCR(match_on=["method", "path", "body"], serializer="yaml_unicode", record_mode="none")
+    replay.register_serializer("yaml_unicode", UnicodeYaml)
+    spec = MODELS[DEFAULT_MODEL]
+    endpoint = Endpoint("http://127.0.0.1:9/v1", spec.name, spec.sha256, local_grammar=True)
+    with replay.use_cassette(str(CASSETTE)):
+        client = ModelClient(endpoint, None, CallPolicy(attempts=1))
+        assistant = Assistant(client, load_prompt(PROMPT_VERSION), spec.name)
+        local = score_backend(GOLD, DOCS, Settings(backend="local"), assistant)
+    rules = score_backend(GOLD, DOCS, Settings(backend="rules"))
+    print(render_markdown({"rules": rules, f"local ({spec.name}, replayed)": local}))
+
+
+if __name__ == "__main__":
+    main()
