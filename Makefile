@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DOC ?= eval/docs/000_83a7c735898b844d.txt
 OUT ?= out
 
-.PHONY: install install-local extract test lint bench bench-local clean
+.PHONY: install install-local extract test lint browser bench bench-local clean
 
 $(BIN)/edufacts-installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,7 +28,12 @@ lint: install
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
 
-test: lint
+# The review app's browser test drives Debian's chromium (a CJK font for readable screenshots).
+browser:
+	@command -v chromium >/dev/null && fc-list :lang=zh | grep -q . || { \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; }
+
+test: lint browser
 	$(BIN)/pytest -q; status=$$?; \
 	  if [ $$status -eq 5 ]; then echo "pytest collected no tests"; exit 0; fi; exit $$status
 	$(BIN)/edufacts eval --backend rules --baseline eval/baseline.json > /dev/null

@@ -311,5 +311,58 @@ def schema(out_dir: Path) -> None:
         stderr.print(f"wrote {escape(str(path))}")
 
 
+@main.command()
+@click.argument("out_dir", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--port", type=click.IntRange(0, 65535), default=0, help="Port on 127.0.0.1 [a free one].")
+@click.option("--open", "open_browser", is_flag=True, help="Open the review page in a browser.")
+@click.option(
+    "--apply", "apply", is_flag=True, help="Write reviewed/<doc>.json and facts.reviewed.jsonl, then exit."
+)
+@click.option(
+    "--export-gold",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Write reviewed documents as gold files (DIR/gold, DIR/docs), then exit.",
+)
+def review(out_dir: Path, port: int, open_browser: bool, apply: bool, export_gold: Path | None) -> None:
+    """Review low-confidence facts and unclaimed numbers of an output folder in the browser."""
+    from .review import Workspace, apply_reviews, make_server
+    from .review import export_gold as export_gold_files
+
+    try:
+        workspace = Workspace(out_dir)
+        for name in workspace.skipped:
+            stderr.print(f"[yellow]skipped[/yellow] {escape(name)}: not an edufacts output")
+        if apply or export_gold is not None:
+            summaries = []
+            if apply:
+                summaries.append(("applied", apply_reviews(workspace)))
+            if export_gold is not None:
+                summaries.append(("exported as gold", export_gold_files(workspace, export_gold)))
+            for verb, summary in summaries:
+                stderr.print(f"{verb}: {summary.decisions} decisions over {summary.documents} documents")
+                for decision in summary.stale:
+                    stderr.print(
+                        f"[yellow]left out[/yellow] {escape(decision.doc_id)} {escape(decision.target)}: "
+                        "the output changed since this decision"
+                    )
+                for path in summary.written:
+                    click.echo(str(path))
+            return
+        server, address = make_server(workspace, port)
+    except EdufactsError as error:
+        _fail(str(error))
+        sys.exit(2)
+    stderr.print(
+        f"reviewing {len(workspace.paths)} documents, {len(workspace.queue)} items; "
+        f"decisions in {escape(str(workspace.store.path))}"
+    )
+    click.echo(f"edufacts review: {address}  (Ctrl-C to stop)")
+    if open_browser:
+        import webbrowser
+
+        webbrowser.open(address)
+    server.run()
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

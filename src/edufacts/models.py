@@ -37,7 +37,8 @@ ExactNumber = Annotated[
 ]
 
 DocType = Literal["self_evaluation", "plan", "supervision_report", "other"]
-Source = Literal["rules", "llm", "both"]
+Source = Literal["rules", "llm", "both", "review"]
+"""`review`: a fact a reviewer made from an unclaimed mention (`edufacts review`)."""
 
 
 class Strict(BaseModel):
