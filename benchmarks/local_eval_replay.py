@@ -9,6 +9,8 @@ on 2 cores); the replay shows the figures the README quotes in seconds.
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import vcr
@@ -30,14 +32,21 @@ from edufacts.settings import Settings  # noqa: E402
 CASSETTE = ROOT / "cassettes" / "test_llm_local" / "test_local_beats_rules_on_the_gold_set.yaml_unicode"
 
 
-def main() -> None:
+@contextmanager
+def recorded_gold_session() -> Iterator[Assistant]:
+    """An assistant whose model answers come from the recorded gold-set session."""
     replay = vcr.VCR(match_on=["method", "path", "body"], serializer="yaml_unicode", record_mode="none")
     replay.register_serializer("yaml_unicode", UnicodeYaml)
     spec = MODELS[DEFAULT_MODEL]
     endpoint = Endpoint("http://127.0.0.1:9/v1", spec.name, spec.sha256, local_grammar=True)
     with replay.use_cassette(str(CASSETTE)):
         client = ModelClient(endpoint, None, CallPolicy(attempts=1))
-        assistant = Assistant(client, load_prompt(PROMPT_VERSION), spec.name)
+        yield Assistant(client, load_prompt(PROMPT_VERSION), spec.name)
+
+
+def main() -> None:
+    spec = MODELS[DEFAULT_MODEL]
+    with recorded_gold_session() as assistant:
         local = score_backend(GOLD, DOCS, Settings(backend="local"), assistant)
     rules = score_backend(GOLD, DOCS, Settings(backend="rules"))
     print(render_markdown({"rules": rules, f"local ({spec.name}, replayed)": local}))

@@ -11,27 +11,21 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import vcr
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.conftest import DOCS, GOLD, UnicodeYaml  # noqa: E402
+from benchmarks.local_eval_replay import recorded_gold_session  # noqa: E402
+from tests.conftest import DOCS, GOLD  # noqa: E402
 
 from edufacts.evaluate import score_document, summarize  # noqa: E402
 from edufacts.gold import read_gold  # noqa: E402
-from edufacts.llm.assist import PROMPT_VERSION  # noqa: E402
 from edufacts.llm.backend import Assistant  # noqa: E402
-from edufacts.llm.client import CallPolicy, Endpoint, ModelClient  # noqa: E402
-from edufacts.llm.prompts import load_prompt  # noqa: E402
-from edufacts.llm.weights import DEFAULT_MODEL, MODELS  # noqa: E402
 from edufacts.load import find_document, load_document  # noqa: E402
 from edufacts.models import DocumentResult  # noqa: E402
 from edufacts.pipeline import extract_document  # noqa: E402
 from edufacts.reconcile import REVIEW_THRESHOLD  # noqa: E402
 from edufacts.settings import Settings  # noqa: E402
 
-CASSETTE = ROOT / "cassettes" / "test_llm_local" / "test_local_beats_rules_on_the_gold_set.yaml_unicode"
 THRESHOLDS = [0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9]
 
 
@@ -55,13 +49,7 @@ def reflag(result: DocumentResult, threshold: float) -> DocumentResult:
 
 
 def main() -> None:
-    replay = vcr.VCR(match_on=["method", "path", "body"], serializer="yaml_unicode", record_mode="none")
-    replay.register_serializer("yaml_unicode", UnicodeYaml)
-    spec = MODELS[DEFAULT_MODEL]
-    endpoint = Endpoint("http://127.0.0.1:9/v1", spec.name, spec.sha256, local_grammar=True)
-    with replay.use_cassette(str(CASSETTE)):
-        client = ModelClient(endpoint, None, CallPolicy(attempts=1))
-        assistant = Assistant(client, load_prompt(PROMPT_VERSION), spec.name)
+    with recorded_gold_session() as assistant:
         backends = {
             "local": run(Settings(backend="local"), assistant),
             "rules": run(Settings(backend="rules"), None),
