@@ -4,8 +4,9 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 DOC ?= eval/docs/000_83a7c735898b844d.txt
 OUT ?= out
+BENCH_VENV ?= .venv-bench
 
-.PHONY: install install-local extract test lint browser bench bench-local clean
+.PHONY: install install-local extract test lint browser bench bench-local bench-langextract clean
 
 $(BIN)/edufacts-installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +44,14 @@ bench: install
 
 bench-local: install-local
 	$(BIN)/python benchmarks/local_backend.py
+
+# LangExtract vs edufacts local vs rules on the gold set, all live (README, "Compared
+# with LangExtract"). Its own venv: langextract's google-genai caps tenacity below
+# the main venv's. install-local assembles the model both runs serve.
+bench-langextract: install-local
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet -e '.[bench]'
+	$(BENCH_VENV)/bin/python benchmarks/langextract_compare.py
 
 clean:
 	rm -rf $(VENV) $(OUT) .mypy_cache .ruff_cache .pytest_cache
