@@ -4,8 +4,11 @@ lifecycle (with a stand-in server), strict prompts, per-chunk schemas, merging."
 from __future__ import annotations
 
 import hashlib
+import os
+import subprocess
 import sys
 import textwrap
+import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -127,6 +130,45 @@ def test_the_server_starts_healthy_and_always_stops(tmp_path: Path, monkeypatch:
         assert process is not None and process.poll() is None
         raise KeyboardInterrupt  # Ctrl-C in the middle of a batch
     assert process.poll() is not None
+
+
+KILLED_PARENT = textwrap.dedent(
+    """
+    import sys
+    from pathlib import Path
+    import edufacts.llm.server as server_module
+    server_module.llama_server_available = lambda: True
+    tmp = Path(sys.argv[1])
+    server = server_module.ManagedServer(tmp / "model.gguf", tmp / "server.log", startup_timeout=20)
+    server.command = lambda: [sys.executable, str(tmp / "server.py"), "--port", str(server.port)]
+    server.__enter__()
+    print(server._process.pid, flush=True)
+    sys.stdin.read()  # until the test kills us
+    """
+)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="PR_SET_PDEATHSIG is Linux's")
+def test_the_server_dies_with_a_killed_parent(tmp_path: Path) -> None:
+    (tmp_path / "server.py").write_text(STAND_IN)
+    (tmp_path / "model.gguf").write_bytes(b"GGUF")
+    parent = subprocess.Popen(
+        [sys.executable, "-c", KILLED_PARENT, str(tmp_path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+    )
+    assert parent.stdout is not None
+    server_pid = int(parent.stdout.readline())
+    os.kill(server_pid, 0)  # running
+    parent.kill()  # SIGKILL: no atexit, no finally
+    parent.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.kill(server_pid, 0)
+        except ProcessLookupError:
+            return
+        # our grandchild: once dead it is reaped by init, not by us
+        time.sleep(0.05)
+    pytest.fail(f"server {server_pid} outlived its killed parent")
 
 
 def test_a_server_that_dies_at_start_is_a_clear_error(

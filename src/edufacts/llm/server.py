@@ -5,6 +5,7 @@ timeout, and always stopped (also on Ctrl-C or an exception)."""
 from __future__ import annotations
 
 import atexit
+import ctypes
 import os
 import signal
 import socket
@@ -24,6 +25,16 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def _die_with_parent() -> None:
+    """Linux: the server gets SIGTERM when we die, also of a signal that runs no
+    cleanup (SIGTERM's default action, SIGKILL), so it is never left running."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 class ManagedServer:
@@ -82,6 +93,7 @@ class ManagedServer:
                 stdin=subprocess.DEVNULL,
                 # Its own process group: a Ctrl-C reaches us once, and we stop it in order.
                 start_new_session=True,
+                preexec_fn=_die_with_parent,
             )
         atexit.register(self.stop)
         self._wait_healthy()
