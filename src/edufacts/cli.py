@@ -4,10 +4,11 @@ stderr and a non-zero exit; progress and summaries go to stderr, reports to stdo
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
@@ -18,6 +19,9 @@ from rich.table import Table
 from . import __version__
 from .errors import EdufactsError
 from .settings import BACKENDS, Settings
+
+if TYPE_CHECKING:
+    from .pipeline import BatchSummary, DocumentOutcome
 
 stderr = Console(stderr=True, highlight=False, soft_wrap=True)
 
@@ -58,6 +62,13 @@ def main() -> None:
 @click.option("--model-path", type=click.Path(path_type=Path, dir_okay=False), help="Serve this GGUF file.")
 @click.option("--base-url", help="Use this OpenAI-compatible endpoint [env EDUFACTS_BASE_URL].")
 @click.option("--no-cache", is_flag=True, default=None, help="Call the model even for cached answers.")
+@click.option("--jobs", type=int, help="Documents and model calls in flight at once [env EDUFACTS_JOBS; 1].")
+@click.option(
+    "--resume",
+    is_flag=True,
+    default=None,
+    help="Skip documents whose outputs are complete for the same input and settings.",
+)
 def extract(
     paths: tuple[Path, ...],
     out_dir: Path | None,
@@ -68,9 +79,11 @@ def extract(
     model_path: Path | None,
     base_url: str | None,
     no_cache: bool | None,
+    jobs: int | None,
+    resume: bool | None,
 ) -> None:
     """Extract facts from report files or folders of reports (.txt, .html, .htm)."""
-    from .pipeline import DocumentOutcome, run_batch
+    from .pipeline import run_batch
 
     try:
         settings = Settings.resolve(
@@ -83,6 +96,8 @@ def extract(
                 "model_path": model_path,
                 "base_url": base_url,
                 "no_cache": no_cache,
+                "jobs": jobs,
+                "resume": resume,
             }
         )
     except EdufactsError as error:
@@ -90,6 +105,8 @@ def extract(
         sys.exit(2)
     files = list(expand_paths(paths))
     failures = 0
+    written = 0
+    rows: list[DocumentOutcome] = []  # per-document rows for a short batch only
     with Progress(
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
@@ -98,7 +115,9 @@ def extract(
         console=stderr,
         transient=True,
     ) as progress:
-        task = progress.add_task(f"extracting ({settings.backend})", total=len(files))
+        task = progress.add_task(
+            f"extracting ({settings.backend}, {settings.jobs} at a time)", total=len(files)
+        )
         install_task: Any = None
 
         def installing(done_bytes: int, total_bytes: int) -> None:
@@ -108,49 +127,73 @@ def extract(
             progress.update(install_task, completed=done_bytes)
 
         def done(outcome: DocumentOutcome) -> None:
-            nonlocal failures
+            nonlocal failures, written
             if outcome.error is not None:
                 failures += 1
                 progress.console.print(f"[red]failed:[/red] {escape(outcome.error)}")
+            written += outcome.status != "failed"
+            if len(rows) <= _MAX_ROWS:
+                rows.append(outcome)
             progress.advance(task)
 
         try:
-            outcomes = run_batch(files, settings, on_done=done, on_install=installing)
+            summary = run_batch(files, settings, on_done=done, on_install=installing)
         except EdufactsError as error:
             _fail(str(error))
             sys.exit(2)
-    _print_summary(outcomes, settings)
+        except KeyboardInterrupt:
+            progress.stop()
+            stderr.print(
+                f"[yellow]interrupted:[/yellow] {written} of {len(files)} documents are complete in "
+                f"{escape(str(settings.out_dir))} (see ledger.jsonl); run the same command with "
+                "--resume to do the rest"
+            )
+            # Outputs are closed and the server stopped; model calls still in
+            # flight on worker threads are abandoned rather than waited for.
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(130)
+    _print_summary(rows, summary, settings)
     if failures:
         sys.exit(1)
 
 
-def _print_summary(outcomes: list[Any], settings: Settings) -> None:
+_MAX_ROWS = 20
+
+
+def _print_summary(rows: list[DocumentOutcome], summary: BatchSummary, settings: Settings) -> None:
+    """One row per document for a short batch, then the totals; wall-clock
+    seconds and documents per second for the whole batch."""
     table = Table(title=f"edufacts extract ({settings.backend}) -> {escape(str(settings.out_dir))}")
-    columns = ["document", "facts", "needs review", "unclaimed", "findings"]
+    counted = ["facts", "needs_review", "unclaimed", "findings"]
     if settings.backend != "rules":
-        columns += ["model calls", "cached", "tokens", "failed chunks"]
-    for column in [*columns, "seconds"]:
-        table.add_column(column, justify="left" if column == "document" else "right")
-    totals = [0] * (len(columns) - 1)
-    for outcome in outcomes:
-        if outcome.result is None:
-            table.add_row(escape(outcome.path.name), "[red]failed[/red]")
-            continue
-        result = outcome.result
-        row = [
-            len(result.facts),
-            sum(1 for fact in result.facts if fact.needs_review),
-            len(result.unclaimed),
-            len(result.findings),
-        ]
-        if settings.backend != "rules":
-            run = result.run
-            row += [run.llm_calls, run.cached_calls, run.tokens, len(run.failures)]
-        totals = [a + b for a, b in zip(totals, row, strict=True)]
-        table.add_row(escape(result.document.id), *(str(v) for v in row), f"{result.run.seconds:.3f}")
-    ok = sum(1 for outcome in outcomes if outcome.result is not None)
-    table.add_row(f"[b]{ok} ok, {len(outcomes) - ok} failed[/b]", *(f"[b]{v}[/b]" for v in totals), "")
+        counted += ["llm_calls", "cached_calls", "tokens", "failed_chunks"]
+    names = {"needs_review": "needs review", "llm_calls": "model calls", "cached_calls": "cached"}
+    table.add_column("document")
+    for column in [*counted, "seconds"]:
+        table.add_column(names.get(column, column.replace("_", " ")), justify="right")
+    if len(rows) <= _MAX_ROWS:
+        for outcome in rows:
+            if outcome.status == "failed":
+                table.add_row(escape(outcome.path.name), "[red]failed[/red]")
+                continue
+            label = escape(outcome.doc_id or outcome.path.stem)
+            label += " (kept)" if outcome.status == "skipped" else ""
+            cells = [str(getattr(outcome, name)) for name in counted]
+            table.add_row(label, *cells, f"{outcome.seconds:.3f}")
+    documents = summary.documents
+    status = f"{documents['ok']} ok, {documents['failed']} failed"
+    if documents["skipped"]:
+        status += f", {documents['skipped']} kept"
+    table.add_row(
+        f"[b]{status}[/b]",
+        *(f"[b]{summary.totals[name]}[/b]" for name in counted),
+        f"[b]{summary.seconds:.1f}[/b]",
+    )
     stderr.print(table)
+    total = sum(documents.values())
+    rate = total / summary.seconds if summary.seconds else 0.0
+    stderr.print(f"{total} documents in {summary.seconds:.1f} s ({rate:.2f}/s), {summary.jobs} at a time")
 
 
 @main.command(name="eval")

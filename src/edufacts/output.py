@@ -1,14 +1,17 @@
 """Outputs of a run: one JSON per document, facts.jsonl and facts.csv for the
 run, and the run ledger. Every file is written atomically (temp file, then
-rename), so an interrupted run never leaves a half-written output."""
+rename), so an interrupted run never leaves a half-written output. One thread
+writes; the ledger says which documents are complete, for `--resume`."""
 
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 import tempfile
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
@@ -62,16 +65,59 @@ def csv_safe(value: Any) -> Any:
     return value
 
 
+def completed_documents(out_dir: Path) -> dict[str, tuple[str, str]]:
+    """doc id -> (input sha256, settings fingerprint) for every document whose
+    latest ledger entry says it finished with no failed chunk."""
+    done: dict[str, tuple[str, str]] = {}
+    try:
+        ledger = (out_dir / "ledger.jsonl").open(encoding="utf-8")
+    except OSError:
+        return done
+    with ledger:
+        for line in ledger:
+            try:
+                entry = json.loads(line)
+            except json.JSONDecodeError:
+                continue  # a line cut by a killed run
+            if not isinstance(entry, dict) or entry.get("kind", "document") != "document":
+                continue
+            doc_id = entry.get("doc_id")
+            if not isinstance(doc_id, str):
+                continue
+            if entry.get("status") in ("ok", "skipped") and not entry.get("failures"):
+                done[doc_id] = (str(entry.get("sha256")), str(entry.get("fingerprint")))
+            else:
+                done.pop(doc_id, None)
+    return done
+
+
+def finished_output(out_dir: Path, doc_id: str, sha256: str) -> dict[str, Any] | None:
+    """A previous run's output for this input, if it is complete (valid JSON for
+    the same sha256, its text file present for HTML input), else None."""
+    try:
+        payload = json.loads((out_dir / f"{doc_id}.json").read_text(encoding="utf-8"))
+        document = payload["document"]
+        if document["sha256"] != sha256 or not isinstance(payload["facts"], list):
+            return None
+        text_path = document.get("text_path")
+        if text_path and not (out_dir / text_path).is_file():
+            return None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return payload if isinstance(payload, dict) else None
+
+
 class RunWriter:
     """Writes a run's outputs into out_dir as documents finish; facts.jsonl and
-    facts.csv stream into temp files renamed into place when the run closes."""
+    facts.csv stream into temp files renamed into place when the run closes
+    (also on Ctrl-C, then covering the documents finished so far)."""
 
-    def __init__(self, out_dir: Path, backend: str) -> None:
+    def __init__(self, out_dir: Path, backend: str, fingerprint: str = "") -> None:
         self.out_dir = out_dir
         self.backend = backend
+        self.fingerprint = fingerprint
         self._jsonl: IO[str] | None = None
         self._csv_file: IO[str] | None = None
-        self._csv: Any = None
         self._ledger: IO[str] | None = None
 
     def __enter__(self) -> RunWriter:
@@ -81,8 +127,7 @@ class RunWriter:
             raise InputError(f"{self.out_dir}: cannot create the output folder: {error.strerror}") from None
         self._jsonl = open(self.out_dir / ".facts.jsonl.partial", "w", encoding="utf-8")
         self._csv_file = open(self.out_dir / ".facts.csv.partial", "w", encoding="utf-8-sig", newline="")
-        self._csv = csv.writer(self._csv_file)
-        self._csv.writerow(CSV_COLUMNS)
+        csv.writer(self._csv_file).writerow(CSV_COLUMNS)
         self._ledger = open(self.out_dir / "ledger.jsonl", "a", encoding="utf-8")
         return self
 
@@ -96,30 +141,68 @@ class RunWriter:
         atomic_write_text(path, text)
         return path.name
 
-    def write_document(self, result: DocumentResult) -> None:
-        assert self._jsonl is not None and self._csv is not None
+    def _write_facts(self, doc_id: str, facts: Iterable[dict[str, Any]]) -> None:
+        """A document's rows go out in one write per file, so a Ctrl-C between
+        two documents never leaves half of one."""
+        assert self._jsonl is not None and self._csv_file is not None
+        lines = io.StringIO()
+        cells = io.StringIO()
+        rows = csv.writer(cells)
+        for row in facts:
+            lines.write(json.dumps({"doc_id": doc_id, **row}, ensure_ascii=False) + "\n")
+            rows.writerow([csv_safe(row.get(column, doc_id)) for column in CSV_COLUMNS])
+        self._jsonl.write(lines.getvalue())
+        self._csv_file.write(cells.getvalue())
+
+    def write_document(self, result: DocumentResult, chunks: Iterable[dict[str, Any]] = ()) -> None:
+        """The document's JSON, its facts, its chunks' ledger lines, then the
+        ledger line that marks it complete (last, so resume trusts it)."""
         atomic_write_text(self.out_dir / f"{result.document.id}.json", document_json(result))
         doc_id = result.document.id
-        for fact in result.facts:
-            row = fact.model_dump(mode="json")
-            self._jsonl.write(json.dumps({"doc_id": doc_id, **row}, ensure_ascii=False) + "\n")
-            self._csv.writerow([csv_safe(row.get(column, doc_id)) for column in CSV_COLUMNS])
+        self._write_facts(doc_id, (fact.model_dump(mode="json") for fact in result.facts))
+        for chunk in chunks:
+            self._log({"kind": "chunk", "doc_id": doc_id, **chunk})
         self._log(
             {
+                "kind": "document",
                 "doc_id": doc_id,
                 "path": result.document.path,
                 "sha256": result.document.sha256,
                 "status": "ok",
                 "backend": self.backend,
+                "fingerprint": self.fingerprint,
                 "facts": len(result.facts),
                 "needs_review": sum(1 for fact in result.facts if fact.needs_review),
+                "llm_calls": result.run.llm_calls,
+                "cached_calls": result.run.cached_calls,
+                "tokens": result.run.tokens,
                 "failures": [failure.model_dump() for failure in result.run.failures],
                 "seconds": result.run.seconds,
             }
         )
 
+    def keep_document(self, payload: dict[str, Any]) -> None:
+        """A document finished by an earlier run (--resume): its facts join this
+        run's facts.jsonl and facts.csv, its output stays as it is."""
+        document = payload["document"]
+        self._write_facts(document["id"], payload["facts"])
+        self._log(
+            {
+                "kind": "document",
+                "doc_id": document["id"],
+                "path": document["path"],
+                "sha256": document["sha256"],
+                "status": "skipped",
+                "backend": self.backend,
+                "fingerprint": self.fingerprint,
+                "facts": len(payload["facts"]),
+                "failures": [],
+            }
+        )
+
     def record_failure(self, path: Path, error: str) -> None:
-        self._log({"path": str(path), "status": "failed", "backend": self.backend, "error": error})
+        entry = {"kind": "document", "path": str(path), "status": "failed", "error": error}
+        self._log({**entry, "backend": self.backend})
 
     def __exit__(
         self,

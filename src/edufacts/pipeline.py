@@ -1,28 +1,37 @@
 """The only orchestrator: document -> DocumentResult, and a batch over many
-documents with atomic outputs and a run ledger."""
+documents, run concurrently (--jobs), with atomic outputs, a run ledger and
+--resume. Outputs stream: the batch keeps only per-document counts."""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import signal
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from . import __version__
 from .catalog import load_catalog
 from .errors import ConfigError, EdufactsError
-from .load import Document, load_document
-from .models import DocumentInfo, DocumentResult, RunInfo, Section, TextItem, Unclaimed
+from .load import Document, document_id, load_document
+from .models import SCHEMA_VERSION, DocumentInfo, DocumentResult, RunInfo, Section, TextItem, Unclaimed
 from .narrative import extract_meta, problems_and_measures
 from .numbers import find_mentions
-from .output import RunWriter
+from .output import RunWriter, completed_documents, finished_output
 from .reconcile import ReconcileSettings, apply_claims, build_facts, sum_findings
+from .resources import data_dir
 from .rules import propose
 from .segment import build_sections, find_headings, find_tables
 from .settings import Settings
 
 if TYPE_CHECKING:
+    from .llm.assist import ChunkResult
     from .llm.backend import Assistant, InstallProgress
 
 
@@ -31,6 +40,16 @@ def extract_document(
 ) -> DocumentResult:
     """Rules first; with an assistant, the model's claims are merged per mention.
     A chunk the model failed on keeps the rules' result and is listed in run.failures."""
+    return _extract(document, settings, assistant)[0]
+
+
+def _extract(
+    document: Document,
+    settings: Settings,
+    assistant: Assistant | None = None,
+    pool: Executor | None = None,
+    stop: threading.Event | None = None,
+) -> tuple[DocumentResult, list[ChunkResult]]:
     if settings.backend != "rules" and assistant is None:
         raise ConfigError(f"backend {settings.backend!r} needs a model session: use open_backend()")
     started = time.perf_counter()
@@ -41,8 +60,10 @@ def extract_document(
     mentions = find_mentions(text)
     proposals, unclaimed = propose(document, catalog, mentions, sections, tables)
     run = RunInfo(backend=settings.backend)
+    chunks: list[ChunkResult] = []
     if assistant is not None:
-        assistance = assistant.assist(document, catalog, proposals, mentions)
+        assistance = assistant.assist(document, catalog, proposals, mentions, pool, stop)
+        chunks = assistance.chunks
         proposals, dropped = apply_claims(
             catalog, proposals, assistance.claims, assistant.policy, document.normalized
         )
@@ -63,7 +84,7 @@ def extract_document(
     def quote(start: int, end: int) -> str:
         return original[max(0, start - 12) : min(len(original), end + 12)].strip()
 
-    return DocumentResult(
+    result = DocumentResult(
         document=DocumentInfo(
             id=document.id,
             path=document.path,
@@ -105,13 +126,85 @@ def extract_document(
         ],
         findings=sum_findings(document, facts),
     )
+    return result, chunks
 
 
 @dataclass(frozen=True)
 class DocumentOutcome:
+    """What the batch keeps of a document: counts, not the result."""
+
     path: Path
-    result: DocumentResult | None
-    error: str | None
+    status: str
+    """ok, failed, or skipped (finished by an earlier run; --resume)."""
+    doc_id: str | None = None
+    error: str | None = None
+    facts: int = 0
+    needs_review: int = 0
+    unclaimed: int = 0
+    findings: int = 0
+    llm_calls: int = 0
+    cached_calls: int = 0
+    tokens: int = 0
+    failed_chunks: int = 0
+    seconds: float = 0.0
+
+    @classmethod
+    def of(cls, path: Path, result: DocumentResult) -> DocumentOutcome:
+        run = result.run
+        return cls(
+            path,
+            "ok",
+            doc_id=result.document.id,
+            facts=len(result.facts),
+            needs_review=sum(1 for fact in result.facts if fact.needs_review),
+            unclaimed=len(result.unclaimed),
+            findings=len(result.findings),
+            llm_calls=run.llm_calls,
+            cached_calls=run.cached_calls,
+            tokens=run.tokens,
+            failed_chunks=len(run.failures),
+            seconds=run.seconds,
+        )
+
+    @classmethod
+    def kept(cls, path: Path, payload: dict[str, Any]) -> DocumentOutcome:
+        """A document an earlier run finished, from its output JSON."""
+        return cls(
+            path,
+            "skipped",
+            doc_id=payload["document"]["id"],
+            facts=len(payload["facts"]),
+            needs_review=sum(1 for fact in payload["facts"] if fact.get("needs_review")),
+            unclaimed=len(payload.get("unclaimed", [])),
+            findings=len(payload.get("findings", [])),
+        )
+
+
+_COUNTED = ("facts", "needs_review", "unclaimed", "findings", "llm_calls", "cached_calls", "tokens")
+
+
+@dataclass
+class BatchSummary:
+    jobs: int = 1
+    """Documents and model calls in flight at once (--jobs, clamped to what the endpoint serves)."""
+    documents: dict[str, int] = field(default_factory=lambda: {"ok": 0, "failed": 0, "skipped": 0})
+    totals: dict[str, int] = field(default_factory=lambda: dict.fromkeys((*_COUNTED, "failed_chunks"), 0))
+    seconds: float = 0.0
+
+    def add(self, outcome: DocumentOutcome) -> None:
+        self.documents[outcome.status] += 1
+        for name in self.totals:
+            self.totals[name] += getattr(outcome, name)
+
+
+@dataclass
+class _Finished:
+    path: Path
+    document: Document | None = None
+    result: DocumentResult | None = None
+    chunks: list[ChunkResult] = field(default_factory=list)
+    kept: dict[str, Any] | None = None
+    error: str | None = None
 
 
 @contextmanager
@@ -127,33 +220,137 @@ def open_backend(settings: Settings, on_install: InstallProgress | None = None) 
         yield assistant
 
 
+def settings_fingerprint(settings: Settings, assistant: Assistant | None) -> str:
+    """Everything besides the input that changes a document's output; --resume
+    skips a document only when its input sha256 and this are unchanged."""
+    catalog = hashlib.sha256((data_dir("schemas") / "catalog.json").read_bytes()).hexdigest()
+    parts = {
+        "edufacts": __version__,
+        "schema": SCHEMA_VERSION,
+        "catalog": catalog,
+        "backend": settings.backend,
+        "review_threshold": settings.review_threshold,
+        "model": assistant.identity if assistant is not None else None,
+    }
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:16]
+
+
+@contextmanager
+def _ctrl_c_deferred() -> Iterator[None]:
+    """A Ctrl-C that comes while a document is being written lands after it:
+    its JSON, facts rows and ledger line go out together or not at all."""
+    if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - not POSIX
+        yield
+        return
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+def _chunk_entries(chunks: list[ChunkResult]) -> list[dict[str, Any]]:
+    return [
+        {
+            "chunk": result.chunk.id,
+            "start": result.chunk.start,
+            "end": result.chunk.end,
+            "status": result.status,
+            "calls": result.usage.calls,
+            "tokens": result.usage.tokens,
+            **({"error": result.error} if result.error is not None else {}),
+        }
+        for result in chunks
+    ]
+
+
 def run_batch(
     paths: Iterable[Path],
     settings: Settings,
     on_done: Callable[[DocumentOutcome], None] | None = None,
     on_install: InstallProgress | None = None,
-) -> list[DocumentOutcome]:
-    """Extract every path; a failure is recorded and the batch goes on."""
-    outcomes: list[DocumentOutcome] = []
+) -> BatchSummary:
+    """Extract every path, `settings.jobs` documents (and model calls) at a time;
+    a failure is recorded and the batch goes on. Workers extract; this thread
+    alone writes, as each document finishes, so an interrupted batch leaves
+    every finished document complete and the rest for --resume."""
+    started = time.perf_counter()
+    done = completed_documents(settings.out_dir) if settings.resume else {}
+    stop = threading.Event()
     with (
         RunWriter(settings.out_dir, settings.backend) as writer,
         open_backend(settings, on_install) as assistant,
     ):
-        for path in paths:
+        parallel = assistant.parallel if assistant is not None else None
+        summary = BatchSummary(jobs=min(settings.jobs, parallel or settings.jobs))
+        fingerprint = writer.fingerprint = settings_fingerprint(settings, assistant)
+        calls = ThreadPoolExecutor(summary.jobs) if assistant is not None and summary.jobs > 1 else None
+
+        def finished_before(path: Path) -> dict[str, Any] | None:
+            previous = done.get(document_id(path))
+            if previous is None or previous[1] != fingerprint:
+                return None
+            try:
+                sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
+            except OSError:
+                return None
+            if previous[0] != sha256:
+                return None
+            return finished_output(settings.out_dir, document_id(path), sha256)
+
+        def work(path: Path) -> _Finished:
+            kept = finished_before(path) if settings.resume else None
+            if kept is not None:
+                return _Finished(path, kept=kept)
             try:
                 document = load_document(path, settings.max_bytes)
-                result = extract_document(document, settings, assistant)
-                if document.format == "html":
-                    text_path = writer.write_text(document.id, document.text)
-                    result = result.model_copy(
-                        update={"document": result.document.model_copy(update={"text_path": text_path})}
-                    )
-                writer.write_document(result)
-                outcome = DocumentOutcome(path, result, None)
+                result, chunks = _extract(document, settings, assistant, calls, stop)
             except EdufactsError as error:
-                writer.record_failure(path, str(error))
-                outcome = DocumentOutcome(path, None, str(error))
-            outcomes.append(outcome)
-            if on_done is not None:
-                on_done(outcome)
-    return outcomes
+                return _Finished(path, error=str(error))
+            return _Finished(path, document, result, chunks)
+
+        def commit(finished: _Finished) -> DocumentOutcome:
+            if finished.error is not None:
+                writer.record_failure(finished.path, finished.error)
+                return DocumentOutcome(finished.path, "failed", error=finished.error)
+            if finished.kept is not None:
+                writer.keep_document(finished.kept)
+                return DocumentOutcome.kept(finished.path, finished.kept)
+            document, result = finished.document, finished.result
+            assert document is not None and result is not None
+            if document.format == "html":
+                text_path = writer.write_text(document.id, document.text)
+                result = result.model_copy(
+                    update={"document": result.document.model_copy(update={"text_path": text_path})}
+                )
+            writer.write_document(result, _chunk_entries(finished.chunks))
+            return DocumentOutcome.of(finished.path, result)
+
+        documents = ThreadPoolExecutor(summary.jobs)
+        try:
+            pending: dict[Future[_Finished], int] = {}
+
+            def commit_finished(futures: Iterable[Future[_Finished]]) -> None:
+                for future in sorted(futures, key=pending.__getitem__):
+                    del pending[future]
+                    with _ctrl_c_deferred():
+                        outcome = commit(future.result())
+                        summary.add(outcome)
+                        if on_done is not None:
+                            on_done(outcome)
+
+            for index, path in enumerate(paths):
+                pending[documents.submit(work, path)] = index
+                if len(pending) >= 2 * summary.jobs:  # a bounded window: memory stays flat
+                    commit_finished(wait(pending, return_when=FIRST_COMPLETED).done)
+            while pending:
+                commit_finished(wait(pending, return_when=FIRST_COMPLETED).done)
+        except BaseException:
+            stop.set()  # no new model call starts; unfinished documents are not written
+            raise
+        finally:
+            documents.shutdown(wait=not stop.is_set(), cancel_futures=True)
+            if calls is not None:
+                calls.shutdown(wait=not stop.is_set(), cancel_futures=True)
+    summary.seconds = round(time.perf_counter() - started, 3)
+    return summary

@@ -29,6 +29,10 @@ class Settings:
     api_key: str | None = field(default=None, repr=False)
     cache_dir: Path | None = None
     no_cache: bool = False
+    jobs: int = 1
+    """Documents, and model calls, in flight at once."""
+    resume: bool = False
+    """Skip documents whose outputs are complete for the same input and settings."""
 
     @property
     def cache_root(self) -> Path:
@@ -65,6 +69,8 @@ class Settings:
             raise ConfigError("max_bytes must be positive")
         if not 0 <= settings.review_threshold <= 1:
             raise ConfigError("review_threshold must be between 0 and 1")
+        if settings.jobs < 1:
+            raise ConfigError("jobs must be at least 1")
         return settings
 
 
@@ -79,7 +85,7 @@ def _default_backend() -> str:
 
 def _parse(name: str, raw: str) -> Any:
     try:
-        if name == "max_bytes":
+        if name in {"max_bytes", "jobs"}:
             return int(raw)
         if name == "review_threshold":
             return float(raw)
@@ -87,6 +93,6 @@ def _parse(name: str, raw: str) -> Any:
         raise ConfigError(f"EDUFACTS_{name.upper()}={raw!r} is not a number") from None
     if name in {"out_dir", "model_path", "cache_dir"}:
         return Path(raw)
-    if name == "no_cache":
+    if name in {"no_cache", "resume"}:
         return raw.lower() in {"1", "true", "yes", "on"}
     return raw

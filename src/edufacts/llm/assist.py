@@ -7,8 +7,10 @@ else. The model never gives a value: values stay with the span."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
@@ -19,7 +21,7 @@ from ..load import Document
 from ..numbers import Mention
 from ..reconcile import ModelClaim
 from ..rules import SENTENCE_END, Proposal, unit_fits
-from .client import ModelClient
+from .client import ModelClient, Usage
 from .prompts import PromptSet
 
 PROMPT_VERSION = "mentions-v2"
@@ -59,6 +61,16 @@ class ChunkResult:
     chunk: Chunk
     claims: list[ModelClaim]
     error: str | None
+    usage: Usage = field(default_factory=Usage)
+
+    @property
+    def status(self) -> str:
+        """For the run ledger: failed, cached, retried or ok."""
+        if self.error is not None:
+            return "failed"
+        if self.usage.cached_calls and not self.usage.calls:
+            return "cached"
+        return "retried" if self.usage.retries else "ok"
 
 
 def _sentences(text: str) -> list[tuple[int, int]]:
@@ -266,11 +278,17 @@ def assist(
     client: ModelClient,
     prompt: PromptSet,
     on_chunk: Callable[[ChunkResult], None] | None = None,
+    pool: Executor | None = None,
+    stop: threading.Event | None = None,
 ) -> list[ChunkResult]:
-    """Ask about every chunk; a chunk that fails is returned with its error
-    (the rules result stands for it), never dropped."""
-    results = []
-    for chunk in build_chunks(document, catalog, proposals, mentions):
+    """Ask about every chunk (on the pool's threads, when given; results in chunk
+    order); a chunk that fails is returned with its error (the rules result
+    stands for it), never dropped. Once `stop` is set, no further call starts."""
+
+    def ask(chunk: Chunk) -> ChunkResult:
+        usage = Usage()
+        if stop is not None and stop.is_set():
+            return ChunkResult(chunk, [], "the run was interrupted", usage)
         schema, model = chunk_schema(chunk)
         messages = prompt.render(
             chunk=chunk.text,
@@ -278,10 +296,14 @@ def assist(
             scope_terms=chunk.scope_terms or ("无",),
         )
         try:
-            answer = client.ask(messages, model, schema, prompt.sha256)
-            result = ChunkResult(chunk, claims_from_answer(chunk, answer, catalog), None)
+            answer = client.ask(messages, model, schema, prompt.sha256, usage)
+            return ChunkResult(chunk, claims_from_answer(chunk, answer, catalog), None, usage)
         except LLMError as error:
-            result = ChunkResult(chunk, [], str(error))
+            return ChunkResult(chunk, [], str(error), usage)
+
+    chunks = build_chunks(document, catalog, proposals, mentions)
+    results = []
+    for result in pool.map(ask, chunks) if pool is not None else map(ask, chunks):
         results.append(result)
         if on_chunk is not None:
             on_chunk(result)

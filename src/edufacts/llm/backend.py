@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import Executor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +21,7 @@ from ..numbers import Mention
 from ..reconcile import MergePolicy, ModelClaim
 from ..rules import Proposal
 from ..settings import Settings
-from .assist import PROMPT_VERSION, assist
+from .assist import PROMPT_VERSION, ChunkResult, assist
 from .cache import AnswerCache
 from .client import CallPolicy, Endpoint, ModelClient
 from .prompts import PromptSet, load_prompt
@@ -43,6 +45,7 @@ InstallProgress = Callable[[int, int], None]
 class DocumentAssistance:
     claims: list[ModelClaim] = field(default_factory=list)
     failures: list[ChunkFailure] = field(default_factory=list)
+    chunks: list[ChunkResult] = field(default_factory=list)
     calls: int = 0
     cached_calls: int = 0
     tokens: int = 0
@@ -54,23 +57,40 @@ class Assistant:
     prompt: PromptSet
     model_name: str
     policy: MergePolicy = field(default_factory=MergePolicy)
+    parallel: int | None = None
+    """How many calls the endpoint serves at once (None: as many as asked).
+    llama-cpp-python's server runs one request at a time behind a global lock."""
 
     @property
     def prompt_version(self) -> str:
         return f"{self.prompt.version}@{self.prompt.sha256[:12]}"
 
+    @property
+    def identity(self) -> str:
+        """What the merged result depends on besides the input: the model (the
+        GGUF's sha256 or the served model id, not the URL: a cluster may move),
+        the grammar mode, the prompt and the merge policy."""
+        endpoint = self.client.endpoint
+        grammar = "grammar" if endpoint.local_grammar else "json_schema"
+        return f"{endpoint.identity}|{grammar}|{self.prompt_version}|{self.policy!r}"
+
     def assist(
-        self, document: Document, catalog: Catalog, proposals: list[Proposal], mentions: list[Mention]
+        self,
+        document: Document,
+        catalog: Catalog,
+        proposals: list[Proposal],
+        mentions: list[Mention],
+        pool: Executor | None = None,
+        stop: threading.Event | None = None,
     ) -> DocumentAssistance:
-        before = (self.client.usage.calls, self.client.usage.cached_calls, self.client.usage.tokens)
-        results = assist(document, catalog, proposals, mentions, self.client, self.prompt)
-        usage = self.client.usage
-        outcome = DocumentAssistance(
-            calls=usage.calls - before[0],
-            cached_calls=usage.cached_calls - before[1],
-            tokens=usage.tokens - before[2],
+        results = assist(
+            document, catalog, proposals, mentions, self.client, self.prompt, pool=pool, stop=stop
         )
+        outcome = DocumentAssistance(chunks=results)
         for result in results:
+            outcome.calls += result.usage.calls
+            outcome.cached_calls += result.usage.cached_calls
+            outcome.tokens += result.usage.tokens
             outcome.claims.extend(result.claims)
             if result.error is not None:
                 chunk = result.chunk
@@ -139,7 +159,7 @@ def open_assistant(
                 )
                 client = ModelClient(endpoint, cache, policy, http_client)
                 try:
-                    yield Assistant(client, prompt, model_path.stem)
+                    yield Assistant(client, prompt, model_path.stem, parallel=1)
                 finally:
                     client.close()
             return

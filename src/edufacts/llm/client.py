@@ -5,6 +5,7 @@ and by tokens. Every failure becomes an LLMError carrying the tokens it spent.""
 from __future__ import annotations
 
 import email.utils
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -64,6 +65,12 @@ class Usage:
     tokens: int = 0
     retries: int = 0
 
+    def add(self, calls: int = 0, cached_calls: int = 0, tokens: int = 0, retries: int = 0) -> None:
+        self.calls += calls
+        self.cached_calls += cached_calls
+        self.tokens += tokens
+        self.retries += retries
+
 
 @dataclass
 class _Spent:
@@ -105,6 +112,8 @@ class ModelClient:
         self.cache = cache
         self.policy = policy or CallPolicy()
         self.usage = Usage()
+        """The whole session's usage; one call's goes to ask(usage=...) too (threads share a client)."""
+        self._usage_lock = threading.Lock()
         # The openai client's own retries are off: ours below count tokens too.
         self._openai = openai.OpenAI(
             base_url=endpoint.base_url,
@@ -118,12 +127,19 @@ class ModelClient:
     def close(self) -> None:
         self._openai.close()
 
+    def _count(self, sink: Usage | None, **counts: int) -> None:
+        with self._usage_lock:
+            self.usage.add(**counts)
+        if sink is not None:
+            sink.add(**counts)
+
     def ask(
         self,
         messages: list[dict[str, str]],
         response_model: type[ModelT],
         schema: dict[str, Any],
         prompt_hash: str,
+        usage: Usage | None = None,
     ) -> ModelT:
         sampling = {"temperature": self.policy.temperature, "max_tokens": self.policy.max_tokens}
         key = cache_key(
@@ -142,10 +158,10 @@ class ModelClient:
                 except (ValidationError, KeyError):
                     answer = None
                 if answer is not None:
-                    self.usage.cached_calls += 1
+                    self._count(usage, cached_calls=1)
                     return answer
         spent = _Spent()
-        answer = self._call_with_retries(messages, response_model, schema, sampling, spent)
+        answer = self._call_with_retries(messages, response_model, schema, sampling, spent, usage)
         if self.cache is not None:
             self.cache.put(key, {"answer": answer.model_dump(mode="json"), "tokens": spent.tokens})
         return answer
@@ -157,6 +173,7 @@ class ModelClient:
         schema: dict[str, Any],
         sampling: dict[str, Any],
         spent: _Spent,
+        sink: Usage | None,
     ) -> ModelT:
         policy = self.policy
 
@@ -186,9 +203,8 @@ class ModelClient:
         try:
             for attempt in retrying:
                 with attempt:
-                    if attempt.retry_state.attempt_number > 1:
-                        self.usage.retries += 1
-                    self.usage.calls += 1
+                    retried = attempt.retry_state.attempt_number > 1
+                    self._count(sink, calls=1, retries=int(retried))
                     try:
                         answer, completion = self._instructor.chat.completions.create_with_completion(
                             model=self.endpoint.model,
@@ -220,7 +236,7 @@ class ModelClient:
             kind = type(root).__name__
             raise LLMError(f"model call failed ({kind}): {_short(root)}", spent.tokens) from None
         finally:
-            self.usage.tokens += spent.tokens
+            self._count(sink, tokens=spent.tokens)
         raise AssertionError("unreachable")  # pragma: no cover
 
 
