@@ -105,3 +105,33 @@ def test_boilerplate_lines_are_marked() -> None:
     assert not spam.in_boilerplate(spam.text.index("一般公共預算教育支出"))
     tail = load_document(DOCS / "003_b078389872018e57.txt")
     assert tail.in_boilerplate(tail.text.rindex("区长信箱"))
+
+
+# --- regressions from fuzzing (issue 6) ----------------------------------------
+
+BIG5_SAMPLE = "學校總數74所,教育經費18.26億元,專任教師1200名。\n" * 5
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_bom_is_read_not_called_binary(encoding: str) -> None:
+    # Was "binary file (NUL bytes)": the NULs of UTF-16's ASCII characters.
+    document = load_bytes((SAMPLE * 3).encode(encoding), Path("r.txt"))
+    assert (document.text, document.encoding) == (SAMPLE * 3, encoding)
+
+
+def test_big5_is_read_as_big5_not_as_gb18030_mojibake() -> None:
+    # Big5 bytes decode as GB18030 too, into private-use characters and garbage.
+    document = load_bytes(BIG5_SAMPLE.encode("big5"), Path("r.txt"))
+    assert (document.text, document.encoding) == (BIG5_SAMPLE, "big5")
+
+
+def test_utf8_with_icon_font_characters_stays_utf8() -> None:
+    text = "\ue600\ue601\ue602\ue603 新增学位1260个。\n"
+    assert load_bytes(text.encode("utf-8"), Path("r.txt")).encoding == "utf-8"
+
+
+def test_half_gb18030_half_utf8_is_one_clear_error() -> None:
+    data = SAMPLE.encode("gb18030") * 20 + SAMPLE.encode("utf-8") * 20
+    with pytest.raises(InputError, match="cannot decode") as caught:
+        load_bytes(data, Path("mixed.txt"))
+    assert "\n" not in str(caught.value)

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
+import time
 from decimal import Decimal
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from edufacts.numbers import find_mentions, parse_chinese_numeral, written_number
+from edufacts.numbers import _normalize_decimal, find_mentions, parse_chinese_numeral, written_number
 
 # (text, raw of the first quantity, value, unit, approx)
 QUANTITIES = [
@@ -120,3 +121,45 @@ def test_parser_never_crashes_and_spans_hold(text: str) -> None:
     for mention in find_mentions(text):
         assert text[mention.start : mention.end] == mention.raw
         assert 0 <= mention.start < mention.end <= len(text)
+
+
+# --- regressions from fuzzing (issue 6) ----------------------------------------
+
+
+def test_long_chinese_numeral_run_is_linear_and_listed_as_run_together() -> None:
+    # The pattern backtracked through the run from each of its characters:
+    # 18,000 characters of 一二三...九 took 75 s.
+    run = "一二三四五六七八九" * 2_000
+    text = f"共{run}所,另有学校5所"
+    started = time.perf_counter()
+    mentions = find_mentions(text)
+    assert time.perf_counter() - started < 2
+    first, second = mentions
+    assert (first.start, first.end, first.kind, first.value) == (1, 1 + len(run), "run_together", None)
+    assert first.raw == run and "run_together" in first.flags
+    assert (second.raw, second.value, second.unit) == ("5所", Decimal(5), "所")
+
+
+def test_short_numeral_runs_are_unchanged_by_the_run_guard() -> None:
+    # 32 characters is the guard's limit: below it the pattern sees the text as is.
+    (mention,) = [m for m in find_mentions("建成" + "十" * 3 + "所学校") if m.kind != "run_together"]
+    assert mention.raw == "十十十所"
+    assert [m.kind for m in find_mentions("一" * 33 + "所")] == ["run_together"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["一" * 40 + "所", "九" * 29 + "所", "百分之" + "1" * 30, "百分之" + "一" * 30, "一" * 16 + "个"],
+    ids=["40-numerals", "29-numerals", "percent-30-digits", "percent-30-numerals", "16-numerals"],
+)
+def test_numerals_longer_than_decimal_precision_do_not_crash(text: str) -> None:
+    # quantize() raised InvalidOperation past 28 digits, outside the parser's try.
+    (mention,) = find_mentions(text)
+    assert (mention.kind, mention.value) == ("run_together", None)
+    assert text[mention.start : mention.end] == mention.raw
+
+
+def test_huge_integers_are_kept_exact() -> None:
+    assert _normalize_decimal(Decimal("1" * 40)) == Decimal("1" * 40)
+    assert str(_normalize_decimal(Decimal("1E+30"))) == "1" + "0" * 30
+    assert str(_normalize_decimal(Decimal("100"))) == "100"

@@ -1,8 +1,12 @@
 from __future__ import annotations
 
-import pytest
+import time
 
-from edufacts.segment import build_sections, find_headings, find_tables, innermost_section
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from edufacts.segment import Section, build_sections, find_headings, find_tables, innermost_section
 
 DOCUMENT = """关于某区2023年履行教育职责的自评报告
 
@@ -92,3 +96,77 @@ def test_flattened_table_cells_keep_row_and_column() -> None:
     assert cells["0.87"].column == "变化情况"
     assert cells["96.2"].unit_hint == "%"
     assert cells["2.76"].unit_hint == "万人"
+
+
+# --- regressions from fuzzing (issue 6) ----------------------------------------
+
+
+def test_circled_number_heading_does_not_crash() -> None:
+    # "①".isdigit() is True but int("①") raises: a line starting with ① crashed.
+    text = "①加强师资建设。\n②推进集团化办学。\n"
+    headings = find_headings(text)
+    assert [(h.rank, h.number) for h in headings] == [(6, 1), (6, 2)]
+    assert [s.heading for s in build_sections(text, headings)][1:] == ["①加强师资建设", "②推进集团化办学"]
+
+
+def test_restarted_numbering_nests_a_bounded_depth() -> None:
+    # Each restart at 1. opened a deeper sub-list without bound: 8,000 such lines
+    # took 90 s and every section's path held all the headings before it.
+    text = "1.x\n" * 20_000
+    sections = build_sections(text, find_headings(text))
+    assert len(sections) == 20_001
+    assert [s.level for s in sections[:8]] == [0, 1, 2, 3, 4, 5, 5, 5]
+    assert max(len(s.heading_path) for s in sections) == 5
+    assert sections[-1].end == len(text)
+
+
+def _innermost_by_scan(sections: list[Section], position: int) -> Section:
+    best = sections[0]
+    for section in sections:
+        if section.start > position:
+            break
+        if section.start <= position < section.end and section.level >= best.level:
+            best = section
+    return best
+
+
+HEADING_PIECES = [
+    "一、",
+    "二、",
+    "三、",
+    "(一)",
+    "(二)",
+    "1.",
+    "2.",
+    "(1)",
+    "①",
+    "第一章",
+    "第2节",
+    "x",
+    "。",
+    "\n",
+]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(HEADING_PIECES), max_size=60).map("".join))
+def test_innermost_section_is_the_full_scan_answer(text: str) -> None:
+    sections = build_sections(text, find_headings(text))
+    for position in range(-1, len(text) + 2):
+        assert innermost_section(sections, position) is _innermost_by_scan(sections, position)
+    assert innermost_section(list(sections), 0) is _innermost_by_scan(sections, 0)
+
+
+def test_innermost_section_is_not_a_scan_of_every_section() -> None:
+    # rules.propose asks once per mention: the full scan was quadratic (8 of the
+    # 11 seconds of a 3 MB report).
+    text = "前言\n" + "".join(f"第{i}章 概况\n1.内容{i}。\n2.措施。\n" for i in range(1, 20_001))
+    sections = build_sections(text, find_headings(text))
+    assert len(sections) == 60_001
+    positions = range(0, len(text), 37)
+    started = time.perf_counter()
+    found = [innermost_section(sections, position) for position in positions]
+    assert time.perf_counter() - started < 2  # about 0.1 s; the scan took minutes
+    assert {s.level for s in found} == {0, 1, 2}
+    for index in range(0, len(found), 997):
+        assert found[index] is _innermost_by_scan(sections, positions[index])

@@ -55,6 +55,14 @@ def _decode(data: bytes, path: Path, is_html: bool) -> tuple[str, str]:
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return _strict(data, "utf-16", path), "utf-16"
     if b"\x00" in data[:8192]:
+        encoding = _utf16_without_bom(data[:8192])
+        if encoding is not None:
+            try:
+                text = data.decode(encoding)
+            except UnicodeDecodeError:
+                raise InputError(f"{path}: invalid {encoding} text") from None
+            if _looks_like_text(text):
+                return text, encoding
         raise InputError(f"{path}: binary file (NUL bytes), not a text or HTML report")
     candidates = ["utf-8"]
     if is_html:
@@ -63,15 +71,28 @@ def _decode(data: bytes, path: Path, is_html: bool) -> tuple[str, str]:
             name = declared.group(1).decode("ascii").lower()
             # Chinese sites declare gb2312/gbk but write characters only gb18030 has.
             candidates.append("gb18030" if name in {"gb2312", "gbk", "gb18030"} else name)
-    candidates.append("gb18030")
+    # Big5 bytes also decode as GB18030, but into private-use characters, which
+    # _looks_like_text refuses there: then Big5 is tried.
+    candidates += ["gb18030", "big5"]
     for encoding in candidates:
         try:
             text = data.decode(encoding)
         except (UnicodeDecodeError, LookupError):
             continue
-        if _looks_like_text(text):
+        if _looks_like_text(text, encoding):
             return text, encoding
-    raise InputError(f"{path}: cannot decode as UTF-8 or GB18030 (undecodable or not text)")
+    raise InputError(f"{path}: cannot decode as UTF-8, GB18030 or Big5 (undecodable or not text)")
+
+
+def _utf16_without_bom(head: bytes) -> str | None:
+    """UTF-16 saved without a BOM: the NULs of its ASCII characters (digits,
+    punctuation, line breaks) all sit at odd offsets (little endian) or even ones."""
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    if odd >= 4 and even == 0:
+        return "utf-16-le"
+    if even >= 4 and odd == 0:
+        return "utf-16-be"
+    return None
 
 
 def _strict(data: bytes, encoding: str, path: Path) -> str:
@@ -82,11 +103,15 @@ def _strict(data: bytes, encoding: str, path: Path) -> str:
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+_CONTROL_OR_PRIVATE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f\ue000-\uf8ff]")
+"""Big5 bytes decode as GB18030 too, into private-use characters."""
 
 
-def _looks_like_text(text: str) -> bool:
+def _looks_like_text(text: str, encoding: str = "utf-8") -> bool:
     sample = text[:20000]
-    return len(_CONTROL.findall(sample)) <= max(2, len(sample) // 200)
+    # Only GB18030 output counts private-use characters: UTF-8 pages may hold icon-font ones.
+    pattern = _CONTROL_OR_PRIVATE if encoding == "gb18030" else _CONTROL
+    return len(pattern.findall(sample)) <= max(2, len(sample) // 200)
 
 
 # --- HTML -------------------------------------------------------------------

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, replace
-from decimal import Decimal, InvalidOperation
+from decimal import Context, Decimal, InvalidOperation, getcontext
 from functools import lru_cache
 
 import cn2an
@@ -133,6 +133,9 @@ _CODE_CHAR_AFTER = re.compile(r"[A-Za-z/\-_号]")
 _CLOSING_BRACKET = re.compile(r"[〕\]】]")
 _LATIN_LETTER = re.compile(r"[A-Za-z]")
 _FOUR_DIGITS = re.compile(r"\d{4}")
+_MAX_SIGNIFICANT_DIGITS = 15
+_LONG_NUMERAL_RUN = re.compile(rf"[{CN_DIGITS}]{{33,}}")
+_NUMERAL_MASK = "\x00"
 _RANK_CUE = re.compile(r"(?:排名|排|居|位列|位居|列|全省|全市|全国|全区)[^\d,。;]{0,3}$")
 
 
@@ -194,10 +197,14 @@ def canonical_unit(written_unit: str, scale: str, value: Decimal) -> tuple[Decim
 
 
 def _normalize_decimal(value: Decimal) -> Decimal:
-    normalized = value.normalize()
+    _sign, digits, exponent = value.as_tuple()
+    places = len(digits) + max(0, exponent if isinstance(exponent, int) else 0)
+    # Past the default context's 28 digits normalize() rounds and quantize() raises.
+    context = getcontext() if places <= 28 else Context(prec=places + 1)
+    normalized = value.normalize(context)
     # normalize() writes 100 as 1E+2; keep integers as plain integers.
     if normalized == normalized.to_integral_value():
-        return normalized.quantize(Decimal(1))
+        return normalized.quantize(Decimal(1), context=context)
     return normalized
 
 
@@ -242,15 +249,36 @@ class _SpanIndex:
 
 def find_mentions(text: str) -> list[Mention]:
     """All numeric mentions of `text` (the normalized view) in order."""
-    date_spans = _SpanIndex(_spans(_DATE, text) + _spans(_TIME, text))
-    phone_spans = _SpanIndex(_spans(_PHONE, text))
-    section_starts = _section_number_starts(text)
+    long_runs = _spans(_LONG_NUMERAL_RUN, text)
+    view = _mask(text, long_runs) if long_runs else text
+    date_spans = _SpanIndex(_spans(_DATE, view) + _spans(_TIME, view))
+    phone_spans = _SpanIndex(_spans(_PHONE, view))
+    section_starts = _section_number_starts(view)
     mentions: list[Mention] = []
-    for match in _MENTION.finditer(text):
-        mention = _classify(text, match, date_spans, phone_spans, section_starts)
+    for match in _MENTION.finditer(view):
+        mention = _classify(view, match, date_spans, phone_spans, section_starts)
         if mention is not None:
             mentions.append(mention)
-    return _link_ranges(text, mentions)
+    mentions = _link_ranges(view, mentions)
+    if long_runs:
+        runs = [
+            Mention(start, end, text[start:end], None, "", False, "run_together", flags=("run_together",))
+            for start, end in long_runs
+        ]
+        mentions = sorted([*mentions, *runs], key=lambda mention: mention.start)
+    return mentions
+
+
+def _mask(text: str, spans: list[tuple[int, int]]) -> str:
+    """The mention pattern backtracks through a Chinese numeral run from each of
+    its characters (quadratic): runs far longer than any numeral are hidden from
+    it, keeping every offset, and listed as run-together."""
+    parts: list[str] = []
+    position = 0
+    for start, end in spans:
+        parts += [text[position:start], _NUMERAL_MASK * (end - start)]
+        position = end
+    return "".join([*parts, text[position:]])
 
 
 def _classify(
@@ -281,6 +309,8 @@ def _classify(
     try:
         if groups["cn_percent"] is not None:
             value = _token_value(groups["cn_percent"])
+            if _too_many_digits(value):
+                return Mention(start, end, raw, None, "", approx, "run_together", "%", "", ("run_together",))
             return Mention(start, end, raw, _normalize_decimal(value), "%", approx, "quantity", "%", "")
         if groups["fraction_den"] is not None:
             denominator = parse_chinese_numeral(groups["fraction_den"])
@@ -301,6 +331,10 @@ def _classify(
             )
         if cn is not None:
             value = _token_value(cn)
+            if _too_many_digits(value):
+                return Mention(
+                    start, end, raw, None, "", approx, "run_together", written_unit, scale, ("run_together",)
+                )
         else:
             number = groups["num"]
             integer_digits = len(number.split(".")[0].replace(",", ""))
@@ -356,6 +390,12 @@ def _classify(
         scale,
         tuple(flags),
     )
+
+
+def _too_many_digits(value: Decimal) -> bool:
+    """A Chinese numeral of more significant digits than any real figure (and
+    than Decimal arithmetic keeps exactly) is a digit run, never a value."""
+    return len("".join(map(str, value.as_tuple().digits)).strip("0")) > _MAX_SIGNIFICANT_DIGITS
 
 
 def _next_to_code(text: str, start: int, end: int) -> bool:

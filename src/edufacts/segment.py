@@ -5,6 +5,7 @@ already half-width there), offsets are the input's."""
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 
 _CN = "一二三四五六七八九十"
@@ -22,6 +23,8 @@ _HEADING_FIRST_CHARS = frozenset("第(" + _CN + "".join(map(chr, range(ord("①"
 _INLINE_HEADING = re.compile(rf"(?<=[。;!?])\s*(?=[{_CN}]+、|\([{_CN}]+\)|第[{_CN}\d]+章)")
 _HEADING_END = re.compile(r"[。;!?:]")
 _MAX_HEADING_CHARS = 40
+_MAX_RESTART_SHIFT = 2.0
+"""A restarted list nests at most four sub-lists deep (rank + 0.5 each)."""
 
 
 @dataclass(frozen=True)
@@ -95,7 +98,8 @@ def _heading_at(text: str, start: int, line_end: int) -> Heading | None:
 
 
 def _heading_number(marker: str) -> int | None:
-    digits = "".join(char for char in marker if char.isdigit())
+    # isdecimal, not isdigit: ① is a digit to Python but not one int() reads.
+    digits = "".join(char for char in marker if char.isdecimal())
     if digits:
         return int(digits)
     numeral = "".join(char for char in marker if char in _CN)
@@ -123,12 +127,36 @@ def find_headings(text: str) -> list[Heading]:
     return headings
 
 
+class SectionList(list[Section]):
+    """build_sections' result: a plain list of sections that also knows each
+    section's parent, so innermost_section is a bisect and a short walk up the
+    heading path instead of a scan of every section (quadratic on long texts)."""
+
+    def __init__(self, sections: list[Section], parents: list[int | None]) -> None:
+        super().__init__(sections)
+        self._parents = parents
+        self._starts = [section.start for section in sections]
+
+    def innermost(self, position: int) -> Section | None:
+        """None when the list was changed after it was built."""
+        if len(self._starts) != len(self):
+            return None
+        index: int | None = bisect_right(self._starts, position) - 1
+        while index is not None and index >= 0:
+            section = self[index]
+            if section.start <= position < section.end:
+                return section
+            index = self._parents[index]
+        return self[0]
+
+
 def build_sections(text: str, headings: list[Heading]) -> list[Section]:
     """Each heading opens a section that runs to the next heading of the same
     or a higher level; a preamble section covers the text before the first."""
     ranks = _effective_ranks(headings)
     sections: list[Section] = []
-    stack: list[tuple[Heading, float]] = []
+    parents: list[int | None] = [None]
+    stack: list[tuple[Heading, float, int]] = []
     first_start = headings[0].start if headings else len(text)
     sections.append(Section("s0", "(preamble)", (), 0, 0, first_start))
     for index, heading in enumerate(headings):
@@ -140,13 +168,14 @@ def build_sections(text: str, headings: list[Heading]) -> list[Section]:
             if ranks[later_index] <= rank:
                 end = headings[later_index].start
                 break
-        stack.append((heading, rank))
-        path = tuple(item.title for item, _ in stack)
-        spans = tuple((item.start, item.end) for item, _ in stack)
+        parents.append(stack[-1][2] if stack else None)
+        stack.append((heading, rank, len(sections)))
+        path = tuple(item.title for item, _, _ in stack)
+        spans = tuple((item.start, item.end) for item, _, _ in stack)
         sections.append(
             Section(f"s{len(sections)}", heading.title, path, len(stack), heading.start, end, spans)
         )
-    return sections
+    return SectionList(sections, parents)
 
 
 def _effective_ranks(headings: list[Heading]) -> list[float]:
@@ -162,7 +191,9 @@ def _effective_ranks(headings: list[Heading]) -> list[float]:
         if heading.number is not None and rank != base and last_number.get(base, 0) + 1 == heading.number:
             del shifted[heading.rank]
             rank = base
-        if heading.number == 1 and last_number.get(rank, 0) >= 1:
+        if heading.number == 1 and last_number.get(rank, 0) >= 1 and rank < base + _MAX_RESTART_SHIFT:
+            # Bounded: a run of 1. 1. 1. ... lines must not nest ever deeper
+            # (each section's path and the section scan would grow with it).
             rank += 0.5
             shifted[heading.rank] = rank
         for deeper in [key for key in last_number if key > rank]:
@@ -175,6 +206,10 @@ def _effective_ranks(headings: list[Heading]) -> list[float]:
 
 def innermost_section(sections: list[Section], position: int) -> Section:
     """The deepest section that holds `position` (sections are in document order)."""
+    if isinstance(sections, SectionList):
+        found = sections.innermost(position)
+        if found is not None:
+            return found
     best = sections[0]
     for section in sections:
         if section.start > position:
