@@ -2,7 +2,7 @@
 per document with an empty answer cache, then the time of a fully cached rerun.
 
 Run: make bench-local  (or .venv/bin/python benchmarks/local_backend.py [--model NAME]
-[--cache-dir DIR] [--eval])
+[--cache-dir DIR] [--eval] [--timeout SECONDS])
 Needs the local extra (make install-local). Server start-up is timed apart.
 The answer cache starts empty (a fresh temporary folder unless --cache-dir);
 --eval also scores the cold run on the gold set, next to the rules backend.
@@ -17,10 +17,12 @@ from pathlib import Path
 
 from edufacts.evaluate import render_markdown, score_document
 from edufacts.gold import read_gold
+from edufacts.llm.backend import open_assistant
+from edufacts.llm.client import CallPolicy
 from edufacts.llm.weights import DEFAULT_MODEL, installed_path, model_spec
 from edufacts.load import load_document
 from edufacts.models import DocumentResult
-from edufacts.pipeline import extract_document, open_backend
+from edufacts.pipeline import extract_document
 from edufacts.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,6 +35,7 @@ def main() -> None:
     parser.add_argument("--model", default=DEFAULT_MODEL)
     parser.add_argument("--cache-dir", type=Path, default=None)
     parser.add_argument("--eval", action="store_true")
+    parser.add_argument("--timeout", type=float, default=CallPolicy.timeout, help="seconds per model call")
     args = parser.parse_args()
     paths = sorted(DOCS.glob("*.txt"))
     model_path = installed_path(model_spec(args.model), Settings().cache_root)
@@ -43,7 +46,7 @@ def main() -> None:
         settings = Settings(backend="local", model_path=model_path, cache_dir=cache_dir)
         results: dict[str, DocumentResult] = {}
         started = time.perf_counter()
-        with open_backend(settings) as assistant:
+        with open_assistant(settings, policy=CallPolicy(timeout=args.timeout)) as assistant:
             print(f"server start-up: {time.perf_counter() - started:.1f} s")
             print(f"{'document':<28} {'chars':>7} {'seconds':>8} {'calls':>6} {'tokens':>7} {'failed':>6}")
             totals = [0.0, 0, 0]

@@ -28,11 +28,12 @@ def free_port() -> int:
 
 
 def _die_with_parent() -> None:
-    """Linux: the server gets SIGTERM when we die, also of a signal that runs no
-    cleanup (SIGTERM's default action, SIGKILL), so it is never left running."""
+    """Linux: the server is killed when we die, also of a signal that runs no
+    cleanup (SIGTERM's default action, SIGKILL), so it is never left running.
+    SIGKILL, not SIGTERM: uvicorn would first finish the generation under way."""
     try:
         libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         pass
 
