@@ -56,6 +56,11 @@ def answer_for(body: dict[str, Any]) -> str:
     return json.dumps(answer_value(schema, schema.get("$defs", {}), rng), ensure_ascii=False)
 
 
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 256  # the default backlog of 5 drops connections under --jobs 32
+    daemon_threads = True
+
+
 class MockEndpoint:
     """/v1/models and /v1/chat/completions on 127.0.0.1, each completion after
     a delay drawn from `latency` (seconds, uniform). Counts requests in flight
@@ -119,8 +124,7 @@ class MockEndpoint:
                     return
                 self._send(payload)
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
+        self._server = _Server(("127.0.0.1", 0), Handler)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property

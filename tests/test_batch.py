@@ -12,12 +12,15 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from edufacts import pipeline
 from edufacts.errors import ConfigError
 from edufacts.models import DocumentResult
 from edufacts.pipeline import run_batch
@@ -100,6 +103,28 @@ def test_concurrent_batch_writes_what_a_sequential_one_writes(tmp_path: Path) ->
     assert len(documents) == 8 and all(entry["fingerprint"] for entry in documents)
     for entry in documents:
         assert sum(c["calls"] for c in chunks if c["doc_id"] == entry["doc_id"]) == entry["llm_calls"]
+
+
+def test_an_endpoint_that_serves_one_call_at_a_time_gets_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The managed llama-cpp-python server runs one request at a time (a global
+    lock), so its Assistant says parallel=1 and --jobs is clamped to it."""
+    paths = synthetic_corpus(tmp_path / "in", 4)
+    opened = pipeline.open_backend
+
+    @contextmanager
+    def one_slot(settings: Settings, on_install: Any = None) -> Iterator[Any]:
+        with opened(settings, on_install) as assistant:
+            assert assistant is not None
+            assistant.parallel = 1
+            yield assistant
+
+    monkeypatch.setattr(pipeline, "open_backend", one_slot)
+    with MockEndpoint() as mock:
+        summary = run_batch(paths, endpoint_settings(mock, tmp_path / "out", tmp_path, jobs=4))
+        assert mock.requests > 1 and mock.max_in_flight == 1
+    assert summary.jobs == 1 and summary.documents["ok"] == 4
 
 
 def test_chunk_lines_say_cached_and_failed(tmp_path: Path) -> None:

@@ -194,6 +194,11 @@ def _print_summary(rows: list[DocumentOutcome], summary: BatchSummary, settings:
     total = sum(documents.values())
     rate = total / summary.seconds if summary.seconds else 0.0
     stderr.print(f"{total} documents in {summary.seconds:.1f} s ({rate:.2f}/s), {summary.jobs} at a time")
+    if summary.jobs < settings.jobs:
+        stderr.print(
+            f"(--jobs {settings.jobs} ran as {summary.jobs}: the managed llama-cpp-python server answers "
+            "one request at a time; serve the model with parallel slots and pass --base-url to go wider)"
+        )
 
 
 @main.command(name="eval")
