@@ -164,6 +164,15 @@ PIECES = [
     "&#99999999;",
     '<meta charset="gbk">',
     "<![CDATA[",
+    "<![",
+    "<![if !IE]>",
+    "]]>",
+    "<!",
+    "</",
+    "<?",
+    "<a ",
+    "'",
+    "=",
 ]
 
 pieces = st.sampled_from(PIECES)
@@ -300,6 +309,18 @@ def test_property_huge_single_lines(text: str, repeat: int) -> None:
     line = text.replace("\n", " ") * repeat
     check_stages(line)
     run_everything(line.encode("utf-8"), "r.txt")
+
+
+MARKUP = [piece for piece in PIECES if "<" in piece or ">" in piece or "&" in piece or "]" in piece]
+html_text = st.lists(st.one_of(st.sampled_from(MARKUP), pieces, st.text(max_size=3)), max_size=80).map(
+    "".join
+)
+
+
+@FUZZ
+@given(html_text)
+def test_property_html_markup(markup: str) -> None:
+    run_everything(markup.encode("utf-8"), "r.html")
 
 
 TAGS = ["div", "p", "span", "td", "table", "li", "script", "style", "b", "section", "noscript", "svg"]

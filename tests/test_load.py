@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import codecs
+import time
 from pathlib import Path
 
 import pytest
@@ -135,3 +136,38 @@ def test_half_gb18030_half_utf8_is_one_clear_error() -> None:
     with pytest.raises(InputError, match="cannot decode") as caught:
         load_bytes(data, Path("mixed.txt"))
     assert "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize("section", ["<![foo]>", "<![ if]>", "<![", "<![1]>", "<![cdata-x[ ]]>"])
+def test_html_marked_section_the_stdlib_rejects_does_not_crash(section: str) -> None:
+    # html.parser raised AssertionError ("expected name token") on these.
+    text = html_to_text(f"<p>新增学位1260个</p>{section}<p>幼儿园5所</p>")
+    assert "新增学位1260个" in text and "幼儿园5所" in text
+    document = load_bytes(f"<p>新增学位1260个</p>{section}<p>x</p>".encode(), Path("r.html"))
+    assert "新增学位1260个" in document.text
+
+
+@pytest.mark.parametrize("unit", ["<a ", "</", "<!--", "<!--x>", "<?", "<![CDATA[>", "<![if>"])
+def test_html_unclosed_constructs_are_linear(unit: str) -> None:
+    # The stdlib parser rescanned the rest of the page for every unclosed
+    # construct: 5,000 `<a ` (15 KB) took 18 s.
+    markup = "<p>在园幼儿7772人</p>" + unit * 60_000
+    started = time.perf_counter()
+    text = html_to_text(markup)
+    assert time.perf_counter() - started < 3
+    assert text.startswith("在园幼儿7772人\n")
+
+
+def test_html_text_after_the_last_tag_end_reads_as_before() -> None:
+    assert html_to_text("<p>在园幼儿7772人</p>共有<a 5所<b 学校") == "在园幼儿7772人\n共有<a 5所<b 学校\n"
+    # An unclosed comment no longer swallows the markup after it as text.
+    text = html_to_text("<p>在园幼儿7772人</p><!-- 注释 <p>新增学位1260个</p>")
+    assert text == "在园幼儿7772人\n<!-- 注释\n新增学位1260个\n"
+
+
+def test_html_comments_conditionals_and_cdata_are_unchanged() -> None:
+    markup = (
+        "<!DOCTYPE html><?xml version='1.0'?><p>一</p><!-- 注释 <p>隐藏</p> --><!--[if IE]><p>旧</p>"
+        "<![endif]--><![if !IE]><p>二</p><![endif]><![CDATA[ 数据 ]]><script>if(a<b){}</script><p>三</p>"
+    )
+    assert html_to_text(markup) == "一\n\n二\n\n三\n"  # as before the fix

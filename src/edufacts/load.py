@@ -178,13 +178,74 @@ class _TextExtractor(HTMLParser):
         if not self.skip_depth:
             self.parts.append(data)
 
+    def parse_marked_section(self, i: int, report: bool = True) -> int:
+        """<![ with a keyword the stdlib does not know raises AssertionError
+        there; browsers read it as a bogus comment up to the next >."""
+        try:
+            return super().parse_marked_section(i, report)
+        except AssertionError:
+            return self.parse_bogus_comment(i)
+
+
+_COMMENT_CLOSE = re.compile(r"--\s*>")
+_SECTION_CLOSE = re.compile(r"\]\s*\]\s*>")
+_MS_SECTION_CLOSE = re.compile(r"\]\s*>")
+_SECTION_OPEN = re.compile(r"<!\[([a-zA-Z][-_.a-zA-Z0-9]*)?")
+_STANDARD_SECTIONS = {"temp", "cdata", "ignore", "include", "rcdata"}
+_MS_SECTIONS = {"if", "else", "endif"}
+
+
+def _last_start(pattern: re.Pattern[str], markup: str) -> int:
+    last = -1
+    for match in pattern.finditer(markup):
+        last = match.start()
+    return last
+
+
+def _defuse(markup: str) -> str:
+    """Escape each < that opens a construct with no end anywhere after it.
+
+    The stdlib parser (before 3.12.11/3.13.4) rescans the rest of the page for
+    every such construct: 15 KB of `<a ` took 18 s, `<!--` and `</` alike.
+    A < after the last > is read as text anyway, so escaping it changes
+    nothing; an unclosed comment or marked section becomes text too."""
+    last_gt = markup.rfind(">")
+    fixes: list[int] = [
+        last_gt + 1 + offset for offset, char in enumerate(markup[last_gt + 1 :]) if char == "<"
+    ]
+    if "<!--" in markup:
+        last_close = _last_start(_COMMENT_CLOSE, markup)
+        start = markup.find("<!--", max(0, last_close - 3))
+        while 0 <= start <= last_gt:
+            if start + 4 > last_close:
+                fixes.append(start)
+            start = markup.find("<!--", start + 1)
+    if "<![" in markup:
+        last_close = _last_start(_SECTION_CLOSE, markup)
+        last_ms_close = _last_start(_MS_SECTION_CLOSE, markup)
+        for match in _SECTION_OPEN.finditer(markup, 0, last_gt + 1):
+            keyword = (match.group(1) or "").lower()
+            if keyword in _STANDARD_SECTIONS and match.start() + 3 <= last_close:
+                continue
+            if keyword in _MS_SECTIONS and match.start() + 3 <= last_ms_close:
+                continue
+            fixes.append(match.start())
+    if not fixes:
+        return markup
+    parts: list[str] = []
+    position = 0
+    for index in sorted(set(fixes)):
+        parts += [markup[position:index], "&lt;"]
+        position = index + 1
+    return "".join([*parts, markup[position:]])
+
 
 _BLANK_RUNS = re.compile(r"[ \t\u3000\xa0]*\n[\s\u3000\xa0]*\n\s*")
 
 
 def html_to_text(markup: str) -> str:
     extractor = _TextExtractor()
-    extractor.feed(markup)
+    extractor.feed(_defuse(markup))
     extractor.close()
     text = "".join(extractor.parts)
     text = _BLANK_RUNS.sub("\n\n", text)
@@ -324,7 +385,10 @@ def load_bytes(data: bytes, path: Path) -> Document:
         raise InputError(f"{path}: empty file")
     text, encoding = _decode(data, path, file_format == "html")
     if file_format == "html":
-        text = html_to_text(text)
+        try:
+            text = html_to_text(text)
+        except AssertionError as error:  # the stdlib parser's way to reject markup
+            raise InputError(f"{path}: malformed HTML ({str(error)[:60]!r})") from None
     if not text.strip():
         raise InputError(f"{path}: no text in the file")
     script = detect_script(text)
