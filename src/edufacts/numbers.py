@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, replace
-from decimal import Context, Decimal, InvalidOperation, getcontext
+from decimal import Context, Decimal, InvalidOperation
 from functools import lru_cache
 
 import cn2an
@@ -197,12 +197,23 @@ def canonical_unit(written_unit: str, scale: str, value: Decimal) -> tuple[Decim
 
 
 def _normalize_decimal(value: Decimal) -> Decimal:
+    normalized = value.normalize()
+    # normalize() writes 100 as 1E+2; keep integers as plain integers.
+    if normalized == normalized.to_integral_value():
+        try:
+            return normalized.quantize(Decimal(1))
+        except InvalidOperation:
+            return _normalize_wide(value)
+    return normalized
+
+
+def _normalize_wide(value: Decimal) -> Decimal:
+    """Past the default context's 28 digits normalize() rounds and quantize()
+    raises: redo both in a context wide enough for every digit."""
     _sign, digits, exponent = value.as_tuple()
     places = len(digits) + max(0, exponent if isinstance(exponent, int) else 0)
-    # Past the default context's 28 digits normalize() rounds and quantize() raises.
-    context = getcontext() if places <= 28 else Context(prec=places + 1)
+    context = Context(prec=places + 1)
     normalized = value.normalize(context)
-    # normalize() writes 100 as 1E+2; keep integers as plain integers.
     if normalized == normalized.to_integral_value():
         return normalized.quantize(Decimal(1), context=context)
     return normalized
