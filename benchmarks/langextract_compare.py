@@ -184,6 +184,7 @@ class Meter:
     def wrap(self, create: Any) -> Any:
         def counted(*args: Any, **kwargs: Any) -> Any:
             self.calls += 1
+            began = time.perf_counter()
             try:
                 response = create(*args, **kwargs)
             except Exception as error:
@@ -200,8 +201,16 @@ class Meter:
                     json.loads(choice.message.content or "")
                 except ValueError:
                     self.unparsable += 1
+                seconds = round(time.perf_counter() - began, 2)
+                print(
+                    f"  call {self.calls}: {seconds:.0f} s, {getattr(usage, 'prompt_tokens', '?')} + "
+                    f"{getattr(usage, 'completion_tokens', '?')} tokens, {choice.finish_reason}",
+                    file=sys.stderr,
+                    flush=True,
+                )
                 self.answers.append(
                     {
+                        "seconds": seconds,
                         "finish_reason": choice.finish_reason,
                         "prompt_tokens": getattr(usage, "prompt_tokens", None),
                         "completion_tokens": getattr(usage, "completion_tokens", None),
@@ -401,7 +410,8 @@ def langextract_session(args: argparse.Namespace, out: Path) -> Iterator[tuple[A
         return
     model_path = model_file(args.model)
     began = time.perf_counter()
-    with ManagedServer(model_path, out / "llama-server.log", n_ctx=args.n_ctx) as server:
+    server = ManagedServer(model_path, out / "llama-server.log", n_ctx=args.n_ctx, n_threads=args.n_threads)
+    with server:
         print(f"langextract: server start-up {time.perf_counter() - began:.1f} s", flush=True)
         yield langextract_model(server.base_url, model_path.stem, args.max_tokens, meter)
 
@@ -442,6 +452,10 @@ def langextract_extract(model: Any, text: str, args: argparse.Namespace) -> Any:
 def run_langextract(args: argparse.Namespace, documents: list[Document], raw_dir: Path) -> None:
     """langextract on each document; what it returned, with the seconds and the
     server's token counts, goes to raw_dir/<doc-id>.json."""
+    if args.resume:
+        documents = [d for d in documents if not (raw_dir / f"{d.id}.json").is_file()]
+    if not documents:
+        return
     with langextract_session(args, raw_dir) as (model, model_id, meter):
         for document in documents:
             before = len(meter.answers), meter.snapshot()
@@ -638,6 +652,7 @@ def settings_line(args: argparse.Namespace) -> str:
     return (
         f"max_char_buffer={args.max_char_buffer}, extraction_passes={args.extraction_passes}, "
         f"max_workers=1, temperature=0, max_tokens={args.max_tokens}, n_ctx={args.n_ctx}, "
+        f"n_threads={args.n_threads or 'all'}, "
         "UnicodeTokenizer, JSON mode (response_format json_object, no schema)"
     )
 
@@ -665,6 +680,12 @@ def main() -> None:
     parser.add_argument("--extraction-passes", type=int, default=1)
     parser.add_argument("--max-tokens", type=int, default=2048, help="completion cap per langextract call")
     parser.add_argument("--n-ctx", type=int, default=8192, help="context of langextract's managed server")
+    parser.add_argument(
+        "--n-threads", type=int, help="threads of langextract's managed server (default: all)"
+    )
+    parser.add_argument(
+        "--resume", action="store_true", help="keep the langextract records already in OUT/langextract-raw"
+    )
     parser.add_argument(
         "--langextract-from",
         type=Path,
