@@ -1,8 +1,8 @@
 """Coverage-guided fuzzing of load -> segment -> numbers -> rules pipeline, by hand
 (not part of CI; tests/test_fuzz.py holds the hypothesis version that CI runs).
 
-    .venv/bin/pip install atheris==3.1.0
-    .venv/bin/python benchmarks/fuzz_atheris.py -max_total_time=600 -max_len=20000
+    .venv/bin/pip install --target /tmp/atheris atheris   # 3.0.0 has a cp311 wheel; 3.1.0 builds from source
+    PYTHONPATH=/tmp/atheris .venv/bin/python benchmarks/fuzz_atheris.py -max_total_time=600 -max_len=20000
 
 Any exception other than EdufactsError, or an offset that does not index the
 text, is a crash; atheris writes the input to crash-<hash> in the working folder.
