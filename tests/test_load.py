@@ -154,7 +154,8 @@ def test_html_unclosed_constructs_are_linear(unit: str) -> None:
     markup = "<p>在园幼儿7772人</p>" + unit * 60_000
     started = time.perf_counter()
     text = html_to_text(markup)
-    assert time.perf_counter() - started < 3
+    # Far above the usual figure (a busy machine cannot fail it); the rescans would take hours.
+    assert time.perf_counter() - started < 30
     assert text.startswith("在园幼儿7772人\n")
 
 

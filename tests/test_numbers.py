@@ -133,7 +133,7 @@ def test_long_chinese_numeral_run_is_linear_and_listed_as_run_together() -> None
     text = f"共{run}所,另有学校5所"
     started = time.perf_counter()
     mentions = find_mentions(text)
-    assert time.perf_counter() - started < 2
+    assert time.perf_counter() - started < 20  # generous: the backtracking took 75 s
     first, second = mentions
     assert (first.start, first.end, first.kind, first.value) == (1, 1 + len(run), "run_together", None)
     assert first.raw == run and "run_together" in first.flags
