@@ -15,7 +15,8 @@ whole table is measured live in this command:
    a JSON grammar on llama.cpp) without langextract's example-derived schema:
    llama-cpp-python rejects OpenAI's `json_schema` type, and its grammar for
    `json_object` + `schema` allows no line breaks, so the model cannot follow
-   langextract's indented example answers (with it, it answered `[]`).
+   langextract's indented example answers (in a smoke test with it, the model
+   answered 7 tokens: no extraction).
    Each extraction becomes one edufacts Fact (see `to_fact`); tokens are the
    server's `usage.total_tokens`, read by wrapping the provider's OpenAI client
    (langextract keeps only the text of a response).
@@ -33,6 +34,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import shutil
 import sys
 import tempfile
 import time
@@ -66,6 +68,8 @@ ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "eval" / "docs"
 GOLD = ROOT / "eval" / "gold"
 FACT_CLASS = "fact"
+SCORED_GOLD = [GOLD]
+"""the gold folder scored against: all of eval/gold, or a subset (--only)"""
 NULLS = {"", "null", "none", "无", "空", "其他", "-"}
 
 # --- the task, as a langextract prompt -----------------------------------------
@@ -539,7 +543,7 @@ def langextract_column(
         settings.add(f"langextract {raw['langextract']}, {raw['model']}: {raw['settings']}")
         result = to_result(document, raw, tally)
         atomic_write_text(pred_dir / f"{document.id}.json", document_json(result))
-    scores = score_predictions(GOLD, DOCS, pred_dir)
+    scores = score_predictions(SCORED_GOLD[0], DOCS, pred_dir)
     ungrounded = sum(len(score.ungrounded) for score in scores)
     notes = (
         "; ".join(sorted(settings))
@@ -590,7 +594,7 @@ def run_edufacts(backend: str, documents: list[Document], out: Path, model: str)
 
 def recorded_column(name: str, pred_dir: Path, how: str) -> Column:
     """Outputs scored as `edufacts eval --pred DIR`; seconds and tokens from each `run`."""
-    scores = score_predictions(GOLD, DOCS, pred_dir)
+    scores = score_predictions(SCORED_GOLD[0], DOCS, pred_dir)
     return Column(
         name,
         how,
@@ -699,6 +703,9 @@ def main() -> None:
         "--smoke", metavar="TEXT", help="only run langextract on TEXT and print what it returns"
     )
     parser.add_argument(
+        "--only", nargs="+", metavar="DOC", help="these documents only (id prefixes such as 000 001)"
+    )
+    parser.add_argument(
         "--oracle",
         action="store_true",
         help="score the conversion of the gold facts themselves (its ceiling)",
@@ -711,6 +718,14 @@ def main() -> None:
         smoke(args, args.smoke)
         return
     documents = [load_document(path) for path in sorted(DOCS.glob("*.txt"))]
+    if args.only:
+        documents = [d for d in documents if d.id.startswith(tuple(args.only))]
+        subset = out / "gold-subset"
+        shutil.rmtree(subset, ignore_errors=True)
+        subset.mkdir()
+        for document in documents:
+            shutil.copy(GOLD / f"{document.id}.json", subset)
+        SCORED_GOLD[0] = subset
     if args.oracle:
         oracle_records(documents, out / "oracle-raw")
         column, notes = langextract_column(
@@ -732,7 +747,8 @@ def main() -> None:
         local = run_edufacts("local", documents, out / "local", args.model)
     report = "\n".join(
         [
-            f"Gold set: {len(documents)} documents; model {args.model} for langextract and edufacts local.",
+            f"Gold set: {len(documents)} documents ({', '.join(d.id[:3] for d in documents)}); "
+            f"model {args.model} for langextract and edufacts local.",
             "",
             table([langextract, local, rules]),
             "",
