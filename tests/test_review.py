@@ -240,3 +240,20 @@ def test_cli_apply_and_bad_folder(out_dir: Path, tmp_path: Path) -> None:
     missing = runner.invoke(main, ["review", str(tmp_path / "nowhere"), "--apply"])
     assert missing.exit_code == 2 and "not an output folder" in missing.output
     assert "Traceback" not in missing.output
+
+
+def test_a_source_changed_since_extraction_is_refused(tmp_path: Path) -> None:
+    source = tmp_path / "report.txt"
+    source.write_text(HOSTILE, encoding="utf-8")
+    out = tmp_path / "out"
+    fact = extract_to(out, source).facts[0]
+    source.write_text(HOSTILE.replace("74", "75"), encoding="utf-8")  # same length, other number
+    workspace = Workspace(out)
+    body = {"doc_id": "report", "target": fact.id, "action": "accept"}
+    with serving_in_background(workspace, token="t") as address:
+        status, html, _ = _request(address + f"item/report/{fact.id}")
+        assert status == 404 and "changed since it was extracted" in html
+        headers = {"Content-Type": "application/json", "X-Review-Token": "t"}
+        status, answer, _ = _request(address + "api/decide", body, headers)
+        assert status == 409 and "changed since it was extracted" in answer
+    assert workspace.store.history() == []

@@ -131,7 +131,10 @@ def create_app(workspace: Workspace, token: str | None = None) -> Starlette:
         doc_id, target = str(body["doc_id"]), str(body["target"])
         action = str(body.get("action", ""))
         reason = str(body.get("reason") or "").strip()
-        result = workspace.document(doc_id).result
+        try:
+            result = workspace.document(doc_id).result
+        except EdufactsError as error:  # the source text is gone or changed
+            return JSONResponse({"error": str(error)}, 409)
         fact = find_fact(result, target)
         kind = "fact" if fact is not None else "unclaimed"
         if action not in ALLOWED_ACTIONS[kind]:
