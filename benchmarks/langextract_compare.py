@@ -44,6 +44,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -471,7 +472,7 @@ def run_langextract(args: argparse.Namespace, documents: list[Document], raw_dir
             )
             raw = {
                 "doc_id": document.id,
-                "langextract": lx.__version__,
+                "langextract": version("langextract"),
                 "model": model_id,
                 "settings": settings_line(args),
                 "seconds": round(seconds, 3),
