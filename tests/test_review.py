@@ -4,6 +4,7 @@ gold export, the web app's guards (token, Host, escaping, ids), the CLI."""
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
 import urllib.error
 import urllib.request
@@ -15,7 +16,7 @@ from click.testing import CliRunner
 
 from edufacts.catalog import load_catalog
 from edufacts.cli import main
-from edufacts.errors import InputError
+from edufacts.errors import ContractError, InputError
 from edufacts.gold import check_gold_file
 from edufacts.load import load_document
 from edufacts.models import DocumentResult
@@ -257,3 +258,21 @@ def test_a_source_changed_since_extraction_is_refused(tmp_path: Path) -> None:
         status, answer, _ = _request(address + "api/decide", body, headers)
         assert status == 409 and "changed since it was extracted" in answer
     assert workspace.store.history() == []
+
+
+def test_a_relative_source_path_is_found_beside_the_output_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "reports").mkdir()
+    (tmp_path / "reports" / "r.txt").write_text(HOSTILE, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = extract_to(Path("out"), Path("reports/r.txt"))  # `edufacts extract reports/ --out out`
+    assert result.document.path == "reports/r.txt"
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    assert Workspace(tmp_path / "out").document("r").text == HOSTILE
+    moved = elsewhere / "deeper" / "out"
+    shutil.copytree(tmp_path / "out", moved)
+    with pytest.raises(ContractError, match="run review from the folder where extract ran"):
+        Workspace(moved).document("r")

@@ -121,8 +121,13 @@ class Workspace:
                 )
             text = saved.read_text(encoding="utf-8")
         else:
+            path = Path(info.path)
+            # A relative path is relative to where extract ran: usually here, or
+            # the folder holding OUT_DIR (`extract reports/ --out out/`).
+            if not path.is_absolute() and not path.is_file():
+                path = self.out_dir.parent / path if (self.out_dir.parent / path).is_file() else path
             try:
-                source = load_document(Path(info.path), max_bytes=max(info.chars * 4 + 4096, 1 << 20))
+                source = load_document(path, max_bytes=max(info.chars * 4 + 4096, 1 << 20))
             except EdufactsError as error:
                 raise ContractError(
                     f"{info.id}: the source text is needed and cannot be read ({error}); "
