@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.batch_support import MockEndpoint, synthetic_corpus  # noqa: E402
+from tests.batch_support import MockEndpoint, extract_command, synthetic_corpus  # noqa: E402
 
 
 @dataclass
@@ -48,26 +48,7 @@ class Run:
 def extract(corpus: Path, work: Path, jobs: int, latency: tuple[float, float], label: str) -> Run:
     out = work / f"out-{label}"
     with MockEndpoint(latency=latency) as mock:
-        command = [
-            sys.executable,
-            "-m",
-            "edufacts.cli",
-            "extract",
-            str(corpus),
-            "--out",
-            str(out),
-            "--backend",
-            "openai",
-            "--base-url",
-            mock.base_url,
-            "--model",
-            "mock",
-            "--jobs",
-            str(jobs),
-            # The corpus recombines the same 111 sections, so most chunks recur:
-            # with the answer cache on, few calls would reach the endpoint.
-            "--no-cache",
-        ]
+        command = extract_command(corpus, out, mock.base_url, jobs)
         env = {**os.environ, "EDUFACTS_CACHE_DIR": str(work / f"cache-{label}"), "COLUMNS": "200"}
         started = time.perf_counter()
         with (work / f"{label}.log").open("w") as log:

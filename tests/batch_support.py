@@ -8,6 +8,7 @@ import contextlib
 import hashlib
 import json
 import random
+import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -225,3 +226,27 @@ def synthetic_corpus(
         path.write_text(f"某区教育工作报告（第{number + 1}号）\n{body}\n", encoding="utf-8")
         paths.append(path)
     return paths
+
+
+def extract_command(folder: Path, out: Path, base_url: str, jobs: int, *more: str) -> list[str]:
+    """`edufacts extract` as a subprocess against a mock endpoint, the answer cache off
+    (synthetic documents repeat their sections: cached answers would hide the calls)."""
+    return [
+        sys.executable,
+        "-m",
+        "edufacts.cli",
+        "extract",
+        str(folder),
+        "--out",
+        str(out),
+        "--backend",
+        "openai",
+        "--base-url",
+        base_url,
+        "--model",
+        "mock",
+        "--no-cache",
+        "--jobs",
+        str(jobs),
+        *more,
+    ]

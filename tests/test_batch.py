@@ -9,7 +9,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -26,7 +25,7 @@ from edufacts.models import DocumentResult
 from edufacts.pipeline import run_batch
 from edufacts.settings import Settings
 
-from .batch_support import MockEndpoint, synthetic_corpus
+from .batch_support import MockEndpoint, extract_command, synthetic_corpus
 
 
 def ledger(out: Path) -> list[dict[str, Any]]:
@@ -190,28 +189,6 @@ def test_resume_redoes_everything_when_a_setting_that_changes_output_changes(tmp
     DocumentResult.model_validate_json((out / f"{paths[1].stem}.json").read_text(encoding="utf-8"))
 
 
-def extract_command(folder: Path, out: Path, mock: MockEndpoint, *more: str) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "edufacts.cli",
-        "extract",
-        str(folder),
-        "--out",
-        str(out),
-        "--backend",
-        "openai",
-        "--base-url",
-        mock.base_url,
-        "--model",
-        "mock",
-        "--no-cache",
-        "--jobs",
-        "2",
-        *more,
-    ]
-
-
 def wait_for(condition: Any, process: subprocess.Popen[str], timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
@@ -228,7 +205,7 @@ def test_ctrl_c_keeps_finished_documents_and_resume_completes_the_rest(tmp_path:
     # stalls part-way, with some documents finished and two in flight.
     with MockEndpoint(hold_after=6) as mock:
         process = subprocess.Popen(
-            extract_command(tmp_path / "in", out, mock),
+            extract_command(tmp_path / "in", out, mock.base_url, 2),
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -261,7 +238,7 @@ def test_ctrl_c_keeps_finished_documents_and_resume_completes_the_rest(tmp_path:
 
     with MockEndpoint() as mock:
         resumed = subprocess.run(
-            extract_command(tmp_path / "in", out, mock, "--resume"),
+            extract_command(tmp_path / "in", out, mock.base_url, 2, "--resume"),
             env=env,
             capture_output=True,
             text=True,
