@@ -15,9 +15,8 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from edufacts.load import load_document
-from edufacts.output import atomic_write_text, document_json
-from edufacts.pipeline import extract_document
+from edufacts.load import document_id
+from edufacts.pipeline import run_batch
 from edufacts.review import Workspace, serving_in_background
 from edufacts.settings import Settings
 
@@ -35,14 +34,14 @@ def main() -> None:
     largest = max((ROOT / "eval" / "docs").glob("*.txt"), key=lambda path: path.stat().st_size)
     with tempfile.TemporaryDirectory() as temporary:
         out = Path(temporary)
-        document = load_document(largest)
-        result = extract_document(document, Settings())
-        atomic_write_text(out / f"{document.id}.json", document_json(result))
+        run_batch([largest], Settings(out_dir=out))
         workspace = Workspace(out)
+        doc_id = document_id(largest)
+        loaded = workspace.document(doc_id)
         first = workspace.queue[0]
         print(
-            f"{document.id}: {len(document.text):,} characters, {len(result.facts)} facts, "
-            f"{len(result.unclaimed)} unclaimed mentions"
+            f"{doc_id}: {len(loaded.text):,} characters, {len(loaded.result.facts)} facts, "
+            f"{len(loaded.result.unclaimed)} unclaimed mentions"
         )
         with (
             serving_in_background(workspace) as address,
@@ -51,7 +50,7 @@ def main() -> None:
             browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
             page = browser.new_page()
             pages = {
-                "document view": f"{address}doc/{document.id}",
+                "document view": f"{address}doc/{doc_id}",
                 "item page": f"{address}item/{first.doc_id}/{first.target}",
             }
             print(f"{'page':<14} {'bytes':>8} {'server ms':>18} {'DOM ready ms':>18} {'load ms':>18}")

@@ -18,10 +18,9 @@ from edufacts.catalog import load_catalog
 from edufacts.cli import main
 from edufacts.errors import ContractError, InputError
 from edufacts.gold import check_gold_file
-from edufacts.load import load_document
+from edufacts.load import document_id
 from edufacts.models import DocumentResult
-from edufacts.output import atomic_write_text, document_json
-from edufacts.pipeline import extract_document
+from edufacts.pipeline import run_batch
 from edufacts.review import Workspace, apply_reviews, export_gold, serving_in_background
 from edufacts.review.corrections import fact_fields, gold_quote, unclaimed_fields, validate_fields
 from edufacts.review.store import DecisionStore
@@ -39,16 +38,10 @@ HOSTILE = (
 
 
 def extract_to(out_dir: Path, path: Path) -> DocumentResult:
-    """What `edufacts extract` writes for one document (rules backend)."""
-    document = load_document(path)
-    result = extract_document(document, Settings())
-    if document.format == "html":
-        atomic_write_text(out_dir / f"{document.id}.txt", document.text)
-        result = result.model_copy(
-            update={"document": result.document.model_copy(update={"text_path": f"{document.id}.txt"})}
-        )
-    atomic_write_text(out_dir / f"{document.id}.json", document_json(result))
-    return result
+    """`edufacts extract PATH --out OUT_DIR` (rules backend), and the document's output."""
+    summary = run_batch([path], Settings(out_dir=out_dir))
+    assert summary.documents["ok"] == 1
+    return DocumentResult.model_validate_json((out_dir / f"{document_id(path)}.json").read_bytes())
 
 
 @pytest.fixture

@@ -16,6 +16,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
+from pydantic import BaseModel
+
 from .errors import InputError
 from .models import DocumentResult
 
@@ -54,8 +56,14 @@ def atomic_write_text(path: Path, content: str) -> None:
         raise
 
 
-def document_json(result: DocumentResult) -> str:
-    return json.dumps(result.model_dump(mode="json"), ensure_ascii=False, indent=1) + "\n"
+def document_json(model: BaseModel) -> str:
+    """A contract file (a document's output, a gold file) as edufacts writes it."""
+    return json.dumps(model.model_dump(mode="json"), ensure_ascii=False, indent=1) + "\n"
+
+
+def fact_line(doc_id: str, fact: dict[str, Any]) -> str:
+    """One line of facts.jsonl: the fact as JSON, with its document's id first."""
+    return json.dumps({"doc_id": doc_id, **fact}, ensure_ascii=False) + "\n"
 
 
 def csv_safe(value: Any) -> Any:
@@ -149,7 +157,7 @@ class RunWriter:
         cells = io.StringIO()
         rows = csv.writer(cells)
         for row in facts:
-            lines.write(json.dumps({"doc_id": doc_id, **row}, ensure_ascii=False) + "\n")
+            lines.write(fact_line(doc_id, row))
             rows.writerow([csv_safe(row.get(column, doc_id)) for column in CSV_COLUMNS])
         self._jsonl.write(lines.getvalue())
         self._csv_file.write(cells.getvalue())

@@ -163,7 +163,7 @@ def _fact_from_mention(
         raw=raw,
         start=item.start,
         end=item.end,
-        quote=text[max(0, item.start - _GOLD_CONTEXT) : item.end + _GOLD_CONTEXT].strip(),
+        quote=item.quote,
         section=result.sections[index].id if index >= 0 else None,
         confidence=1.0,
         needs_review=False,

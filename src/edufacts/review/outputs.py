@@ -5,14 +5,13 @@ format, so reviewed documents grow the gold set."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..catalog import load_catalog
 from ..gold import locate_facts
 from ..models import DocumentResult
-from ..output import atomic_write_text, document_json
+from ..output import atomic_write_text, document_json, fact_line
 from .corrections import apply_decisions, to_gold
 from .store import Decision
 from .workspace import Workspace
@@ -60,9 +59,9 @@ def apply_reviews(workspace: Workspace) -> ReviewSummary:
         summary.written.append(path)
         summary.documents += 1
         for fact in corrected.facts:
-            lines.append(json.dumps({"doc_id": doc_id, **fact.model_dump(mode="json")}, ensure_ascii=False))
+            lines.append(fact_line(doc_id, fact.model_dump(mode="json")))
     facts_path = workspace.out_dir / REVIEWED_FACTS
-    atomic_write_text(facts_path, "".join(line + "\n" for line in lines))
+    atomic_write_text(facts_path, "".join(lines))
     summary.written.append(facts_path)
     return summary
 
@@ -87,9 +86,7 @@ def export_gold(workspace: Workspace, gold_root: Path) -> ReviewSummary:
         gold_path = gold_root / "gold" / f"{doc_id}.json"
         text_path = gold_root / "docs" / f"{doc_id}.txt"
         atomic_write_text(text_path, text)
-        atomic_write_text(
-            gold_path, json.dumps(gold.model_dump(mode="json"), ensure_ascii=False, indent=1) + "\n"
-        )
+        atomic_write_text(gold_path, document_json(gold))
         summary.written += [gold_path, text_path]
         summary.documents += 1
         summary.decisions += applied
