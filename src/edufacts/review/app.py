@@ -28,7 +28,7 @@ from ..catalog import load_catalog
 from ..errors import EdufactsError
 from .corrections import fact_fields, unclaimed_fields, validate_fields
 from .store import Decision
-from .views import document_segments, item_view, progress
+from .views import Standing, document_segments, item_view, progress
 from .workspace import Workspace, find_fact, find_unclaimed
 
 _HERE = Path(__file__).resolve().parent
@@ -71,39 +71,43 @@ def create_app(workspace: Workspace, token: str | None = None) -> Starlette:
     indicators = sorted(catalog.indicators.values(), key=lambda indicator: indicator.id)
     units = sorted(catalog.units)
 
-    def page(name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
-        html = templates.get_template(name).render(progress=progress(workspace), **context)
+    def page(name: str, standing: Standing, status_code: int = 200, **context: Any) -> HTMLResponse:
+        html = templates.get_template(name).render(progress=progress(workspace, standing), **context)
         return HTMLResponse(html, status_code=status_code)
 
-    def not_found(message: str) -> HTMLResponse:
-        return page("message.html.j2", status_code=404, message=message)
+    def not_found(message: str, standing: Standing) -> HTMLResponse:
+        return page("message.html.j2", standing, status_code=404, message=message)
 
     async def home(request: Request) -> Response:
         standing = workspace.store.standing()
         pending = next((entry for entry in workspace.queue if entry.key not in standing), None)
         first = pending or (workspace.queue[0] if workspace.queue else None)
         if first is None:
-            return page("message.html.j2", message="Nothing to review: the folder has no facts or mentions.")
+            return page(
+                "message.html.j2", standing, message="Nothing to review: the folder has no facts or mentions."
+            )
         return RedirectResponse(item_url(first.doc_id, first.target), status_code=303)
 
     async def item(request: Request) -> Response:
         doc_id, target = request.path_params["doc_id"], request.path_params["target"]
+        standing = workspace.store.standing()
         try:
-            view = item_view(workspace, catalog, doc_id, target)
+            view = item_view(workspace, catalog, doc_id, target, standing)
         except EdufactsError as error:
-            return not_found(str(error))
+            return not_found(str(error), standing)
         if view is None:
-            return not_found(f"no item {target!r} in document {doc_id!r}")
-        return page("item.html.j2", view=view, indicators=indicators, units=units)
+            return not_found(f"no item {target!r} in document {doc_id!r}", standing)
+        return page("item.html.j2", standing, view=view, indicators=indicators, units=units)
 
     async def document(request: Request) -> Response:
         doc_id = request.path_params["doc_id"]
+        standing = workspace.store.standing()
         try:
-            segments = document_segments(workspace, doc_id)
+            segments = document_segments(workspace, doc_id, standing)
             result = workspace.document(doc_id).result
         except EdufactsError as error:
-            return not_found(str(error))
-        return page("document.html.j2", doc_id=doc_id, segments=segments, meta=result.meta)
+            return not_found(str(error), standing)
+        return page("document.html.j2", standing, doc_id=doc_id, segments=segments, meta=result.meta)
 
     async def _body(request: Request) -> dict[str, Any] | JSONResponse:
         if not secrets.compare_digest(request.headers.get("x-review-token", ""), token):

@@ -139,10 +139,10 @@ class DecisionStore:
             rows = connection.execute(query + " ORDER BY id", params).fetchall()
         return [_decision(row) for row in rows]
 
-    def standing(self, doc_id: str | None = None) -> dict[tuple[str, str], Decision]:
+    def standing(self) -> dict[tuple[str, str], Decision]:
         """The decision in force for each (doc_id, target): the latest one not undone."""
         standing: dict[tuple[str, str], Decision] = {}
-        for decision in self.history(doc_id):
+        for decision in self.history():
             if decision.undone_at is None:
                 standing[(decision.doc_id, decision.target)] = decision
         return standing

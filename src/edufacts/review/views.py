@@ -3,6 +3,7 @@ every string: document text is untrusted)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,6 +13,8 @@ from .corrections import fact_fields, unclaimed_fields
 from .store import Decision
 from .workspace import QueueEntry, Workspace, find_fact, find_unclaimed, unclaimed_target
 
+Standing = Mapping[tuple[str, str], Decision]
+"""(doc id, target) -> the decision in force, read once per request (DecisionStore.standing)."""
 CONTEXT_CHARS = 240
 QUEUE_WINDOW = 25
 
@@ -75,7 +78,9 @@ def _heading_path(result: DocumentResult, fact: Fact | None, start: int) -> list
     return inside[-1].heading_path if inside else []
 
 
-def item_view(workspace: Workspace, catalog: Catalog, doc_id: str, target: str) -> ItemView | None:
+def item_view(
+    workspace: Workspace, catalog: Catalog, doc_id: str, target: str, standing: Standing
+) -> ItemView | None:
     if (doc_id, target) not in workspace.position:
         return None
     loaded = workspace.document(doc_id)
@@ -90,7 +95,7 @@ def item_view(workspace: Workspace, catalog: Catalog, doc_id: str, target: str) 
     window_start = max(0, quote_start - CONTEXT_CHARS)
     window_end = min(len(text), quote_end + CONTEXT_CHARS)
     history = workspace.store.history(doc_id, target)
-    standing = next((d for d in reversed(history) if d.undone_at is None), None)
+    decision = standing.get((doc_id, target))
     index = workspace.position[(doc_id, target)]
     previous, following = workspace.neighbours((doc_id, target))
     if fact is not None:
@@ -124,20 +129,19 @@ def item_view(workspace: Workspace, catalog: Catalog, doc_id: str, target: str) 
         failed_checks=failed,
         candidates=candidates,
         facts_extra=extra,
-        decision=standing,
+        decision=decision,
         history=history,
         status=status_of(
-            "fact" if fact is not None else "unclaimed", fact is not None and fact.needs_review, standing
+            "fact" if fact is not None else "unclaimed", fact is not None and fact.needs_review, decision
         ),
         previous=previous,
         following=following,
-        rows=queue_rows(workspace, index),
+        rows=queue_rows(workspace, index, standing),
     )
 
 
-def queue_rows(workspace: Workspace, index: int) -> list[QueueRow]:
+def queue_rows(workspace: Workspace, index: int, standing: Standing) -> list[QueueRow]:
     """The queue around the current item (the whole queue can be very long)."""
-    standing = workspace.store.standing()
     low = max(0, index - QUEUE_WINDOW)
     rows = []
     for position in range(low, min(len(workspace.queue), index + QUEUE_WINDOW + 1)):
@@ -155,11 +159,10 @@ class Segment:
     title: str = ""
 
 
-def document_segments(workspace: Workspace, doc_id: str) -> list[Segment]:
+def document_segments(workspace: Workspace, doc_id: str, standing: Standing) -> list[Segment]:
     """The full text cut at every fact and unclaimed mention, each marked with its status."""
     loaded = workspace.document(doc_id)
     result, text = loaded.result, loaded.text
-    standing = workspace.store.standing(doc_id)
     spans: list[tuple[int, int, str, str, str]] = []
     for fact in result.facts:
         status = status_of("fact", fact.needs_review, standing.get((doc_id, fact.id)))
@@ -183,8 +186,7 @@ def document_segments(workspace: Workspace, doc_id: str) -> list[Segment]:
     return segments
 
 
-def progress(workspace: Workspace) -> dict[str, int]:
-    standing = workspace.store.standing()
+def progress(workspace: Workspace, standing: Standing) -> dict[str, int]:
     return {
         "total": len(workspace.queue),
         "decided": sum(1 for entry in workspace.queue if entry.key in standing),
