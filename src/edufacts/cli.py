@@ -104,7 +104,6 @@ def extract(
         _fail(str(error))
         sys.exit(2)
     files = list(expand_paths(paths))
-    failures = 0
     written = 0
     rows: list[DocumentOutcome] = []  # per-document rows for a short batch only
     with Progress(
@@ -127,9 +126,8 @@ def extract(
             progress.update(install_task, completed=done_bytes)
 
         def done(outcome: DocumentOutcome) -> None:
-            nonlocal failures, written
+            nonlocal written
             if outcome.error is not None:
-                failures += 1
                 progress.console.print(f"[red]failed:[/red] {escape(outcome.error)}")
             written += outcome.status != "failed"
             if len(rows) <= _MAX_ROWS:
@@ -154,7 +152,7 @@ def extract(
             sys.stderr.flush()
             os._exit(130)
     _print_summary(rows, summary, settings)
-    if failures:
+    if summary.documents["failed"]:
         sys.exit(1)
 
 
