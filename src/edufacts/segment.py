@@ -128,25 +128,23 @@ def find_headings(text: str) -> list[Heading]:
 
 
 class SectionList(list[Section]):
-    """build_sections' result: a plain list of sections that also knows each
-    section's parent, so innermost_section is a bisect and a short walk up the
-    heading path instead of a scan of every section (quadratic on long texts)."""
+    """build_sections' result: a plain list of sections that also keeps their
+    starts, so innermost_section is a bisect instead of a scan of every section
+    (quadratic on long texts). A heading's section runs to the next heading of
+    its level or higher, so the section of the last heading at or before a
+    position always holds it, and it is the deepest that does."""
 
-    def __init__(self, sections: list[Section], parents: list[int | None]) -> None:
+    def __init__(self, sections: list[Section]) -> None:
         super().__init__(sections)
-        self._parents = parents
         self._starts = [section.start for section in sections]
 
     def innermost(self, position: int) -> Section | None:
         """None when the list was changed after it was built."""
         if len(self._starts) != len(self):
             return None
-        index: int | None = bisect_right(self._starts, position) - 1
-        while index is not None and index >= 0:
-            section = self[index]
-            if section.start <= position < section.end:
-                return section
-            index = self._parents[index]
+        index = bisect_right(self._starts, position) - 1
+        if index >= 0 and self[index].start <= position < self[index].end:
+            return self[index]
         return self[0]
 
 
@@ -155,8 +153,7 @@ def build_sections(text: str, headings: list[Heading]) -> list[Section]:
     or a higher level; a preamble section covers the text before the first."""
     ranks = _effective_ranks(headings)
     sections: list[Section] = []
-    parents: list[int | None] = [None]
-    stack: list[tuple[Heading, float, int]] = []
+    stack: list[tuple[Heading, float]] = []
     first_start = headings[0].start if headings else len(text)
     sections.append(Section("s0", "(preamble)", (), 0, 0, first_start))
     for index, heading in enumerate(headings):
@@ -168,14 +165,13 @@ def build_sections(text: str, headings: list[Heading]) -> list[Section]:
             if ranks[later_index] <= rank:
                 end = headings[later_index].start
                 break
-        parents.append(stack[-1][2] if stack else None)
-        stack.append((heading, rank, len(sections)))
-        path = tuple(item.title for item, _, _ in stack)
-        spans = tuple((item.start, item.end) for item, _, _ in stack)
+        stack.append((heading, rank))
+        path = tuple(item.title for item, _ in stack)
+        spans = tuple((item.start, item.end) for item, _ in stack)
         sections.append(
             Section(f"s{len(sections)}", heading.title, path, len(stack), heading.start, end, spans)
         )
-    return SectionList(sections, parents)
+    return SectionList(sections)
 
 
 def _effective_ranks(headings: list[Heading]) -> list[float]:
