@@ -1,14 +1,17 @@
 """Throughput and peak memory of the rules pipeline over the corpus.
 
-Run: make bench  (or .venv/bin/python benchmarks/rules_throughput.py [--rounds N])
+Run: make bench  (or .venv/bin/python benchmarks/rules_throughput.py [--rounds N] [--large MB ...])
 Prints characters per second (interpreter start and imports excluded; the
 catalog and tables are warmed by one untimed pass) and peak traced memory.
+With --large, also one document of each size made by repeating the corpus
+(up to the 10 MB input limit): its seconds per MB should stay flat as it grows.
 """
 
 from __future__ import annotations
 
 import argparse
 import statistics
+import tempfile
 import time
 import tracemalloc
 from pathlib import Path
@@ -23,6 +26,7 @@ DOCS = Path(__file__).resolve().parent.parent / "eval" / "docs"
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--large", type=float, nargs="*", default=[], metavar="MB")
     args = parser.parse_args()
     paths = sorted(DOCS.glob("*.txt"))
     settings = Settings()
@@ -50,6 +54,24 @@ def main() -> None:
         f"best {max(rates):,.0f}, worst {min(rates):,.0f} characters/second"
     )
     print(f"peak traced memory for one pass over the corpus: {peak / 1e6:.2f} MB")
+    for size in args.large:
+        large_document(paths, size)
+
+
+def large_document(paths: list[Path], megabytes: float) -> None:
+    corpus = "\n".join(path.read_text(encoding="utf-8") for path in paths)
+    copies = max(1, round(megabytes * 1e6 / len(corpus.encode())))
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "large.txt"
+        path.write_text("\n".join([corpus] * copies), encoding="utf-8")
+        size = path.stat().st_size
+        started = time.perf_counter()
+        result = extract_document(load_document(path, max_bytes=size), Settings(max_bytes=size))
+        seconds = time.perf_counter() - started
+    print(
+        f"one {size / 1e6:.1f} MB document ({copies} copies of the corpus): {seconds:.1f} s, "
+        f"{seconds / (size / 1e6):.2f} s per MB, {len(result.facts):,} facts"
+    )
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass
 from itertools import pairwise
@@ -24,12 +25,12 @@ class Item:
     end: int
 
 
-def _children(sections: list[Section], parent: Section) -> list[Section]:
-    return [
-        section
-        for section in sections
-        if section.level == parent.level + 1 and parent.start < section.start < parent.end
-    ]
+def _children(sections: list[Section], starts: list[int], parent: Section) -> list[Section]:
+    """The sections one level down inside parent; `starts` are the sections'
+    starts, in order, so only the sections inside parent are looked at."""
+    first = bisect_right(starts, parent.start)
+    last = bisect_left(starts, parent.end, lo=first)
+    return [section for section in sections[first:last] if section.level == parent.level + 1]
 
 
 def _paragraphs(text: str, start: int, end: int) -> list[Item]:
@@ -55,12 +56,13 @@ def _paragraphs(text: str, start: int, end: int) -> list[Item]:
 
 def _section_items(text: str, sections: list[Section], heading: re.Pattern[str]) -> list[Item]:
     items: list[Item] = []
+    starts = [section.start for section in sections]
     for section in sections:
         if section.level == 0 or not heading.search(section.heading):
             continue
         if any(heading.search(title) for title in section.heading_path[:-1]):
             continue  # a nested heading that repeats the word; its parent is collected
-        children = _children(sections, section)
+        children = _children(sections, starts, section)
         if children:
             for child in children:
                 body_start = child.start + len(child.heading)

@@ -18,6 +18,7 @@ REVIEW_THRESHOLD = 0.6
 _GROWTH = re.compile(r"增长|增幅|提高|提升|增加|下降|减少")
 _SUBTOTAL_CUE = re.compile(r"其中")
 _SENTENCE_STOP = re.compile(r"[。;\n]")
+_MAX_SENTENCE_CHARS = 2000
 
 
 @dataclass(frozen=True)
@@ -260,15 +261,17 @@ def sum_findings(document: Document, facts: list[Fact]) -> list[Finding]:
         cue = _SUBTOTAL_CUE.search(text, total.end, min(len(text), total.end + 6))
         if cue is None:
             continue
-        stop = _SENTENCE_STOP.search(text, cue.end())
-        end = stop.start() if stop else len(text)
-        parts = [
-            fact
-            for fact in by_start[index + 1 :]
-            if fact.start < end
-            and fact.unit == total.unit
-            and not _inside_bracket(text, cue.end(), fact.start)
-        ]
+        # Bounded, so that a huge text with no sentence stop stays linear.
+        sentence_limit = min(len(text), cue.end() + _MAX_SENTENCE_CHARS)
+        stop = _SENTENCE_STOP.search(text, cue.end(), sentence_limit)
+        end = stop.start() if stop else sentence_limit
+        parts = []
+        for later in range(index + 1, len(by_start)):
+            fact = by_start[later]
+            if fact.start >= end:
+                break
+            if fact.unit == total.unit and not _inside_bracket(text, cue.end(), fact.start):
+                parts.append(fact)
         if len(parts) < 2:
             continue
         total_value = Decimal(str(total.value))
