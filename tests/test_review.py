@@ -8,6 +8,7 @@ import shutil
 import sqlite3
 import urllib.error
 import urllib.request
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -206,6 +207,50 @@ def test_the_app_guards_state_and_files(out_dir: Path) -> None:
     assert [d.action for d in workspace.store.history()] == ["accept"]
 
 
+def test_documents_page_and_one_document_scope(out_dir: Path) -> None:
+    """/docs lists each document with its progress; `?in=document` keeps the
+    queue pane, j/k and the next item after a decision inside one document."""
+    other_id = "000_83a7c735898b844d"
+    extract_to(out_dir, DOCS / f"{other_id}.txt")
+    workspace = Workspace(out_dir)
+    assert {entry.doc_id for entry in workspace.queue} == {DOC_ID, other_id}
+    mine = [workspace.queue[position] for position in workspace.by_document[DOC_ID]]
+    assert [entry.doc_id for entry in mine] == [DOC_ID] * len(mine)
+    # in the whole queue the two documents' items interleave, so scoping changes j/k
+    queue = workspace.queue
+    crossings = [
+        entry for entry, after in pairwise(queue) if (entry.doc_id, after.doc_id) == (DOC_ID, other_id)
+    ]
+    assert crossings
+    json_type = {"Content-Type": "application/json", "X-Review-Token": "t"}
+    with serving_in_background(workspace, token="t") as address:
+        status, html, _ = _request(address + "docs")
+        assert status == 200 and html.index(DOC_ID) > 0 and html.index(other_id) > 0
+        flagged = sum(1 for entry in mine if entry.needs_review)
+        assert f'<td class="n flagged">{flagged}</td>' in html
+        assert f"/item/{DOC_ID}/{mine[0].target}?in=document" in html
+        for at, entry in enumerate(mine[:-1]):
+            _, page, _ = _request(address + f"item/{DOC_ID}/{entry.target}?in=document")
+            assert f'data-next="/item/{DOC_ID}/{mine[at + 1].target}?in=document"' in page
+            assert f"item {at + 1} of {len(mine)} in this document" in page
+            assert f"/item/{other_id}/" not in page  # the queue pane shows this document only
+        last = mine[-1]
+        body = {"doc_id": DOC_ID, "target": last.target, "action": "accept", "scope": "document"}
+        _, answer, _ = _request(address + "api/decide", body, json_type)
+        assert json.loads(answer)["next"] == f"/item/{DOC_ID}/{last.target}?in=document"  # stays put
+        body = {"doc_id": DOC_ID, "target": mine[0].target, "action": "accept", "scope": "document"}
+        _, answer, _ = _request(address + "api/decide", body, json_type)
+        assert json.loads(answer)["next"] == f"/item/{DOC_ID}/{mine[1].target}?in=document"
+        _, html, _ = _request(address + "docs")
+        assert '<td class="n decided">2 of' in html
+        assert f"/item/{DOC_ID}/{mine[1].target}?in=document" in html  # the next undecided one
+        _, page, _ = _request(address + f"doc/{DOC_ID}")
+        assert f'href="/item/{DOC_ID}/{mine[1].target}?in=document" id="review-document"' in page
+        _, page, _ = _request(address + f"item/{DOC_ID}/{crossings[0].target}")  # the whole queue
+        following = queue[queue.index(crossings[0]) + 1]
+        assert f'data-next="/item/{other_id}/{following.target}"' in page
+
+
 def test_pages_escape_hostile_document_text(tmp_path: Path) -> None:
     source = tmp_path / "hostile.txt"
     source.write_text(HOSTILE, encoding="utf-8")
@@ -214,7 +259,7 @@ def test_pages_escape_hostile_document_text(tmp_path: Path) -> None:
     assert result.facts, "the hostile report still has facts to review"
     workspace = Workspace(out)
     with serving_in_background(workspace) as address:
-        pages = [_request(address + "doc/hostile")[1]]
+        pages = [_request(address + "doc/hostile")[1], _request(address + "docs")[1]]
         pages += [_request(address + f"item/hostile/{fact.id}")[1] for fact in result.facts]
     for html in pages:
         assert "<script>window" not in html and "<img" not in html and "<b onmouseover" not in html

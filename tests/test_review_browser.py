@@ -136,6 +136,20 @@ def test_reviewer_accepts_edits_rejects_and_adds(page: Page, tmp_path: Path) -> 
         page.screenshot(path=str(ARTIFACTS / "review-document.png"))
         page.goto(f"{address}item/{DOC_ID}/{edited}")
         page.screenshot(path=str(ARTIFACTS / "review-item.png"))
+
+        # The documents page leads into one document's part of the queue, and j keeps to it.
+        page.click("#nav-docs")
+        row = page.locator(f"tr[data-doc='{DOC_ID}']")
+        assert row.locator("td.decided").inner_text().startswith("4 of ")
+        page.screenshot(path=str(ARTIFACTS / "review-documents.png"))
+        row.locator("a.review").click()
+        page.wait_for_url("**?in=document")
+        assert page.locator("#item").get_attribute("data-scope") == "document"
+        here = page.locator("#item").get_attribute("data-target")
+        assert here not in decided  # the document's next undecided item
+        page.keyboard.press("j")
+        page.wait_for_url(lambda url: url.endswith("?in=document") and f"/{here}?" not in url)
+        assert "in this document" in page.locator("h1 .muted").inner_text()
     assert errors == []
 
     rows = sqlite3.connect(out / "review.sqlite3").execute(
@@ -179,7 +193,7 @@ def test_hostile_report_runs_nothing(page: Page, tmp_path: Path) -> None:
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     with serving_in_background(workspace) as address:
-        urls = [f"{address}doc/{doc_id}" for doc_id in workspace.paths]
+        urls = [f"{address}docs"] + [f"{address}doc/{doc_id}" for doc_id in workspace.paths]
         urls += [f"{address}item/{entry.doc_id}/{entry.target}" for entry in workspace.queue]
         for url in urls:
             page.goto(url)

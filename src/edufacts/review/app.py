@@ -28,7 +28,7 @@ from ..catalog import load_catalog
 from ..errors import EdufactsError
 from .corrections import fact_fields, unclaimed_fields, validate_fields
 from .store import Decision
-from .views import Standing, document_segments, item_view, progress
+from .views import Standing, document_row, document_rows, document_segments, item_view, progress
 from .workspace import Workspace, find_fact, find_unclaimed
 
 _HERE = Path(__file__).resolve().parent
@@ -53,8 +53,14 @@ class _SecurityHeaders(BaseHTTPMiddleware):
         return response
 
 
-def item_url(doc_id: str, target: str) -> str:
-    return f"/item/{quote(doc_id)}/{quote(target)}"
+DOCUMENT_SCOPE = "document"
+"""`?in=document` on an item page: the queue pane, j/k and the next item after a
+decision stay in that document."""
+
+
+def item_url(doc_id: str, target: str, within_document: bool = False) -> str:
+    url = f"/item/{quote(doc_id)}/{quote(target)}"
+    return f"{url}?in={DOCUMENT_SCOPE}" if within_document else url
 
 
 def decision_json(decision: Decision) -> dict[str, Any]:
@@ -91,8 +97,9 @@ def create_app(workspace: Workspace, token: str | None = None) -> Starlette:
     async def item(request: Request) -> Response:
         doc_id, target = request.path_params["doc_id"], request.path_params["target"]
         standing = workspace.store.standing()
+        within_document = request.query_params.get("in") == DOCUMENT_SCOPE
         try:
-            view = item_view(workspace, catalog, doc_id, target, standing)
+            view = item_view(workspace, catalog, doc_id, target, standing, within_document)
         except EdufactsError as error:
             return not_found(str(error), standing)
         if view is None:
@@ -107,7 +114,18 @@ def create_app(workspace: Workspace, token: str | None = None) -> Starlette:
             result = workspace.document(doc_id).result
         except EdufactsError as error:
             return not_found(str(error), standing)
-        return page("document.html.j2", standing, doc_id=doc_id, segments=segments, meta=result.meta)
+        return page(
+            "document.html.j2",
+            standing,
+            doc_id=doc_id,
+            segments=segments,
+            meta=result.meta,
+            next_item=document_row(workspace, doc_id, standing).next_item,
+        )
+
+    async def documents(request: Request) -> Response:
+        standing = workspace.store.standing()
+        return page("documents.html.j2", standing, rows=document_rows(workspace, standing))
 
     async def _body(request: Request) -> dict[str, Any] | JSONResponse:
         if not secrets.compare_digest(request.headers.get("x-review-token", ""), token):
@@ -162,8 +180,10 @@ def create_app(workspace: Workspace, token: str | None = None) -> Starlette:
                 return JSONResponse({"error": str(error)}, 400)
             new = {**checked, "value": str(checked["value"])}
         decision = workspace.store.record(doc_id, target, result.document.sha256, action, old, new, reason)  # type: ignore[arg-type]
-        _, following = workspace.neighbours((doc_id, target))
-        next_url = item_url(following.doc_id, following.target) if following else item_url(doc_id, target)
+        within_document = body.get("scope") == DOCUMENT_SCOPE
+        _, following = workspace.neighbours((doc_id, target), within_document)
+        landing = following or workspace.queue[workspace.position[(doc_id, target)]]
+        next_url = item_url(landing.doc_id, landing.target, within_document)
         return JSONResponse({"ok": True, "decision": decision_json(decision), "next": next_url})
 
     async def undo(request: Request) -> Response:
@@ -179,6 +199,7 @@ def create_app(workspace: Workspace, token: str | None = None) -> Starlette:
     routes = [
         Route("/", home),
         Route("/item/{doc_id}/{target}", item),
+        Route("/docs", documents),
         Route("/doc/{doc_id}", document),
         Route("/api/decisions", decisions, methods=["GET"]),
         Route("/api/decide", decide, methods=["POST"]),
@@ -192,4 +213,4 @@ def create_app(workspace: Workspace, token: str | None = None) -> Starlette:
     return Starlette(routes=routes, middleware=middleware)
 
 
-__all__ = ["create_app", "item_url"]
+__all__ = ["DOCUMENT_SCOPE", "create_app", "item_url"]

@@ -3,7 +3,8 @@ every string: document text is untrusted)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from bisect import bisect_left
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,7 +12,14 @@ from ..catalog import Catalog
 from ..models import DocumentResult, Fact
 from .corrections import fact_fields, unclaimed_fields
 from .store import Decision
-from .workspace import QueueEntry, Workspace, find_fact, find_unclaimed, unclaimed_target
+from .workspace import (
+    DocumentSummary,
+    QueueEntry,
+    Workspace,
+    find_fact,
+    find_unclaimed,
+    unclaimed_target,
+)
 
 Standing = Mapping[tuple[str, str], Decision]
 """(doc id, target) -> the decision in force, read once per request (DecisionStore.standing)."""
@@ -59,6 +67,7 @@ class ItemView:
     previous: QueueEntry | None
     following: QueueEntry | None
     rows: list[QueueRow] = field(default_factory=list)
+    within_document: bool = False
 
 
 def _quote_bounds(text: str, quote: str, start: int, end: int) -> tuple[int, int]:
@@ -79,8 +88,14 @@ def _heading_path(result: DocumentResult, fact: Fact | None, start: int) -> list
 
 
 def item_view(
-    workspace: Workspace, catalog: Catalog, doc_id: str, target: str, standing: Standing
+    workspace: Workspace,
+    catalog: Catalog,
+    doc_id: str,
+    target: str,
+    standing: Standing,
+    within_document: bool = False,
 ) -> ItemView | None:
+    """One item; within_document keeps the queue pane and j/k to its document."""
     if (doc_id, target) not in workspace.position:
         return None
     loaded = workspace.document(doc_id)
@@ -96,8 +111,9 @@ def item_view(
     window_end = min(len(text), quote_end + CONTEXT_CHARS)
     history = workspace.store.history(doc_id, target)
     decision = standing.get((doc_id, target))
-    index = workspace.position[(doc_id, target)]
-    previous, following = workspace.neighbours((doc_id, target))
+    positions = workspace.positions(doc_id if within_document else None)
+    index = bisect_left(positions, workspace.position[(doc_id, target)])
+    previous, following = workspace.neighbours((doc_id, target), within_document)
     if fact is not None:
         fields = fact_fields(fact)
         failed = [(check.name, check.detail) for check in fact.checks if not check.ok]
@@ -118,7 +134,7 @@ def item_view(
         target=target,
         kind="fact" if fact is not None else "unclaimed",
         index=index,
-        total=len(workspace.queue),
+        total=len(positions),
         fields=fields,
         before=text[window_start:quote_start],
         quote_before=text[quote_start : span.start],
@@ -136,19 +152,51 @@ def item_view(
         ),
         previous=previous,
         following=following,
-        rows=queue_rows(workspace, index, standing),
+        rows=queue_rows(workspace, positions, index, standing),
+        within_document=within_document,
     )
 
 
-def queue_rows(workspace: Workspace, index: int, standing: Standing) -> list[QueueRow]:
-    """The queue around the current item (the whole queue can be very long)."""
-    low = max(0, index - QUEUE_WINDOW)
+def queue_rows(
+    workspace: Workspace, positions: Sequence[int], index: int, standing: Standing
+) -> list[QueueRow]:
+    """The queue (or one document's part of it: positions) around the current
+    item, index being its place in positions (the whole queue can be very long)."""
     rows = []
-    for position in range(low, min(len(workspace.queue), index + QUEUE_WINDOW + 1)):
-        entry = workspace.queue[position]
+    for at in range(max(0, index - QUEUE_WINDOW), min(len(positions), index + QUEUE_WINDOW + 1)):
+        entry = workspace.queue[positions[at]]
         status = status_of(entry.kind, entry.needs_review, standing.get(entry.key))
-        rows.append(QueueRow(entry, position, status, position == index))
+        rows.append(QueueRow(entry, at, status, at == index))
     return rows
+
+
+@dataclass
+class DocumentRow:
+    summary: DocumentSummary
+    decided: int
+    flagged_left: int
+    items: int
+    next_item: QueueEntry | None
+    """its riskiest undecided item, else its first"""
+
+
+def document_row(workspace: Workspace, doc_id: str, standing: Standing) -> DocumentRow:
+    entries = [workspace.queue[position] for position in workspace.by_document[doc_id]]
+    pending = [entry for entry in entries if entry.key not in standing]
+    return DocumentRow(
+        workspace.summaries[doc_id],
+        decided=len(entries) - len(pending),
+        flagged_left=sum(1 for entry in pending if entry.needs_review),
+        items=len(entries),
+        next_item=pending[0] if pending else (entries[0] if entries else None),
+    )
+
+
+def document_rows(workspace: Workspace, standing: Standing) -> list[DocumentRow]:
+    """Every document with its review progress, those with the most flagged
+    facts left first."""
+    rows = [document_row(workspace, doc_id, standing) for doc_id in workspace.summaries]
+    return sorted(rows, key=lambda row: (-row.flagged_left, row.summary.doc_id))
 
 
 @dataclass
@@ -196,4 +244,15 @@ def progress(workspace: Workspace, standing: Standing) -> dict[str, int]:
     }
 
 
-__all__ = ["ItemView", "Segment", "document_segments", "item_view", "progress", "queue_rows", "status_of"]
+__all__ = [
+    "DocumentRow",
+    "ItemView",
+    "Segment",
+    "document_row",
+    "document_rows",
+    "document_segments",
+    "item_view",
+    "progress",
+    "queue_rows",
+    "status_of",
+]

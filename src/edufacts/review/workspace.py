@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import threading
+from bisect import bisect_left
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,6 +54,18 @@ def _risk(entry: QueueEntry) -> tuple[int, float, int, str, int]:
 
 
 @dataclass(frozen=True)
+class DocumentSummary:
+    """What the documents page shows of one output, kept from the first read."""
+
+    doc_id: str
+    title: str | None
+    path: str
+    facts: int
+    flagged: int
+    unclaimed: int
+
+
+@dataclass(frozen=True)
 class LoadedDocument:
     result: DocumentResult
     text: str
@@ -69,6 +82,7 @@ class Workspace:
             )
         self.out_dir = out_dir.resolve()
         self.paths: dict[str, Path] = {}
+        self.summaries: dict[str, DocumentSummary] = {}
         self.skipped: list[str] = []
         entries: list[QueueEntry] = []
         for path in sorted(self.out_dir.glob("*.json")):
@@ -84,9 +98,21 @@ class Workspace:
                 self.skipped.append(path.name)
                 continue
             self.paths[doc_id] = path
+            self.summaries[doc_id] = DocumentSummary(
+                doc_id,
+                result.meta.title,
+                result.document.path,
+                len(result.facts),
+                sum(1 for fact in result.facts if fact.needs_review),
+                len(result.unclaimed),
+            )
             entries.extend(_entries(result))
         self.queue: list[QueueEntry] = sorted(entries, key=_risk)
         self.position = {entry.key: index for index, entry in enumerate(self.queue)}
+        self.by_document: dict[str, list[int]] = {doc_id: [] for doc_id in self.paths}
+        """doc id -> the positions of its items in the queue, in queue order"""
+        for index, entry in enumerate(self.queue):
+            self.by_document[entry.doc_id].append(index)
         self.store = DecisionStore(self.out_dir / DATABASE_NAME)
         self._loaded: OrderedDict[str, LoadedDocument] = OrderedDict()
         self._lock = threading.Lock()
@@ -142,10 +168,18 @@ class Workspace:
             )
         return text
 
-    def neighbours(self, key: tuple[str, str]) -> tuple[QueueEntry | None, QueueEntry | None]:
-        index = self.position[key]
-        previous = self.queue[index - 1] if index > 0 else None
-        following = self.queue[index + 1] if index + 1 < len(self.queue) else None
+    def positions(self, doc_id: str | None) -> list[int] | range:
+        """The queue positions of one document's items, or of the whole queue (None)."""
+        return range(len(self.queue)) if doc_id is None else self.by_document[doc_id]
+
+    def neighbours(
+        self, key: tuple[str, str], within_document: bool = False
+    ) -> tuple[QueueEntry | None, QueueEntry | None]:
+        """The items before and after key in the queue, or in its document's part of it."""
+        positions = self.positions(key[0] if within_document else None)
+        at = bisect_left(positions, self.position[key])
+        previous = self.queue[positions[at - 1]] if at > 0 else None
+        following = self.queue[positions[at + 1]] if at + 1 < len(positions) else None
         return previous, following
 
 
@@ -182,4 +216,12 @@ def find_unclaimed(result: DocumentResult, target: str) -> Unclaimed | None:
     return next((item for item in result.unclaimed if unclaimed_target(item) == target), None)
 
 
-__all__ = ["LoadedDocument", "QueueEntry", "Workspace", "find_fact", "find_unclaimed", "unclaimed_target"]
+__all__ = [
+    "DocumentSummary",
+    "LoadedDocument",
+    "QueueEntry",
+    "Workspace",
+    "find_fact",
+    "find_unclaimed",
+    "unclaimed_target",
+]

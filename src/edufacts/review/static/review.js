@@ -34,7 +34,7 @@
 
   async function decide(action, fields) {
     try {
-      const answer = await post("/api/decide", { doc_id: doc, target: target, action: action, reason: reason.value, fields: fields });
+      const answer = await post("/api/decide", { doc_id: doc, target: target, action: action, reason: reason.value, fields: fields, scope: item.dataset.scope || "" });
       window.location.assign(answer.next);
     } catch (error) {
       say(error.message, true);
