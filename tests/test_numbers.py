@@ -31,6 +31,14 @@ QUANTITIES = [
     ("差异系数0.263", "0.263", "0.263", "", False),
     ("确保9万学生入学", "9万", "90000", "人", False),
     ("超过3000人", "超过3000人", "3000", "人", True),
+    # Print layouts group thousands with a (thin, no-break) space.
+    ("扩建幼儿园项目1 122个", "1 122个", "1122", "个", False),
+    ("在2\u2009083所农村小学", "2\u2009083所", "2083", "所", False),
+    ("投入资金12\xa0345.6万元", "12\xa0345.6万元", "12345.6", "万元", False),
+    # Scales above 亿: the number is the whole of it, never a bare 亿元.
+    ("投入总量为4.26万亿元", "4.26万亿元", "426000000", "万元", False),
+    ("首次突破1千亿元", "1千亿元", "10000000", "万元", False),
+    ("累计投入27.82万亿元", "27.82万亿元", "2782000000", "万元", False),
 ]
 
 
@@ -85,6 +93,20 @@ def test_run_together_digits_are_flagged_never_valued() -> None:
 def test_idioms_with_chinese_numerals_are_not_mentions() -> None:
     text = "一是坚持“十四五”规划,三位一体,一批学校,一个目标"
     assert [m for m in find_mentions(text) if m.is_quantity] == []
+
+
+def test_space_grouping_never_joins_table_cells_or_bare_numbers() -> None:
+    """Only a group followed by its unit or scale is one number; cells stay apart."""
+    cells = [m.raw for m in find_mentions("小学 123 456\n初中 12 345 678\n")]
+    assert cells == ["123", "456", "12", "345", "678"]
+    assert [m.raw for m in find_mentions("编号 1 234 号")] == ["1", "234"]
+
+
+def test_the_base_of_a_rate_is_not_a_count() -> None:
+    text = "每千人口托位数4.05个,每万名学生配备心理教师3名,千余名教师参训"
+    quantities = [m.raw for m in find_mentions(text) if m.is_quantity]
+    assert "千人" not in quantities and "万名" not in quantities
+    assert quantities == ["4.05个", "3名", "千余名"]
 
 
 def test_range_endpoints_share_the_unit() -> None:

@@ -14,7 +14,8 @@ from functools import lru_cache
 import cn2an
 
 CN_DIGITS = "零〇一二两三四五六七八九十百千万亿"
-_NUMBER = r"(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?"
+_INTEGER = r"(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)"
+_NUMBER = rf"{_INTEGER}(?:\.\d+)?"
 _CN_NUMBER = rf"[{CN_DIGITS}]+(?:点[{CN_DIGITS}]+)?"
 # Longest first: alternation takes the first that matches.
 UNITS = (
@@ -76,6 +77,12 @@ UNITS = (
     "‰",
 )
 _UNIT = "|".join(re.escape(unit) for unit in UNITS)
+_SCALE = "万亿|千亿|百亿|十亿|千万|百万|万|亿"
+_GROUP_SPACES = " \xa0\u2009\u202f"
+# 1 122个, 2 083所: thousands grouped by a (thin, no-break) space, as print
+# layouts write them. Only with a scale or unit right after, so that two table
+# cells (`123 456`) never run together.
+_SPACE_GROUPED = rf"\d{{1,3}}(?:[{_GROUP_SPACES}]\d{{3}})+(?=(?:\.\d+)?(?:余|多)?(?:{_SCALE}|{_UNIT}))"
 _APPROX_PREFIX = r"将近|接近|大约|超过|约|近|逾|>|≥|<|≤"
 _MENTION = re.compile(
     rf"""
@@ -86,11 +93,11 @@ _MENTION = re.compile(
     (?:
         百分之(?P<cn_percent>{_CN_NUMBER}|{_NUMBER})
       | (?P<fraction_den>[{CN_DIGITS}]+)分之(?P<fraction_num>[{CN_DIGITS}]+)
-      | (?P<num>{_NUMBER})
-      | (?P<cn>{_CN_NUMBER})(?=余|多|千万|百万|万|亿|{_UNIT})
+      | (?P<num>(?:{_SPACE_GROUPED}|{_INTEGER})(?:\.\d+)?)
+      | (?P<cn>{_CN_NUMBER})(?=余|多|{_SCALE}|{_UNIT})
     )
     (?P<more>余|多)?
-    (?P<scale>千万|百万|万|亿)?
+    (?P<scale>{_SCALE})?
     (?P<more2>余|多)?
     (?:[ \xa0]?(?P<unit>{_UNIT}))?
     (?P<suffix>以上|左右)?
@@ -102,6 +109,10 @@ _SCALES = {
     "亿": Decimal(100_000_000),
     "千万": Decimal(10_000_000),
     "百万": Decimal(1_000_000),
+    "十亿": Decimal(1_000_000_000),
+    "百亿": Decimal(10_000_000_000),
+    "千亿": Decimal(100_000_000_000),
+    "万亿": Decimal(1_000_000_000_000),
 }
 _PERSON_NOUNS = re.compile(r"(?:名|位)?(?:学生|幼儿|儿童|教师|师生|教职工|家长|校长|学子|适龄|少年|新生|人)")
 # Measure words after which a Chinese numeral is a quantity (一是, 十四五, 三位一体 are not).
@@ -134,6 +145,7 @@ _CLOSING_BRACKET = re.compile(r"[〕\]】]")
 _LATIN_LETTER = re.compile(r"[A-Za-z]")
 _FOUR_DIGITS = re.compile(r"\d{4}")
 _MAX_SIGNIFICANT_DIGITS = 15
+_NO_GROUP_SPACES = str.maketrans("", "", _GROUP_SPACES)
 _LONG_NUMERAL_RUN = re.compile(rf"[{CN_DIGITS}]{{33,}}")
 _NUMERAL_MASK = "\x00"
 _RANK_CUE = re.compile(r"(?:排名|排|居|位列|位居|列|全省|全市|全国|全区)[^\d,。;]{0,3}$")
@@ -169,8 +181,13 @@ def parse_chinese_numeral(text: str) -> Decimal:
     return Decimal(str(cn2an.cn2an(text, "strict")))
 
 
+def _digits(text: str) -> str:
+    """An Arabic number token without its group separators (1,234 and 1 234)."""
+    return text.replace(",", "").translate(_NO_GROUP_SPACES)
+
+
 def _decimal(text: str) -> Decimal:
-    return Decimal(text.replace(",", ""))
+    return Decimal(_digits(text))
 
 
 def _token_value(token: str) -> Decimal:
@@ -316,6 +333,8 @@ def _classify(
             return None
         if cn in {"一", "两"} and written_unit in _CN_IDIOMS_WITH_ONE and not scale:
             return None  # 一个, 一批, 一项: the article "a", not a count
+        if text[start - 1 : start] == "每" and not cn.strip("百千万亿"):
+            return None  # 每千人口, 每万名学生: the base of a rate, not a count
     raw = text[start:end]
     try:
         if groups["cn_percent"] is not None:
@@ -348,10 +367,10 @@ def _classify(
                 )
         else:
             number = groups["num"]
-            integer_digits = len(number.split(".")[0].replace(",", ""))
+            integer_digits = len(_digits(number.split(".")[0]))
             if phone_spans.covers(number_start, match.end("num")):
                 return Mention(start, end, raw, None, "", approx, "phone")
-            if integer_digits >= 10 or len(number.replace(",", "").replace(".", "")) > 15:
+            if integer_digits >= 10 or len(_digits(number).replace(".", "")) > 15:
                 kind = "code" if _next_to_code(text, number_start, match.end("num")) else "run_together"
                 return Mention(
                     start,
