@@ -76,3 +76,76 @@ def test_every_number_is_a_fact_or_unclaimed() -> None:
         "19142408435845214427",
     ]
     assert {u.raw: u.reason for u in result.unclaimed}["19142408435845214427"] == "run_together"
+
+
+# A plan's target table flattened one cell per line (web pages and Word files
+# turn each cell into a paragraph); made up, in the layout of the genre.
+PLAN_TABLE = """“十四五”时期教育发展主要指标
+
+指标
+
+2020年
+
+2025年
+
+属性
+
+1.学前教育毛入园率(%)
+
+97.6%
+
+98%以上
+
+约束性
+
+2.劳动年龄人口平均受教育年限(年)
+
+11.2年
+
+11.8年
+
+预期性
+
+3.义务教育标准班额比例(%)
+
+其中:小学
+
+初中
+
+88.1%
+
+72.4%
+
+95%以上
+
+90%以上
+
+预期性
+
+4.普惠性幼儿园覆盖率(%)
+
+83.5%
+
+90%
+
+约束性
+"""
+
+
+def test_a_one_cell_per_line_plan_table_gives_row_labels_and_column_years() -> None:
+    facts = {(fact.raw, fact.year): fact for fact in extract(PLAN_TABLE).facts}
+    assert len(facts) == 10 and all(fact.unit for fact in facts.values())
+    preschool = facts[("97.6%", 2020)], facts[("98%以上", 2025)]
+    assert {fact.indicator for fact in preschool} == {"preschool_gross_enrollment_rate"}
+    assert preschool[1].approx and preschool[1].value == Decimal(98)
+    assert facts[("11.8年", 2025)].label.startswith("劳动年龄人口平均受教育年限")
+    # sub-rows: every label first, then each column's values, one per sub-row
+    by_scope = {(fact.raw, fact.scope, fact.year) for fact in facts.values() if "班额" in fact.label}
+    assert by_scope == {
+        ("88.1%", "小学", 2020),
+        ("72.4%", "初中", 2020),
+        ("95%以上", "小学", 2025),
+        ("90%以上", "初中", 2025),
+    }
+    assert facts[("83.5%", 2020)].indicator == "preschool_inclusive_rate"
+    assert not any(fact.needs_review for fact in facts.values())

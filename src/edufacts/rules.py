@@ -161,6 +161,16 @@ def _label(text: str, clause_start: int, position: int, fallback: str) -> str:
     return label[-24:] or fallback
 
 
+_ROW_SERIAL = re.compile(r"^(?:\d{1,2}[.、]|[一二三四五六七八九十]+、)\s*")
+_UNIT_BRACKET = re.compile(r"\([^()]{0,8}\)")
+
+
+def _row_label(row_label: str) -> str:
+    """`4.义务教育标准班额比例(%) 其中:小学` -> `义务教育标准班额比例 小学`."""
+    label = _UNIT_BRACKET.sub("", _ROW_SERIAL.sub("", row_label)).replace("其中:", "")
+    return re.sub(r"\(.*$", "", label).strip()
+
+
 def _cell_for(tables: list[Table], mention: Mention) -> TableCell | None:
     for table in tables:
         if table.start <= mention.start < table.end:
@@ -206,9 +216,11 @@ def propose(
         if not mention.is_quantity or mention.value is None:
             unclaimed.append(UnclaimedMention(mention, mention.kind))
             continue
-        cell = _cell_for(tables, mention) if not mention.unit else None
+        # A table cell gives a bare number its unit, and any number (99%以上
+        # too) its row label and column year.
+        cell = _cell_for(tables, mention)
         value, unit = mention.value, mention.unit
-        if cell is not None:
+        if cell is not None and not unit:
             from_table = _table_value(cell, mention)
             if from_table is None:
                 unclaimed.append(UnclaimedMention(mention, "no_unit"))
@@ -228,9 +240,7 @@ def propose(
             context_start = cell.start - len(cell.row_label) - 4
             context = f"{cell.row_label} {cell.column}"
             ranked = _candidates_in_label(catalog, context, unit)
-            label = re.sub(r"\(.*$", "", cell.row_label).replace("其中:", "") + (
-                f"({cell.column})" if cell.column else ""
-            )
+            label = _row_label(cell.row_label) + (f"({cell.column})" if cell.column else "")
             year = cell.year
             scope = _scope(catalog, context, 0, len(context), ranked[0][1] if ranked else None)
             quote_start = max(0, context_start)

@@ -217,7 +217,8 @@ def innermost_section(sections: list[Section], position: int) -> Section:
 
 # --- flattened tables ---------------------------------------------------------
 
-_CELL_NUMBER = re.compile(r"[<>≤≥]?\d+(?:\.\d+)?%?")
+# A value cell: a number with at most a short unit and 以上/左右 (99%以上, 11.4年).
+_CELL_NUMBER = re.compile(r"[<>≤≥]?\d+(?:\.\d+)?(?:%|‰|年|所|个|人|名|万元|亿元|元)?(?:以上|以下|左右)?")
 _YEAR_CELL = re.compile(r"(?:19|20)\d{2}(?:年)?")
 _SERIAL_CELL = re.compile(r"0\d")
 _BRACKET_UNIT = re.compile(r"\(([^()]{1,6})\)?$")
@@ -298,6 +299,9 @@ def _value_columns(header: list[str]) -> list[tuple[str, int | None, str]]:
 def _row_cells(
     cells: list[tuple[int, int, str]], run: list[int], columns: list[tuple[str, int | None, str]]
 ) -> list[TableCell]:
+    sub_rows = _sub_row_count(cells, run, columns)
+    if sub_rows > 1:
+        return _sub_row_cells(cells, run, columns, sub_rows)
     label_index = run[0] - 1
     row_year: int | None = None
     while label_index >= 0 and _YEAR_CELL.fullmatch(cells[label_index][2]):
@@ -315,4 +319,43 @@ def _row_cells(
         )
         year = column_year or row_year or (last_year if _COLUMN_WORDS.search(column_name) else None)
         result.append(TableCell(start, end, cell, row_label, column_name, year, row_unit or column_unit))
+    return result
+
+
+def _is_label_cell(cell: str) -> bool:
+    return not _is_value_cell(cell) and not _YEAR_CELL.fullmatch(cell)
+
+
+def _sub_row_count(
+    cells: list[tuple[int, int, str]], run: list[int], columns: list[tuple[str, int | None, str]]
+) -> int:
+    """How many rows share one run of values: a row with sub-rows (`1.教师学历比例(%)`,
+    `其中:本科比例(%)`, then each column's cell holding one value per row) lists
+    every label first, then the values column by column."""
+    if not columns or len(run) <= len(columns) or len(run) % len(columns):
+        return 1
+    rows = len(run) // len(columns)
+    labels = [cells[index][2] for index in range(run[0] - rows, run[0]) if index >= 0]
+    if len(labels) < rows or not all(_is_label_cell(label) for label in labels):
+        return 1
+    return rows
+
+
+def _sub_row_cells(
+    cells: list[tuple[int, int, str]], run: list[int], columns: list[tuple[str, int | None, str]], rows: int
+) -> list[TableCell]:
+    labels = [cells[index][2] for index in range(run[0] - rows, run[0])]
+    parent_index = run[0] - rows - 1
+    parent = cells[parent_index][2] if parent_index >= 0 else ""
+    # 其中:小学 / 初中 under `4.标准班额比例(%)`: the parent row names what they measure.
+    if not any(_BRACKET_UNIT.search(label) for label in labels) and _BRACKET_UNIT.search(parent):
+        labels = [f"{parent} {label}" for label in labels]
+    result = []
+    for position, index in enumerate(run):
+        start, end, cell = cells[index]
+        label = labels[position % rows]
+        bracket = _BRACKET_UNIT.search(label) or _BRACKET_UNIT.search(parent)
+        column_name, column_year, column_unit = columns[position // rows]
+        unit = bracket.group(1) if bracket else column_unit
+        result.append(TableCell(start, end, cell, label, column_name, column_year, unit))
     return result
