@@ -148,6 +148,9 @@ _MAX_SIGNIFICANT_DIGITS = 15
 _NO_GROUP_SPACES = str.maketrans("", "", _GROUP_SPACES)
 _LONG_NUMERAL_RUN = re.compile(rf"[{CN_DIGITS}]{{33,}}")
 _NUMERAL_MASK = "\x00"
+_YEARS_IN_NAME = re.compile(r"义务|一贯|制|毛入|[^,。;、\n]{0,4}?(?:行动|计划|规划|方案)")
+_TIME_FRAME_AFTER = re.compile(r"来|以来|内|间|的")
+_TIME_FRAME_BEFORE = ("这", "过去", "最近", "未来", "今后")
 _RANK_CUE = re.compile(r"(?:排名|排|居|位列|位居|列|全省|全市|全国|全区)[^\d,。;]{0,3}$")
 
 
@@ -474,6 +477,10 @@ def _context_kind(
         return "year"
     if not written_unit and not scale and _YEAR_RANGE_CONNECTOR.match(text, number_end):
         return _year_range_or_quantity(text, number_end, value)
+    if written_unit == "年" and not scale:
+        kind = _years_kind(text, match, raw_number, before)
+        if kind:
+            return kind
     letter_after = _LATIN_LETTER.match(text, number_end) is not None
     letter_before = number_start > 0 and _LATIN_LETTER.match(text, number_start - 1) is not None
     if (letter_after and not written_unit) or letter_before:
@@ -485,6 +492,23 @@ def _context_kind(
     if _inside_short_quote(text, number_start, number_end):
         return "name"
     return "quantity"
+
+
+def _years_kind(text: str, match: re.Match[str], raw_number: str, before: str) -> str:
+    """A number of years that is not a measured duration: a grade (三年级), part
+    of a name (九年义务教育, 学前三年毛入园率, 三年行动计划, 百年), a time frame
+    (近五年, 三年内, 一年来, 五年的成绩) or two years run together (20212025年).
+    连续三年, 提前2年, 5年一周期 stay quantities."""
+    after = text[match.end() : match.end() + 12]
+    if after.startswith("级"):
+        return "ordinal"
+    if _YEARS_IN_NAME.match(after) or before.endswith("学前") or not raw_number.strip("百千万"):
+        return "name"
+    if match.group("prefix") == "近" or _TIME_FRAME_AFTER.match(after) or before.endswith(_TIME_FRAME_BEFORE):
+        return "period"
+    if len(raw_number) == 8 and all(1949 <= int(year) <= 2100 for year in (raw_number[:4], raw_number[4:])):
+        return "year"
+    return ""
 
 
 def _year_range_or_quantity(text: str, number_end: int, value: Decimal) -> str:
