@@ -88,6 +88,10 @@ CONTEXT = [
     ("十多年来还只有2所", "十多年", "period"),
     ("五年的成绩来之不易", "五年", "period"),
     ("“十四五”规划(20212025年)", "20212025年", "year"),
+    ("增强四个意识、坚定四个自信", "四个", "name"),
+    ("严格执行中央八项规定精神", "八项", "name"),
+    ("落实作业、睡眠等五项管理", "五项", "name"),
+    ("党的十九届二中全会精神", "十九届", "ordinal"),
 ]
 
 
@@ -109,6 +113,10 @@ def test_run_together_digits_are_flagged_never_valued() -> None:
 def test_idioms_with_chinese_numerals_are_not_mentions() -> None:
     text = "一是坚持“十四五”规划,三位一体,一批学校,一个目标"
     assert [m for m in find_mentions(text) if m.is_quantity] == []
+    words = "矛盾十分突出,获评唯一天津市示范校,启动新一轮建设,同上一节思政课,一人一专班,在校学生数(万人)"
+    assert find_mentions(words) == []
+    counts = [m.raw for m in find_mentions("新建一所幼儿园,千余名教师参训") if m.is_quantity]
+    assert counts == ["一所", "千余名"]
 
 
 def test_space_grouping_never_joins_table_cells_or_bare_numbers() -> None:

@@ -132,6 +132,12 @@ _CN_QUANTITY_UNITS = set("所个名人项次批家倍间套台册节班门届篇
     "分",
 }
 _CN_IDIOMS_WITH_ONE = set("个批项次种类条支名位")
+_WORDS_ENDING_IN_ONE = set("唯统逐同单划均新上下这")
+# Political and education set phrases: numbered slogans, not counts.
+_SET_PHRASE = re.compile(
+    r"(?:四个(?:意识|自信|全面|服务|回归)|两个(?:维护|确立|一百年|只增不减|务必)|三个(?:代表|务必)"
+    r"|八项规定|十项准则|五项管理|三全育人|五育并举|两个中心|五个一)"
+)
 _YEAR_RANGE_CONNECTOR = re.compile(r"\s*[-~～—–至到]\s*")
 _DATE = re.compile(
     r"(?=\d)(?:(?:19|20)\d{2}(?:年\d{1,2}月(?:\d{1,2}日)?|([-/.])\d{1,2}\1\d{1,2}(?!\d))|(?<!\d)\d{1,2}月(?:\d{1,2}日)?)"
@@ -149,6 +155,7 @@ _NO_GROUP_SPACES = str.maketrans("", "", _GROUP_SPACES)
 _LONG_NUMERAL_RUN = re.compile(rf"[{CN_DIGITS}]{{33,}}")
 _NUMERAL_MASK = "\x00"
 _YEARS_IN_NAME = re.compile(r"义务|一贯|制|毛入|[^,。;、\n]{0,4}?(?:行动|计划|规划|方案)")
+_CONGRESS_AFTER = re.compile(r"[一二三四五六七八九]中|全会|中央|全国人大|人大")
 _TIME_FRAME_AFTER = re.compile(r"来|以来|内|间|的")
 _TIME_FRAME_BEFORE = ("这", "过去", "最近", "未来", "今后")
 _RANK_CUE = re.compile(r"(?:排名|排|居|位列|位居|列|全省|全市|全国|全区)[^\d,。;]{0,3}$")
@@ -336,8 +343,16 @@ def _classify(
             return None
         if cn in {"一", "两"} and written_unit in _CN_IDIOMS_WITH_ONE and not scale:
             return None  # 一个, 一批, 一项: the article "a", not a count
-        if text[start - 1 : start] == "每" and not cn.strip("百千万亿"):
-            return None  # 每千人口, 每万名学生: the base of a rate, not a count
+        if not cn.strip("百千万亿") and (text[start - 1 : start] in {"每", "("} or not written_unit):
+            return None  # 每千人口, 每万名学生, 在校学生数(万人): a base or a unit, not a count
+        if cn + written_unit == "十分":
+            return None  # the adverb (十分突出), not ten points
+        if (
+            cn == "一"
+            and not scale
+            and (text[start - 1 : start] in _WORDS_ENDING_IN_ONE or text[end : end + 1] == "一")
+        ):
+            return None  # 唯一, 统一, 新一轮, 同上一节; 一人一档, 一校一策
     raw = text[start:end]
     try:
         if groups["cn_percent"] is not None:
@@ -489,8 +504,10 @@ def _context_kind(
         return "date"
     if after.startswith("号") and not written_unit:
         return "ordinal"
-    if _inside_short_quote(text, number_start, number_end):
+    if _inside_short_quote(text, number_start, number_end) or _SET_PHRASE.match(text, number_start):
         return "name"
+    if written_unit == "届" and _CONGRESS_AFTER.match(text, match.end()):
+        return "ordinal"  # 十九届二中全会
     return "quantity"
 
 
