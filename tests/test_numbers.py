@@ -126,6 +126,12 @@ def test_space_grouping_never_joins_table_cells_or_bare_numbers() -> None:
     assert [m.raw for m in find_mentions("编号 1 234 号")] == ["1", "234"]
 
 
+def test_a_minus_only_on_a_number_standing_alone() -> None:
+    (change,) = [m for m in find_mentions("1.32\n\n-0.05\n\n中等职业教育") if m.raw.startswith("-")]
+    assert change.value == Decimal("-0.05") and written_number(change.raw) == Decimal("-0.05")
+    assert [m.value for m in find_mentions("新建3-5所,全区-3所学校") if m.is_quantity] == [3, 5, 3]
+
+
 def test_the_base_of_a_rate_is_not_a_count() -> None:
     text = "每千人口托位数4.05个,每万名学生配备心理教师3名,千余名教师参训"
     quantities = [m.raw for m in find_mentions(text) if m.is_quantity]

@@ -98,6 +98,48 @@ def test_flattened_table_cells_keep_row_and_column() -> None:
     assert cells["2.76"].unit_hint == "万人"
 
 
+SUB_ROW_TABLE = "\n\n".join(
+    [
+        "表1 主要指标",
+        "指标",
+        "2020",
+        "2025",
+        "变化情况",
+        "在校学生数(万人)",
+        "8.10",
+        "9.30",
+        "1.20",
+        "其中:小学",
+        "5.40",
+        "6.00",
+        "0.60",
+        "初中",
+        "2.70",
+        "3.30",
+        "-0.05",
+        "巩固率(%)",
+        "99.1",
+        "99.6",
+        "0.5",
+        "专任教师数",
+        "4100",
+        "4500",
+        "400",
+    ]
+)
+
+
+def test_sub_rows_count_in_their_parents_unit_until_a_row_of_its_own() -> None:
+    (table,) = find_tables(
+        "正文。\n\n" + SUB_ROW_TABLE + "\n\n这是表格之后很长的一段正文内容,用来结束表格的识别。\n"
+    )
+    units = {cell.text: (cell.row_label, cell.unit_hint) for cell in table.cells}
+    assert units["5.40"] == ("其中:小学", "万人")
+    assert units["-0.05"] == ("初中", "万人")  # after the 其中 row, no unit of its own: still 万人
+    assert units["99.6"] == ("巩固率(%)", "%")
+    assert units["4500"] == ("专任教师数", "")  # a new row without a bracket does not inherit %
+
+
 # --- regressions from fuzzing (issue 6) ----------------------------------------
 
 

@@ -260,8 +260,8 @@ def is_grounded(fact: Fact, text: str) -> bool:
     number = written_number(view)
     if number is None:
         return False
-    if view.lstrip().startswith(("-", "−", "负")):
-        number = -number
+    if number > 0 and view.lstrip().startswith(("-", "−", "负")):
+        number = -number  # a sign numbers.py does not read as one (负0.5)
     return any(fact.value == number * power for power in _POWERS)
 
 

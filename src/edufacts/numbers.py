@@ -88,7 +88,10 @@ _MENTION = re.compile(
     rf"""
     # A cheap first-character test: without it the engine tries every branch
     # at every position of the text (4x slower on the corpus).
-    (?=[约近超逾将接大>≥<≤百0-9{CN_DIGITS}])
+    (?=[约近超逾将接大>≥<≤百0-9{CN_DIGITS}\-−])
+    # A minus only on a number standing alone, as in a table's change column
+    # (-0.05); 3-5 stays a range and a dash inside a sentence is no sign.
+    (?P<sign>(?<!\S)[-−](?=\d+(?:\.\d+)?%?[ \t]*(?:\n|$)))?
     (?P<prefix>{_APPROX_PREFIX})?
     (?:
         百分之(?P<cn_percent>{_CN_NUMBER}|{_NUMBER})
@@ -329,7 +332,8 @@ def _classify(
     groups = match.groupdict()
     start, end = match.span()
     prefix = groups["prefix"] or ""
-    number_start = start + len(prefix)
+    sign = groups["sign"] or ""
+    number_start = start + len(sign) + len(prefix)
     scale = groups["scale"] or ""
     written_unit = groups["unit"] or ""
     approx = bool(prefix or groups["more"] or groups["more2"] or groups["suffix"])
@@ -402,7 +406,7 @@ def _classify(
                     scale,
                     ("run_together",) if kind == "run_together" else (),
                 )
-            value = _decimal(number)
+            value = -_decimal(number) if sign else _decimal(number)
     except (InvalidOperation, ValueError, ZeroDivisionError):
         return Mention(start, end, raw, None, "", approx, "code")
 
@@ -571,7 +575,8 @@ def written_number(span_text: str) -> Decimal | None:
         try:
             for name in ("num", "cn_percent", "cn"):
                 if groups[name] is not None:
-                    return _normalize_decimal(_token_value(groups[name]))
+                    value = _token_value(groups[name])
+                    return _normalize_decimal(-value if groups["sign"] else value)
         except (InvalidOperation, ValueError):
             return None
     return None

@@ -218,7 +218,7 @@ def innermost_section(sections: list[Section], position: int) -> Section:
 # --- flattened tables ---------------------------------------------------------
 
 # A value cell: a number with at most a short unit and 以上/左右 (99%以上, 11.4年).
-_CELL_NUMBER = re.compile(r"[<>≤≥]?\d+(?:\.\d+)?(?:%|‰|年|所|个|人|名|万元|亿元|元)?(?:以上|以下|左右)?")
+_CELL_NUMBER = re.compile(r"[<>≤≥\-−]?\d+(?:\.\d+)?(?:%|‰|年|所|个|人|名|万元|亿元|元)?(?:以上|以下|左右)?")
 _YEAR_CELL = re.compile(r"(?:19|20)\d{2}(?:年)?")
 _SERIAL_CELL = re.compile(r"0\d")
 _BRACKET_UNIT = re.compile(r"\(([^()]{1,6})\)?$")
@@ -270,12 +270,15 @@ def _table_from_cells(cells: list[tuple[int, int, str]]) -> Table | None:
     title = next((cell for _, _, cell in cells if "表" in cell), header[0] if header else "")
     table_cells: list[TableCell] = []
     run: list[int] = []
+    parent = _Parent("", False)
     for index, (_, _, cell) in enumerate([*cells, (0, 0, "")]):
         if index < len(cells) and _is_value_cell(cell) and index >= first_value:
             run.append(index)
             continue
         if run:
-            table_cells.extend(_row_cells(cells, run, columns))
+            row_label = _row_label(cells, run)
+            parent = _parent_after(row_label, parent)
+            table_cells.extend(_row_cells(cells, run, columns, parent.unit if parent.in_sub_rows else ""))
             run = []
     return Table(cells[0][0], cells[-1][1], title, tuple(table_cells))
 
@@ -296,8 +299,37 @@ def _value_columns(header: list[str]) -> list[tuple[str, int | None, str]]:
     return columns
 
 
+@dataclass(frozen=True)
+class _Parent:
+    unit: str
+    """the unit in the bracket of the last row with one"""
+    in_sub_rows: bool
+    """this row is one of its sub-rows and counts in its unit"""
+
+
+def _parent_after(row_label: str, previous: _Parent) -> _Parent:
+    """`在校学生数(万人)`, then `其中:普通小学` and `普通初中`: the 其中 row and the
+    rows after it that name no unit count in the parent's 万人; any other row ends that."""
+    own = _BRACKET_UNIT.search(row_label)
+    if own:
+        return _Parent(own.group(1), False)
+    if previous.unit and (row_label.startswith("其中") or previous.in_sub_rows):
+        return _Parent(previous.unit, True)
+    return _Parent("", False)
+
+
+def _row_label(cells: list[tuple[int, int, str]], run: list[int]) -> str:
+    label_index = run[0] - 1
+    while label_index >= 0 and _YEAR_CELL.fullmatch(cells[label_index][2]):
+        label_index -= 1
+    return cells[label_index][2] if label_index >= 0 else ""
+
+
 def _row_cells(
-    cells: list[tuple[int, int, str]], run: list[int], columns: list[tuple[str, int | None, str]]
+    cells: list[tuple[int, int, str]],
+    run: list[int],
+    columns: list[tuple[str, int | None, str]],
+    parent_unit: str = "",
 ) -> list[TableCell]:
     sub_rows = _sub_row_count(cells, run, columns)
     if sub_rows > 1:
@@ -310,6 +342,7 @@ def _row_cells(
     row_label = cells[label_index][2] if label_index >= 0 else ""
     bracket = _BRACKET_UNIT.search(row_label)
     row_unit = bracket.group(1) if bracket else ""
+    row_unit = row_unit or parent_unit
     last_year = max((year for _, year, _ in columns if year is not None), default=None)
     result = []
     for position, index in enumerate(run):
