@@ -1,13 +1,14 @@
 """The gold-set eval of rules vs the local model, without the model: replays the
 recorded gold-set session (cassettes/test_llm_local/) and prints the report.
 
-Run: .venv/bin/python benchmarks/local_eval_replay.py
+Run: .venv/bin/python benchmarks/local_eval_replay.py [--write-outputs DIR]
 The live equivalent is `edufacts eval --backend rules,local` (about 35 minutes
 on 2 cores); the replay shows the figures the README quotes in seconds.
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,6 +28,9 @@ from edufacts.llm.backend import Assistant  # noqa: E402
 from edufacts.llm.client import CallPolicy, Endpoint, ModelClient  # noqa: E402
 from edufacts.llm.prompts import load_prompt  # noqa: E402
 from edufacts.llm.weights import DEFAULT_MODEL, MODELS  # noqa: E402
+from edufacts.load import load_document  # noqa: E402
+from edufacts.output import atomic_write_text, document_json  # noqa: E402
+from edufacts.pipeline import extract_document  # noqa: E402
 from edufacts.settings import Settings  # noqa: E402
 
 CASSETTE = ROOT / "cassettes" / "test_llm_local" / "test_local_beats_rules_on_the_gold_set.yaml_unicode"
@@ -44,7 +48,33 @@ def recorded_gold_session() -> Iterator[Assistant]:
         yield Assistant(client, load_prompt(PROMPT_VERSION), spec.name)
 
 
+def write_outputs(out_dir: Path) -> None:
+    """The replayed session's outputs, one `<doc-id>.json` each (what `edufacts
+    extract --backend local` writes; its `run.seconds` are the replay's, not a
+    model's)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with recorded_gold_session() as assistant:
+        for gold_path in sorted(GOLD.glob("*.json")):
+            document = load_document(DOCS / f"{gold_path.stem}.txt")
+            result = extract_document(document, Settings(backend="local"), assistant)
+            atomic_write_text(out_dir / f"{document.id}.json", document_json(result))
+    print(f"replayed outputs in {out_dir}", file=sys.stderr)
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--write-outputs",
+        type=Path,
+        metavar="DIR",
+        help="write the replayed outputs to DIR instead of the report",
+    )
+    args = parser.parse_args()
+    if args.write_outputs:
+        write_outputs(args.write_outputs)
+        return
     spec = MODELS[DEFAULT_MODEL]
     with recorded_gold_session() as assistant:
         local = score_backend(GOLD, DOCS, Settings(backend="local"), assistant)
