@@ -4,7 +4,7 @@ cues, and the unclaimed mentions with their reasons. Pure."""
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
@@ -171,12 +171,15 @@ def _row_label(row_label: str) -> str:
     return re.sub(r"\(.*$", "", label).strip()
 
 
-def _cell_for(tables: list[Table], mention: Mention) -> TableCell | None:
-    for table in tables:
-        if table.start <= mention.start < table.end:
-            for cell in table.cells:
-                if cell.start <= mention.start and mention.end <= cell.end:
-                    return cell
+def _cell_for(tables: list[Table], table_starts: list[int], mention: Mention) -> TableCell | None:
+    """The cell holding the mention; tables are disjoint and in text order, so
+    only the last one starting at or before it can."""
+    index = bisect_right(table_starts, mention.start) - 1
+    if index < 0 or mention.start >= tables[index].end:
+        return None
+    for cell in tables[index].cells:
+        if cell.start <= mention.start and mention.end <= cell.end:
+            return cell
     return None
 
 
@@ -209,6 +212,7 @@ def propose(
     sentence_ends = [match.start() for match in SENTENCE_END.finditer(text)]
     years = [mention for mention in mentions if mention.kind == "year"]
     year_starts = [mention.start for mention in years]
+    table_starts = [table.start for table in tables]
     for mention in mentions:
         if document.in_boilerplate(mention.start):
             unclaimed.append(UnclaimedMention(mention, "boilerplate"))
@@ -218,7 +222,7 @@ def propose(
             continue
         # A table cell gives a bare number its unit, and any number (99%以上
         # too) its row label and column year.
-        cell = _cell_for(tables, mention)
+        cell = _cell_for(tables, table_starts, mention)
         value, unit = mention.value, mention.unit
         if cell is not None and not unit:
             from_table = _table_value(cell, mention)
