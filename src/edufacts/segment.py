@@ -276,9 +276,9 @@ def _table_from_cells(cells: list[tuple[int, int, str]]) -> Table | None:
             run.append(index)
             continue
         if run:
-            row_label = _row_label(cells, run)
+            row_label, row_year = _row_head(cells, run)
             parent = _parent_after(row_label, parent)
-            table_cells.extend(_row_cells(cells, run, columns, parent.unit if parent.in_sub_rows else ""))
+            table_cells.extend(_row_cells(cells, run, columns, row_label, row_year, parent.unit))
             run = []
     return Table(cells[0][0], cells[-1][1], title, tuple(table_cells))
 
@@ -302,9 +302,9 @@ def _value_columns(header: list[str]) -> list[tuple[str, int | None, str]]:
 @dataclass(frozen=True)
 class _Parent:
     unit: str
-    """the unit in the bracket of the last row with one"""
+    """the unit this row counts in: its own bracket's, or its parent row's"""
     in_sub_rows: bool
-    """this row is one of its sub-rows and counts in its unit"""
+    """this row is one of its parent row's sub-rows"""
 
 
 def _parent_after(row_label: str, previous: _Parent) -> _Parent:
@@ -318,31 +318,28 @@ def _parent_after(row_label: str, previous: _Parent) -> _Parent:
     return _Parent("", False)
 
 
-def _row_label(cells: list[tuple[int, int, str]], run: list[int]) -> str:
+def _row_head(cells: list[tuple[int, int, str]], run: list[int]) -> tuple[str, int | None]:
+    """The row's label, the cell before its values, and the year of a year cell
+    standing between them."""
     label_index = run[0] - 1
+    row_year: int | None = None
     while label_index >= 0 and _YEAR_CELL.fullmatch(cells[label_index][2]):
+        row_year = int(cells[label_index][2][:4])
         label_index -= 1
-    return cells[label_index][2] if label_index >= 0 else ""
+    return (cells[label_index][2] if label_index >= 0 else ""), row_year
 
 
 def _row_cells(
     cells: list[tuple[int, int, str]],
     run: list[int],
     columns: list[tuple[str, int | None, str]],
-    parent_unit: str = "",
+    row_label: str,
+    row_year: int | None,
+    row_unit: str,
 ) -> list[TableCell]:
     sub_rows = _sub_row_count(cells, run, columns)
     if sub_rows > 1:
         return _sub_row_cells(cells, run, columns, sub_rows)
-    label_index = run[0] - 1
-    row_year: int | None = None
-    while label_index >= 0 and _YEAR_CELL.fullmatch(cells[label_index][2]):
-        row_year = int(cells[label_index][2][:4])
-        label_index -= 1
-    row_label = cells[label_index][2] if label_index >= 0 else ""
-    bracket = _BRACKET_UNIT.search(row_label)
-    row_unit = bracket.group(1) if bracket else ""
-    row_unit = row_unit or parent_unit
     last_year = max((year for _, year, _ in columns if year is not None), default=None)
     result = []
     for position, index in enumerate(run):
