@@ -77,7 +77,18 @@ UNITS = (
     "‰",
 )
 _UNIT = "|".join(re.escape(unit) for unit in UNITS)
-_SCALE = "万亿|千亿|百亿|十亿|千万|百万|万|亿"
+_SCALES = {
+    "万": Decimal(10_000),
+    "亿": Decimal(100_000_000),
+    "千万": Decimal(10_000_000),
+    "百万": Decimal(1_000_000),
+    "十亿": Decimal(1_000_000_000),
+    "百亿": Decimal(10_000_000_000),
+    "千亿": Decimal(100_000_000_000),
+    "万亿": Decimal(1_000_000_000_000),
+}
+# Longest first, as for the units (万亿 before 万).
+_SCALE = "|".join(sorted(_SCALES, key=len, reverse=True))
 _GROUP_SPACES = " \xa0\u2009\u202f"
 # 1 122个, 2 083所: thousands grouped by a (thin, no-break) space, as print
 # layouts write them. Only with a scale or unit right after, so that two table
@@ -107,16 +118,6 @@ _MENTION = re.compile(
     """,
     re.VERBOSE,
 )
-_SCALES = {
-    "万": Decimal(10_000),
-    "亿": Decimal(100_000_000),
-    "千万": Decimal(10_000_000),
-    "百万": Decimal(1_000_000),
-    "十亿": Decimal(1_000_000_000),
-    "百亿": Decimal(10_000_000_000),
-    "千亿": Decimal(100_000_000_000),
-    "万亿": Decimal(1_000_000_000_000),
-}
 _PERSON_NOUNS = re.compile(r"(?:名|位)?(?:学生|幼儿|儿童|教师|师生|教职工|家长|校长|学子|适龄|少年|新生|人)")
 # Measure words after which a Chinese numeral is a quantity (一是, 十四五, 三位一体 are not).
 _CN_QUANTITY_UNITS = set("所个名人项次批家倍间套台册节班门届篇本辆户条处块张份期轮支座栋场元") | {
