@@ -28,7 +28,15 @@ from ..catalog import load_catalog
 from ..errors import EdufactsError
 from .corrections import fact_fields, unclaimed_fields, validate_fields
 from .store import Decision
-from .views import Standing, document_row, document_rows, document_segments, item_view, progress
+from .views import (
+    Standing,
+    document_row,
+    document_rows,
+    document_segments,
+    item_view,
+    next_to_review,
+    progress,
+)
 from .workspace import Workspace, find_fact, find_unclaimed
 
 _HERE = Path(__file__).resolve().parent
@@ -86,8 +94,7 @@ def create_app(workspace: Workspace, token: str | None = None) -> Starlette:
 
     async def home(request: Request) -> Response:
         standing = workspace.store.standing()
-        pending = next((entry for entry in workspace.queue if entry.key not in standing), None)
-        first = pending or (workspace.queue[0] if workspace.queue else None)
+        first = next_to_review(workspace.queue, standing)
         if first is None:
             return page(
                 "message.html.j2", standing, message="Nothing to review: the folder has no facts or mentions."

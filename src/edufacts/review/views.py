@@ -180,6 +180,12 @@ class DocumentRow:
     """its riskiest undecided item, else its first"""
 
 
+def next_to_review(entries: Sequence[QueueEntry], standing: Standing) -> QueueEntry | None:
+    """The first undecided entry (the queue is in risk order), else the first."""
+    pending = next((entry for entry in entries if entry.key not in standing), None)
+    return pending or (entries[0] if entries else None)
+
+
 def document_row(workspace: Workspace, doc_id: str, standing: Standing) -> DocumentRow:
     entries = [workspace.queue[position] for position in workspace.by_document[doc_id]]
     pending = [entry for entry in entries if entry.key not in standing]
@@ -188,7 +194,7 @@ def document_row(workspace: Workspace, doc_id: str, standing: Standing) -> Docum
         decided=len(entries) - len(pending),
         flagged_left=sum(1 for entry in pending if entry.needs_review),
         items=len(entries),
-        next_item=pending[0] if pending else (entries[0] if entries else None),
+        next_item=next_to_review(entries, standing),
     )
 
 
@@ -252,6 +258,7 @@ __all__ = [
     "document_rows",
     "document_segments",
     "item_view",
+    "next_to_review",
     "progress",
     "queue_rows",
     "status_of",
