@@ -22,6 +22,7 @@ import pytest
 from edufacts import pipeline
 from edufacts.errors import ConfigError
 from edufacts.models import DocumentResult
+from edufacts.output import LOCK_NAME
 from edufacts.pipeline import run_batch
 from edufacts.settings import Settings
 
@@ -223,8 +224,10 @@ def test_ctrl_c_keeps_finished_documents_and_resume_completes_the_rest(tmp_path:
         mock.release()
     assert process.returncode == 130, stderr
     assert "interrupted" in stderr and "--resume" in stderr and "Traceback" not in stderr
-    # No partial file is left as an output; facts.jsonl and facts.csv are in place.
-    assert not [path.name for path in out.iterdir() if path.name.startswith(".") or path.suffix == ".tmp"]
+    # No partial file is left as an output; facts.jsonl and facts.csv are in place. The
+    # lock file stays (removing it would let two later runs lock different files).
+    leftovers = [path.name for path in out.iterdir() if path.name.startswith(".") or path.suffix == ".tmp"]
+    assert leftovers == [LOCK_NAME]
     first_run = ledger(out)
     finished = {e["doc_id"] for e in first_run if e["kind"] == "document" and e["status"] == "ok"}
     assert 0 < len(finished) < 10

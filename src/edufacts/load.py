@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import os
 import re
 from bisect import bisect_right
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from html.parser import HTMLParser
@@ -347,6 +349,33 @@ def document_id(path: Path) -> str:
     return path.stem
 
 
+def document_ids(paths: list[Path]) -> dict[Path, str]:
+    """A unique id for every input of a run: its stem, unless stems collide
+    (`a/report.txt` and `b/report.txt`, or `report.txt` and `report.html`);
+    then the path relative to the colliding files' common folder, with `__` for
+    each `/` and the suffix kept when the rest is the same. The same inputs give
+    the same ids in every run, so --resume finds them."""
+    by_stem: dict[str, list[Path]] = {}
+    for path in dict.fromkeys(paths):
+        by_stem.setdefault(path.stem, []).append(path)
+    ids: dict[Path, str] = {}
+    for stem, group in by_stem.items():
+        if len(group) == 1:
+            ids[group[0]] = stem
+            continue
+        resolved = [path.resolve() for path in group]
+        common = Path(os.path.commonpath([path.parent for path in resolved]))
+        relative = ["__".join(path.relative_to(common).with_suffix("").parts) for path in resolved]
+        for path, name in zip(group, relative, strict=True):
+            clash = relative.count(name) > 1
+            ids[path] = f"{name}_{path.suffix.lstrip('.').lower()}" if clash else name
+    counts = Counter(ids.values())
+    for number, (path, name) in enumerate(ids.items(), 1):
+        if counts[name] > 1:  # `a__b.txt` beside `a/b.txt`: number them in input order
+            ids[path] = f"{name}-{number}"
+    return ids
+
+
 def find_document(folder: Path, doc_id: str) -> Path:
     for suffix in SUPPORTED_SUFFIXES:
         candidate = folder / f"{doc_id}{suffix}"
@@ -355,7 +384,7 @@ def find_document(folder: Path, doc_id: str) -> Path:
     raise InputError(f"no document {doc_id!r} (.txt/.html/.htm) in {folder}")
 
 
-def load_document(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
+def load_document(path: Path, max_bytes: int = DEFAULT_MAX_BYTES, doc_id: str | None = None) -> Document:
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise InputError(
@@ -376,10 +405,10 @@ def load_document(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
         raise InputError(f"{path}: is a directory") from None
     except OSError as error:
         raise InputError(f"{path}: cannot read: {error.strerror}") from None
-    return load_bytes(data, path)
+    return load_bytes(data, path, doc_id)
 
 
-def load_bytes(data: bytes, path: Path) -> Document:
+def load_bytes(data: bytes, path: Path, doc_id: str | None = None) -> Document:
     file_format = SUPPORTED_SUFFIXES.get(path.suffix.lower(), "txt")
     if not data.strip():
         raise InputError(f"{path}: empty file")
@@ -396,7 +425,7 @@ def load_bytes(data: bytes, path: Path) -> Document:
     if len(normalized) != len(text):  # pragma: no cover - guarded by construction
         raise AssertionError("normalized view must keep offsets")
     return Document(
-        id=document_id(path),
+        id=doc_id or document_id(path),
         path=str(path),
         text=text,
         normalized=normalized,

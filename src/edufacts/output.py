@@ -6,6 +6,7 @@ writes; the ledger says which documents are complete, for `--resume`."""
 from __future__ import annotations
 
 import csv
+import fcntl
 import io
 import json
 import os
@@ -127,12 +128,14 @@ class RunWriter:
         self._jsonl: IO[str] | None = None
         self._csv_file: IO[str] | None = None
         self._ledger: IO[str] | None = None
+        self._lock: IO[str] | None = None
 
     def __enter__(self) -> RunWriter:
         try:
             self.out_dir.mkdir(parents=True, exist_ok=True)
         except OSError as error:
             raise InputError(f"{self.out_dir}: cannot create the output folder: {error.strerror}") from None
+        self._lock = lock_output_folder(self.out_dir)
         self._jsonl = open(self.out_dir / ".facts.jsonl.partial", "w", encoding="utf-8")
         self._csv_file = open(self.out_dir / ".facts.csv.partial", "w", encoding="utf-8-sig", newline="")
         csv.writer(self._csv_file).writerow(CSV_COLUMNS)
@@ -225,3 +228,32 @@ class RunWriter:
                 handle.close()
         os.replace(self.out_dir / ".facts.jsonl.partial", self.out_dir / "facts.jsonl")
         os.replace(self.out_dir / ".facts.csv.partial", self.out_dir / "facts.csv")
+        if self._lock is not None:
+            self._lock.close()  # closing the file releases the lock
+
+
+LOCK_NAME = ".edufacts.lock"
+
+
+def lock_output_folder(out_dir: Path) -> IO[str]:
+    """One writer per output folder: an exclusive fcntl lock on a file in it, held
+    until the returned file is closed (the kernel drops it when the process
+    dies, so a killed run leaves no stale lock). A second run fails at once,
+    naming the holder's pid, before it writes anything."""
+    path = out_dir / LOCK_NAME
+    handle = open(path, "a+", encoding="utf-8")  # noqa: SIM115 - held open: the lock lives as long as it
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.seek(0)
+        holder = handle.read().strip() or "unknown"
+        handle.close()
+        raise InputError(
+            f"{out_dir}: another edufacts run (pid {holder}) is writing to this folder; "
+            "wait for it to finish or choose another --out"
+        ) from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(str(os.getpid()))
+    handle.flush()
+    return handle

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from . import __version__
 from .catalog import load_catalog
 from .errors import ConfigError, EdufactsError
-from .load import Document, document_id, load_document
+from .load import Document, document_ids, load_document
 from .models import SCHEMA_VERSION, DocumentInfo, DocumentResult, RunInfo, Section, TextItem, Unclaimed
 from .narrative import extract_meta, problems_and_measures
 from .numbers import find_mentions
@@ -275,7 +275,8 @@ def run_batch(
     alone writes, as each document finishes, so an interrupted batch leaves
     every finished document complete and the rest for --resume."""
     started = time.perf_counter()
-    done = completed_documents(settings.out_dir) if settings.resume else {}
+    paths = list(paths)
+    ids = document_ids(paths)
     stop = threading.Event()
     with (
         RunWriter(settings.out_dir, settings.backend) as writer,
@@ -283,11 +284,12 @@ def run_batch(
     ):
         parallel = assistant.parallel if assistant is not None else None
         summary = BatchSummary(jobs=min(settings.jobs, parallel or settings.jobs))
+        done = completed_documents(settings.out_dir) if settings.resume else {}
         fingerprint = writer.fingerprint = settings_fingerprint(settings, assistant)
         calls = ThreadPoolExecutor(summary.jobs) if assistant is not None and summary.jobs > 1 else None
 
         def finished_before(path: Path) -> dict[str, Any] | None:
-            previous = done.get(document_id(path))
+            previous = done.get(ids[path])
             if previous is None or previous[1] != fingerprint:
                 return None
             try:
@@ -296,14 +298,14 @@ def run_batch(
                 return None
             if previous[0] != sha256:
                 return None
-            return finished_output(settings.out_dir, document_id(path), sha256)
+            return finished_output(settings.out_dir, ids[path], sha256)
 
         def work(path: Path) -> _Finished:
             kept = finished_before(path) if settings.resume else None
             if kept is not None:
                 return _Finished(path, kept=kept)
             try:
-                document = load_document(path, settings.max_bytes)
+                document = load_document(path, settings.max_bytes, ids[path])
                 result, chunks = _extract(document, settings, assistant, calls, stop)
             except EdufactsError as error:
                 return _Finished(path, error=str(error))
