@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.conftest import DOCS, GOLD, UnicodeYaml  # noqa: E402
+from tests.test_llm_local import SEED  # noqa: E402
 
 from edufacts.evaluate import render_markdown  # noqa: E402
 from edufacts.evaluation_run import score_backend  # noqa: E402
@@ -54,7 +55,7 @@ def write_outputs(out_dir: Path) -> None:
     model's)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     with recorded_gold_session() as assistant:
-        for gold_path in sorted(GOLD.glob("*.json")):
+        for gold_path in sorted(path for path in GOLD.glob("*.json") if path.stem in SEED):
             document = load_document(DOCS / f"{gold_path.stem}.txt")
             result = extract_document(document, Settings(backend="local"), assistant)
             atomic_write_text(out_dir / f"{document.id}.json", document_json(result))
@@ -77,8 +78,8 @@ def main() -> None:
         return
     spec = MODELS[DEFAULT_MODEL]
     with recorded_gold_session() as assistant:
-        local = score_backend(GOLD, DOCS, Settings(backend="local"), assistant)
-    rules = score_backend(GOLD, DOCS, Settings(backend="rules"))
+        local = score_backend(GOLD, DOCS, Settings(backend="local"), assistant, only=SEED)
+    rules = score_backend(GOLD, DOCS, Settings(backend="rules"), only=SEED)
     print(render_markdown({"rules": rules, f"local ({spec.name}, replayed)": local}))
 
 

@@ -204,17 +204,13 @@ def _print_summary(rows: list[DocumentOutcome], summary: BatchSummary, settings:
     "--gold",
     "gold_dir",
     type=click.Path(path_type=Path, file_okay=False),
-    default=Path("eval/gold"),
-    show_default=True,
-    help="Folder of gold files.",
+    help="Folder of gold files [default: the dev split eval/gold and the held-out split eval/heldout/gold].",
 )
 @click.option(
     "--docs",
     "docs_dir",
     type=click.Path(path_type=Path, file_okay=False),
-    default=Path("eval/docs"),
-    show_default=True,
-    help="Folder of the documents the gold files label.",
+    help="Folder of the documents the gold files label [default: eval/docs, eval/heldout/docs].",
 )
 @click.option(
     "--pred",
@@ -242,25 +238,32 @@ def _print_summary(rows: list[DocumentOutcome], summary: BatchSummary, settings:
     help="Fail when a headline figure drops below this baseline file.",
 )
 def eval_command(
-    gold_dir: Path,
-    docs_dir: Path,
+    gold_dir: Path | None,
+    docs_dir: Path | None,
     pred_dir: Path | None,
     backends: str,
     report_dir: Path,
     baseline: Path | None,
 ) -> None:
-    """Score extraction against the gold set: per document, per indicator, per backend."""
+    """Score extraction against the gold set: per document, per indicator, per backend,
+    the dev and held-out splits side by side (`rules` is dev, `rules/heldout` held-out)."""
     from .evaluate import check_baseline, render_markdown, report_json, summarize
-    from .evaluation_run import score_backend, score_predictions
+    from .evaluation_run import DEV, HELDOUT, Split, run_name, score_backend, score_predictions
     from .output import atomic_write_text
 
+    if gold_dir is None and docs_dir is None:
+        splits = [split for split in (DEV, HELDOUT) if split.gold_dir.is_dir()]
+    else:
+        splits = [Split("dev", gold_dir or DEV.gold_dir, docs_dir or DEV.docs_dir)]
     try:
-        if pred_dir is not None:
-            runs = {"pred": score_predictions(gold_dir, docs_dir, pred_dir)}
-        else:
-            runs = {}
+        runs = {}
+        for split in splits:
+            if pred_dir is not None:
+                runs[run_name("pred", split)] = score_predictions(split.gold_dir, split.docs_dir, pred_dir)
+                continue
             for backend in [name.strip() for name in backends.split(",") if name.strip()]:
-                runs[backend] = score_backend(gold_dir, docs_dir, Settings.resolve({"backend": backend}))
+                settings = Settings.resolve({"backend": backend})
+                runs[run_name(backend, split)] = score_backend(split.gold_dir, split.docs_dir, settings)
     except EdufactsError as error:
         _fail(str(error))
         sys.exit(2)

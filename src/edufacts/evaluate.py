@@ -50,13 +50,15 @@ from .errors import ContractError
 from .gold import LocatedGoldFact, locate_facts
 from .load import normalize
 from .models import DocumentResult, Fact, GoldFact, GoldFile, Meta, TextItem
-from .numbers import written_number
+from .numbers import fraction_share, written_number
 
 HEADLINE = (
     "f1", "precision", "recall", "value_accuracy", "indicator_accuracy", "scope_accuracy",
     "year_accuracy", "meta_accuracy", "problems_recall", "measures_recall", "grounding_rate",
-    "review_recall",
+    "review_recall", "mixed_precision", "documents_half_found",
 )  # fmt: skip
+MIN_FACTS_FOR_HALF = 5
+"""documents_half_found counts the documents whose gold has at least this many facts."""
 ERROR_KINDS = (
     "scale", "percent_vs_points", "unit", "value", "indicator", "scope", "year", "missed", "spurious",
 )  # fmt: skip
@@ -106,6 +108,10 @@ class Tally(_Summable):
     flagged_tp: int = 0
     wrong_n: int = 0
     wrong_flagged: int = 0
+    mixed_predicted: int = 0
+    mixed_tp: int = 0
+    large_documents: int = 0
+    large_half_found: int = 0
 
     def fractions(self) -> dict[str, tuple[int, int]]:
         """Every ratio metric as (numerator, denominator); HEADLINE names first."""
@@ -122,6 +128,8 @@ class Tally(_Summable):
             "measures_recall": (self.measures_ok, self.measures_n),
             "grounding_rate": (self.grounded, self.predicted),
             "review_recall": (self.wrong_flagged, self.wrong_n),
+            "mixed_precision": (self.mixed_tp, self.mixed_predicted),
+            "documents_half_found": (self.large_half_found, self.large_documents),
             "indicator_accuracy_all": (self.indicator_all_ok, self.tp),
             "precision_confident": (self.confident_tp, self.confident_n),
             "precision_flagged": (self.flagged_tp, self.flagged_n),
@@ -257,6 +265,11 @@ def is_grounded(fact: Fact, text: str) -> bool:
     if not (0 <= fact.start < fact.end <= len(text)) or text[fact.start : fact.end] != fact.raw:
         return False
     view = normalize(fact.raw, "traditional")
+    share = fraction_share(view)
+    if share is not None:  # 三分之二: the share itself, or rounded to 0.01 and marked approx
+        return fact.unit == "%" and (
+            fact.value == share or (fact.approx and fact.value == share.quantize(Decimal("0.01")))
+        )
     number = written_number(view)
     if number is None:
         return False
@@ -370,6 +383,10 @@ def score_document(
         measures_n=len(gold.measures),
         unclaimed=len(predicted.unclaimed),
     )
+    if gold.mixed_topic:  # precision where most numbers are not about education
+        counts.update(mixed_predicted=len(facts), mixed_tp=counts["tp"])
+    if len(located) >= MIN_FACTS_FOR_HALF:
+        counts.update(large_documents=1, large_half_found=int(2 * counts["tp"] >= len(located)))
     run = predicted.run
     return DocumentScore(
         doc_id=gold.doc_id,

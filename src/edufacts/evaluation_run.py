@@ -3,7 +3,9 @@ existing outputs. Kept apart from evaluate.py, which stays a pure stage."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from contextlib import nullcontext
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,20 +23,44 @@ if TYPE_CHECKING:
     from .llm.backend import Assistant
 
 
-def _gold_files(gold_dir: Path) -> list[Path]:
-    files = sorted(gold_dir.glob("*.json"))
+@dataclass(frozen=True)
+class Split:
+    """A labelled set: gold files and the documents they label."""
+
+    name: str
+    gold_dir: Path
+    docs_dir: Path
+
+
+DEV = Split("dev", Path("eval/gold"), Path("eval/docs"))
+HELDOUT = Split("heldout", Path("eval/heldout/gold"), Path("eval/heldout/docs"))
+"""Never tuned on: a rule changed because of an error seen here moves the document to dev."""
+
+
+def run_name(backend: str, split: Split) -> str:
+    """`rules` for the dev split (the name baselines have always used), `rules/heldout` else."""
+    return backend if split.name == DEV.name else f"{backend}/{split.name}"
+
+
+def _gold_files(gold_dir: Path, only: Collection[str] | None = None) -> list[Path]:
+    files = sorted(path for path in gold_dir.glob("*.json") if only is None or path.stem in only)
     if not files:
         raise InputError(f"{gold_dir}: no gold files (*.json)")
     return files
 
 
 def score_backend(
-    gold_dir: Path, docs_dir: Path, settings: Settings, assistant: Assistant | None = None
+    gold_dir: Path,
+    docs_dir: Path,
+    settings: Settings,
+    assistant: Assistant | None = None,
+    only: Collection[str] | None = None,
 ) -> list[DocumentScore]:
-    """With `assistant` given (a test's recorded session), no backend is opened."""
+    """With `assistant` given (a test's recorded session), no backend is opened;
+    `only` restricts the run to these document ids."""
     scores = []
     with nullcontext(assistant) if assistant is not None else open_backend(settings) as assistant:
-        for gold_path in _gold_files(gold_dir):
+        for gold_path in _gold_files(gold_dir, only):
             gold = read_gold(gold_path)
             document = load_document(find_document(docs_dir, gold.doc_id), settings.max_bytes)
             result = extract_document(document, settings, assistant)

@@ -176,6 +176,8 @@ class GoldFact(Strict):
 
 class GoldFile(Strict):
     doc_id: str
+    mixed_topic: bool = False
+    """education is one topic among others (a statistics bulletin, a work report)"""
     meta: Meta
     facts: list[GoldFact]
     problems: list[str] = Field(default_factory=list)

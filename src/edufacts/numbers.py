@@ -497,7 +497,7 @@ def _context_kind(
         return "year"
     if not written_unit and not scale and _YEAR_RANGE_CONNECTOR.match(text, number_end):
         return _year_range_or_quantity(text, number_end, value)
-    if written_unit == "年" and not scale:
+    if written_unit == "年" and not scale and not before.endswith("为期"):  # 为期3年: a duration
         kind = _years_kind(text, match, raw_number, before)
         if kind:
             return kind
@@ -566,6 +566,21 @@ def _link_ranges(text: str, mentions: list[Mention]) -> list[Mention]:
         linked[index] = replace(low, value=_normalize_decimal(value), unit=unit, flags=(*low.flags, "range"))
         linked[index + 1] = replace(high, flags=(*high.flags, "range"))
     return linked
+
+
+def fraction_share(span_text: str) -> Decimal | None:
+    """The percent a written fraction states (三分之二 -> 66.666...), unrounded; None
+    when the span holds no fraction."""
+    for match in _MENTION.finditer(span_text):
+        if match.group("fraction_den") is None:
+            return None
+        try:
+            denominator = parse_chinese_numeral(match.group("fraction_den"))
+            numerator = parse_chinese_numeral(match.group("fraction_num"))
+            return numerator / denominator * 100 if denominator else None
+        except (InvalidOperation, ValueError):
+            return None
+    return None
 
 
 def written_number(span_text: str) -> Decimal | None:

@@ -13,6 +13,7 @@ from .catalog import Catalog, Indicator
 from .load import Document
 from .numbers import Mention, canonical_unit
 from .segment import Section, Table, TableCell, innermost_section
+from .topic import TopicJudge
 
 SENTENCE_END = re.compile(r"[。;!?\n]")
 _CLAUSE_END = re.compile(r"[。;!?\n,:、(]")
@@ -23,10 +24,6 @@ _LABEL_LEAD = re.compile(r"^(?:其中|并且|并|且|和|及|以及|同时|全�
 _QUOTE_CHARS = 48
 _WINDOW_BEFORE = 60
 _WINDOW_AFTER = 14
-_OUT_OF_SCOPE = re.compile(
-    r"GDP|生产总值|地区生产|财政收入|税收|医疗|医院|卫生|民政|养老|就业|工业|农业|旅游|人口总"
-)
-_EDUCATION = re.compile(r"教育|学校|学生|教师|幼儿|学位|校|园|教|学")
 _CONVERTIBLE = {("元", "万元"): Decimal("0.0001")}
 
 
@@ -213,6 +210,7 @@ def propose(
     years = [mention for mention in mentions if mention.kind == "year"]
     year_starts = [mention.start for mention in years]
     table_starts = [table.start for table in tables]
+    topics = TopicJudge(text, sections, mentions)
     for mention in mentions:
         if document.in_boilerplate(mention.start):
             unclaimed.append(UnclaimedMention(mention, "boilerplate"))
@@ -234,12 +232,10 @@ def propose(
             unclaimed.append(UnclaimedMention(mention, "no_unit"))
             continue
         sentence_start, sentence_end = _sentence_bounds(sentence_ends, len(text), mention.start, mention.end)
-        if _OUT_OF_SCOPE.search(text, sentence_start, sentence_end) and not _EDUCATION.search(
-            text, sentence_start, sentence_end
-        ):
+        section = innermost_section(sections, mention.start)
+        if not topics.judge(mention, section).education:
             unclaimed.append(UnclaimedMention(mention, "out_of_scope"))
             continue
-        section = innermost_section(sections, mention.start)
         if cell is not None:
             context_start = cell.start - len(cell.row_label) - 4
             context = f"{cell.row_label} {cell.column}"

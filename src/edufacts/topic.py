@@ -1,0 +1,130 @@
+"""Stage 3b, topic: is a number about education? Mixed documents (statistics
+bulletins, government work reports, social-affairs summaries) carry health,
+civil-affairs, economy and party-building numbers beside the education ones;
+those are not facts (design: `unclaimed`, reason `out_of_scope`). Pure: the
+judgement rests on the words around the number, its heading path and what
+the document is mostly about. Runs on the normalized (simplified) view.
+
+The order of evidence, strongest first:
+1. the noun the number counts, written right after it in its clause
+   (`3所学校`, `120张床位`);
+2. the nearest topic word before it in its sentence (`在校学生5200人`;
+   `卫生院3个`): a party-building word (党员, 党支部) only counts when the
+   clause names no school, student or teacher, as the genre reports party
+   organisations in schools as education work;
+3. the innermost heading that names a topic (`(三)教育事业`, `四、卫生健康`);
+4. the document: when most of its numbers sit next to education words it is
+   an education report, and a number without evidence is education; else not.
+
+In an education report only a sentence with no education word at all and a
+word of another topic (`医疗机构`, `生产总值`) is out of scope, so that
+`学生体质健康` or `校园文化` stay facts there.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from dataclasses import dataclass
+from typing import Literal
+
+from .numbers import Mention
+from .segment import Section
+
+Certainty = Literal["noun", "sentence", "heading", "document"]
+
+EDUCATION_WORDS = re.compile(
+    r"教育|学校|学生|在校生|在园|学前|幼儿|小学|初中|中学|高中|高校|大学|学院|中职|职校|职业院校|技工学校"
+    r"|特教|教师|教职工|师资|校长|班主任|校园|校舍|校区|学位|入学|入园|招生|毕业生|升学|课程|课堂|课后|学科"
+    r"|学段|学年|办学|师生|班级|班额|助学|资助|营养改善|校车|教学|育人|双减|研学|托管|教研|教材|考试|中考|高考"
+    r"|校校通|班班通|人人通"
+)
+_OTHER_TOPIC = (
+    r"医疗|医院|医生|医师|医保|医药|诊疗|门诊|住院|病床|床位|疾病|疫苗|接种|卫生院|卫生室|卫生|健康|护理|托育|托位"
+    r"|养老|老年|老人|残疾人|低保|特困|救助|民政|殡葬|婚姻|退役军人|优抚|就业|失业|创业|社保|社会保险|参保|养老保险"
+    r"|生产总值|GDP|财政收入|税收|工业|农业|粮食|畜牧|旅游|游客|企业|招商|固定资产|公里|道路|交通|公路|铁路|住房"
+    r"|棚户|脱贫|贫困人口|农民|居民收入|收入|消费|出口|进口|外贸|金融|存款|贷款|邮政|邮电|电信|通信|宽带"
+    r"|文化|文物|图书馆|博物馆|体育场|体育|健身|赛事|广播|电视|环境|生态|污染|排放|能源|电力|水利|森林|耕地"
+)
+_PARTY = r"党员|党支部|党组织|党委|党建|党课|党史"
+OTHER_WORDS = re.compile(_OTHER_TOPIC)
+_PARTY_WORDS = re.compile(_PARTY)
+_TOPIC_WORDS = re.compile(
+    f"(?P<education>{EDUCATION_WORDS.pattern})|(?P<other>{_OTHER_TOPIC})|(?P<party>{_PARTY})"
+)
+_CLAUSE_END = re.compile(r"[。;!?\n,:、]")
+_NOUN_AFTER = 8
+"""characters after a number in which the noun it counts is looked for"""
+_EDUCATION_DOCUMENT_SHARE = 0.5
+
+
+@dataclass(frozen=True)
+class TopicJudgement:
+    education: bool
+    certainty: Certainty
+    cue: str
+    """the word the judgement rests on ('' for the document default)"""
+
+
+class TopicJudge:
+    """Judges every quantity mention of one document."""
+
+    def __init__(self, text: str, sections: list[Section], mentions: list[Mention]) -> None:
+        self._text = text
+        self._sections = sections
+        self._sentence_ends = [match.start() for match in re.finditer(r"[。;!?\n]", text)]
+        quantities = [m for m in mentions if m.is_quantity and m.value is not None]
+        near_education = sum(1 for m in quantities if self._sentence_has_education(m))
+        self.education_document = bool(quantities) and (
+            near_education >= _EDUCATION_DOCUMENT_SHARE * len(quantities)
+        )
+
+    def _sentence(self, start: int, end: int) -> tuple[int, int]:
+        index = bisect_left(self._sentence_ends, start)
+        left = self._sentence_ends[index - 1] + 1 if index > 0 else 0
+        right_index = bisect_left(self._sentence_ends, end)
+        right = (
+            self._sentence_ends[right_index] if right_index < len(self._sentence_ends) else len(self._text)
+        )
+        return max(left, start - 200), min(right, end + 200)
+
+    def _sentence_has_education(self, mention: Mention) -> bool:
+        start, end = self._sentence(mention.start, mention.end)
+        return EDUCATION_WORDS.search(self._text, start, end) is not None
+
+    def judge(self, mention: Mention, section: Section) -> TopicJudgement:
+        text = self._text
+        sentence_start, sentence_end = self._sentence(mention.start, mention.end)
+        if self.education_document:
+            # An education report: a sentence about schools that also names 健康 or
+            # 文化 (学生体质健康, 校园文化) is still about schools.
+            if EDUCATION_WORDS.search(text, sentence_start, sentence_end) is None:
+                other = OTHER_WORDS.search(text, sentence_start, sentence_end)
+                if other is not None:
+                    return TopicJudgement(False, "sentence", other.group())
+            return TopicJudgement(True, "document", "")
+        clause_stop = _CLAUSE_END.search(text, mention.end, min(sentence_end, mention.end + _NOUN_AFTER))
+        after_end = clause_stop.start() if clause_stop else min(sentence_end, mention.end + _NOUN_AFTER)
+        # The counted noun is the last topic word of the compound after the number
+        # (`300所学校体育场`: 体育场, not 学校).
+        noun = next(reversed(list(_TOPIC_WORDS.finditer(text, mention.end, after_end))), None)
+        if noun is not None and noun.lastgroup != "party":
+            return TopicJudgement(noun.lastgroup == "education", "noun", noun.group())
+        clause_start = mention.start
+        while clause_start > sentence_start and not _CLAUSE_END.match(text, clause_start - 1):
+            clause_start -= 1
+        clause_has_education = EDUCATION_WORDS.search(text, clause_start, after_end) is not None
+        for match in reversed(list(_TOPIC_WORDS.finditer(text, sentence_start, mention.start))):
+            if match.lastgroup == "party" and clause_has_education:
+                continue
+            if "占" in text[max(sentence_start, match.start() - 3) : match.start()]:
+                continue  # `教育经费占国内生产总值比例`: the measured subject comes before 占
+            return TopicJudgement(match.lastgroup == "education", "sentence", match.group())
+        for start, end in reversed(section.path_spans):
+            heading = _TOPIC_WORDS.search(text, start, end)
+            if heading is not None:
+                return TopicJudgement(heading.lastgroup == "education", "heading", heading.group())
+        return TopicJudgement(False, "document", "")
+
+
+__all__ = ["EDUCATION_WORDS", "OTHER_WORDS", "TopicJudge", "TopicJudgement"]

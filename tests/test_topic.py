@@ -1,0 +1,63 @@
+"""Topic scope: in a mixed-topic document only the numbers about education are
+facts; health, civil-affairs, economy and party-building numbers go to
+`unclaimed` as out_of_scope. Made-up sentences in the shape of the genre."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from edufacts.load import load_bytes
+from edufacts.pipeline import extract_document
+from edufacts.settings import Settings
+
+MIXED = (
+    "一、经济运行\n"
+    "全年地区生产总值完成312.5亿元,增长6.1%。\n"
+    "二、社会事业\n"
+    "(一)教育事业。全县共有各级各类学校126所,在校学生5.2万人,专任教师3860人。"
+    "新建幼儿园4所,新增学位1800个。\n"
+    "(二)卫生健康。全县有医疗卫生机构210个,床位2450张,卫生技术人员1980人。\n"
+    "(三)党的建设。全年发展党员320名,新建党支部15个。\n"
+    "(四)民政。发放低保资金3200万元,救助困难群众4100人次。\n"
+)
+
+
+def facts_and_out_of_scope(text: str) -> tuple[set[str], set[str]]:
+    document = load_bytes(text.encode("utf-8"), Path("mixed.txt"))
+    result = extract_document(document, Settings())
+    out = {item.raw for item in result.unclaimed if item.reason == "out_of_scope"}
+    return {fact.raw for fact in result.facts}, out
+
+
+def test_a_mixed_document_keeps_only_its_education_numbers() -> None:
+    facts, out = facts_and_out_of_scope(MIXED)
+    assert facts == {"126所", "5.2万人", "3860人", "4所", "1800个"}
+    assert {"312.5亿元", "6.1%", "210个", "2450张", "1980人", "320名", "15个", "3200万元", "4100人次"} <= out
+
+
+@pytest.mark.parametrize(
+    ("sentence", "is_fact"),
+    [
+        ("全县中小学校设立党组织120个。", True),  # party organisations in schools: education work
+        ("全年发展党员320名。", False),
+        ("投入资金2000万元,新增学校体育场开放300所。", False),  # the counted noun is 体育场
+        ("财政性教育经费占国内生产总值比例超过4%。", True),  # 占 names the base, not the subject
+        ("卫生院新增床位120张,学校新增学位900个。", False),
+    ],
+)
+def test_the_counted_noun_and_the_nearest_cue_decide(sentence: str, is_fact: bool) -> None:
+    text = "一、经济运行\n全年地区生产总值增长6.1%,工业增加值增长5%,旅游收入12亿元。\n二、其他\n" + sentence + "\n"
+    facts, _ = facts_and_out_of_scope(text)
+    first_number = next(raw for raw in ("120个", "320名", "300所", "超过4%", "120张") if raw in sentence)
+    assert (first_number in facts) is is_fact
+
+
+def test_an_education_report_keeps_sentences_that_also_name_health() -> None:
+    text = (
+        "一、基本情况\n全区共有中小学58所,在校学生4.1万人。学生体质健康达标率达到95.2%。\n"
+        "二、存在问题\n教师编制缺口120个。\n"
+    )
+    facts, out = facts_and_out_of_scope(text)
+    assert {"58所", "4.1万人", "95.2%", "120个"} <= facts and not out
