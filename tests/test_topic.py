@@ -48,7 +48,11 @@ def test_a_mixed_document_keeps_only_its_education_numbers() -> None:
     ],
 )
 def test_the_counted_noun_and_the_nearest_cue_decide(sentence: str, is_fact: bool) -> None:
-    text = "一、经济运行\n全年地区生产总值增长6.1%,工业增加值增长5%,旅游收入12亿元。\n二、其他\n" + sentence + "\n"
+    text = (
+        "一、经济运行\n全年地区生产总值增长6.1%,工业增加值增长5%,旅游收入12亿元。\n二、其他\n"
+        + sentence
+        + "\n"
+    )
     facts, _ = facts_and_out_of_scope(text)
     first_number = next(raw for raw in ("120个", "320名", "300所", "超过4%", "120张") if raw in sentence)
     assert (first_number in facts) is is_fact

@@ -308,26 +308,55 @@ _CHROME_LINE = re.compile(
 )
 _SPAM_WORDS = re.compile(r"国产|精品|亚洲|欧美|日韩|久久|在线观看|一区二区|无码|av|AV")
 _PADDING = re.compile(r"^[?\s]*\?{5,}")
+_PADDING_RUN = re.compile(r"\?{5,}")
+
+
+_CLAUSE_MARK = re.compile(r"[。;!?,，；。]")
+_PHRASE_END = re.compile(r"[。;!?,，；\s]")
+_CHROME_LINE_CHARS = 80
 
 
 def _boilerplate_spans(text: str, normalized: str) -> tuple[tuple[int, int], ...]:
+    """Site chrome is marked line by line where a line is nothing else (short,
+    no clause punctuation: a menu, a breadcrumb, a footer line); inside a line
+    of prose, or a page crawled onto one line, only the phrase holding the
+    chrome word (up to the next blank or punctuation mark either side), so that
+    `为各校提供技术支持,投入经费1200万元` keeps its number."""
     spans: list[tuple[int, int]] = []
     position = 0
     tail_from: int | None = None
     for line in normalized.splitlines(keepends=True):
         stripped = line.strip()
         end = position + len(line)
-        if stripped and (
-            _CHROME_LINE.search(stripped)
-            or len(_SPAM_WORDS.findall(stripped)) >= 3
-            or _PADDING.match(stripped)
-        ):
+        spam = len(_SPAM_WORDS.findall(stripped)) >= 3
+        padding = _PADDING.match(stripped) is not None
+        chrome = _CHROME_LINE.search(stripped) is not None
+        if not (spam or padding or chrome):
+            position = end
+            continue
+        if len(stripped) <= _CHROME_LINE_CHARS and (spam or padding or not _CLAUSE_MARK.search(stripped)):
             spans.append((position, end))
             if "扫一扫" in stripped and position > len(text) * 0.5:
                 tail_from = position
+            position = end
+            continue
+        markers = [
+            *_CHROME_LINE.finditer(normalized, position, end),
+            *_PADDING_RUN.finditer(normalized, position, end),
+        ]
+        if spam:
+            markers += _SPAM_WORDS.finditer(normalized, position, end)
+        for match in markers:
+            start = match.start()
+            while start > position and not _PHRASE_END.match(normalized, start - 1):
+                start -= 1
+            stop = _PHRASE_END.search(normalized, match.end(), end)
+            spans.append((start, stop.start() if stop else end))
+            if match.group() == "扫一扫" and start > len(text) * 0.5:
+                tail_from = start if tail_from is None else min(tail_from, start)
         position = end
     if tail_from is not None:
-        # Everything after the trailing 扫一扫 line is site menu and footer.
+        # Everything after the trailing 扫一扫 is site menu and footer.
         spans.append((tail_from, len(text)))
     return tuple(_merge(spans))
 

@@ -101,8 +101,9 @@ _MENTION = re.compile(
     # at every position of the text (4x slower on the corpus).
     (?=[约近超逾将接大>≥<≤百0-9{CN_DIGITS}\-−])
     # A minus only on a number standing alone, as in a table's change column
-    # (-0.05); 3-5 stays a range and a dash inside a sentence is no sign.
-    (?P<sign>(?<!\S)[-−](?=\d+(?:\.\d+)?%?[ \t]*(?:\n|$)))?
+    # (-0.05, also as a blank-separated cell of a table crawled onto one line);
+    # 3-5 stays a range and a dash inside a sentence is no sign.
+    (?P<sign>(?<!\S)[-−](?=\d+(?:\.\d+)?%?(?:\s|$)))?
     (?P<prefix>{_APPROX_PREFIX})?
     (?:
         百分之(?P<cn_percent>{_CN_NUMBER}|{_NUMBER})

@@ -68,7 +68,23 @@ class Table:
     cells: tuple[TableCell, ...] = field(default=())
 
 
+_CHARS_PER_LINE_BREAK = 600
+"""A text with fewer line breaks than one per this many characters was crawled
+with its line breaks lost (paragraphs and table cells joined by blanks)."""
+_BLANK_RUN = re.compile(r"[^\S\n]+|\n")
+
+
 def _line_spans(text: str) -> list[tuple[int, int]]:
+    """The lines of the text; for a text crawled onto one line, the runs between
+    blanks, which is where its paragraphs, headings and table cells were cut."""
+    if text.count("\n") * _CHARS_PER_LINE_BREAK < len(text):
+        spans = []
+        position = 0
+        for blank in _BLANK_RUN.finditer(text):
+            spans.append((position, blank.start()))
+            position = blank.end()
+        spans.append((position, len(text)))
+        return spans
     spans = []
     position = 0
     for line in text.split("\n"):
