@@ -4,6 +4,7 @@ facts; health, civil-affairs, economy and party-building numbers go to
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -65,3 +66,13 @@ def test_an_education_report_keeps_sentences_that_also_name_health() -> None:
     )
     facts, out = facts_and_out_of_scope(text)
     assert {"58所", "4.1万人", "95.2%", "120个"} <= facts and not out
+
+
+def test_a_per_student_amount_never_takes_a_totals_indicator() -> None:
+    text = "一、教育经费\n全区一般公共预算教育支出生均20885.77元,教育支出总额5.2亿元。\n"
+    result = extract_document(load_bytes(text.encode("utf-8"), Path("money.txt")), Settings())
+    by_raw = {fact.raw: fact for fact in result.facts}
+    per_student = by_raw["20885.77元"]
+    assert (per_student.value, per_student.unit) == (Decimal("20885.77"), "元")
+    assert per_student.indicator != "education_expenditure"
+    assert (by_raw["5.2亿元"].value, by_raw["5.2亿元"].unit) == (Decimal("52000"), "万元")

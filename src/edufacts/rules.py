@@ -25,6 +25,7 @@ _QUOTE_CHARS = 48
 _WINDOW_BEFORE = 60
 _WINDOW_AFTER = 14
 _CONVERTIBLE = {("元", "万元"): Decimal("0.0001")}
+_PER_CAPITA = re.compile(r"生均|人均|每生|每名学生|每个学生|每人")
 
 
 @dataclass(frozen=True)
@@ -265,6 +266,9 @@ def propose(
                 ranked[0][1] if ranked else None,
             )
             quote_start = max(sentence_start, mention.start - _QUOTE_CHARS // 2)
+        if unit == "元" and _PER_CAPITA.search(text, max(sentence_start, mention.start - 24), mention.start):
+            # 生均教育支出20885.77元 is a per-student amount: never a total's 万元 indicator.
+            ranked = [(distance, item) for distance, item in ranked if item.unit != "万元"]
         indicator = ranked[0][1] if ranked else None
         measured = (value, unit)
         if indicator is not None:
