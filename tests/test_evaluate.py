@@ -125,8 +125,9 @@ def test_perfect_match() -> None:
     scored = score(result(perfect_facts()))
     metrics = scored.metrics
     for name in HEADLINE:
-        if name == "review_recall":
-            assert metrics[name] is None  # no wrong prediction: nothing to flag
+        if name in ("review_recall", "mixed_precision", "documents_half_found"):
+            # no wrong prediction to flag; not a mixed-topic document; fewer than 5 gold facts
+            assert metrics[name] is None
         else:
             assert metrics[name] == 1.0, name
     assert metrics["indicator_accuracy_all"] == 1.0
@@ -363,8 +364,10 @@ def _perfect_from_gold(path: Path) -> tuple[DocumentScore, int]:
 def test_real_gold_perfect_prediction(path: Path) -> None:
     scored, count = _perfect_from_gold(path)
     metrics = scored.metrics
-    assert count > 0
     assert scored.tally.tp == count
+    if count == 0:  # a mixed-topic excerpt with no education number
+        assert metrics["precision"] is None and scored.tally.predicted == 0
+        return
     for name in ("f1", "precision", "recall", "value_accuracy", "indicator_accuracy_all", "scope_accuracy"):
         assert metrics[name] == 1.0, name
     assert metrics["meta_accuracy"] == 1.0
@@ -374,6 +377,6 @@ def test_real_gold_perfect_prediction(path: Path) -> None:
 
 @pytest.mark.parametrize("path", GOLD_FILES, ids=lambda path: path.stem)
 def test_real_gold_perfect_prediction_is_grounded(path: Path) -> None:
-    scored, _ = _perfect_from_gold(path)
+    scored, count = _perfect_from_gold(path)
     assert scored.ungrounded == ()
-    assert scored.metrics["grounding_rate"] == 1.0
+    assert scored.metrics["grounding_rate"] == (1.0 if count else None)

@@ -50,7 +50,7 @@ from .errors import ContractError
 from .gold import LocatedGoldFact, locate_facts
 from .load import normalize
 from .models import DocumentResult, Fact, GoldFact, GoldFile, Meta, TextItem
-from .numbers import fraction_share, written_number
+from .numbers import fraction_share, ratio_value, written_number
 
 HEADLINE = (
     "f1", "precision", "recall", "value_accuracy", "indicator_accuracy", "scope_accuracy",
@@ -265,6 +265,8 @@ def is_grounded(fact: Fact, text: str) -> bool:
     if not (0 <= fact.start < fact.end <= len(text)) or text[fact.start : fact.end] != fact.raw:
         return False
     view = normalize(fact.raw, "traditional")
+    if fact.unit == "比":
+        return fact.value == ratio_value(view)
     share = fraction_share(view)
     if share is not None:  # 三分之二: the share itself, or rounded to 0.01 and marked approx
         return fact.unit == "%" and (

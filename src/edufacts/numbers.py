@@ -569,6 +569,20 @@ def _link_ranges(text: str, mentions: list[Mention]) -> list[Mention]:
     return linked
 
 
+_RATIO = re.compile(r"(\d+(?:\.\d+)?)\s*[:∶]\s*(\d+(?:\.\d+)?)")
+
+
+def ratio_value(span_text: str) -> Decimal | None:
+    """A ratio's value as the catalog's unit 比 states it: the term that is not 1
+    (1:25.5 -> 25.5, 13.61:1 -> 13.61), else the first term; None when the span
+    holds no ratio."""
+    match = _RATIO.fullmatch(span_text.strip("≤≥<>约 "))
+    if match is None:
+        return None
+    first, second = Decimal(match.group(1)), Decimal(match.group(2))
+    return second if first == 1 else first
+
+
 def fraction_share(span_text: str) -> Decimal | None:
     """The percent a written fraction states (三分之二 -> 66.666...), unrounded; None
     when the span holds no fraction."""

@@ -74,9 +74,18 @@ class TopicJudge:
         self._sections = sections
         self._sentence_ends = [match.start() for match in re.finditer(r"[。;!?\n]", text)]
         quantities = [m for m in mentions if m.is_quantity and m.value is not None]
-        near_education = sum(1 for m in quantities if self._sentence_has_education(m))
-        self.education_document = bool(quantities) and (
-            near_education >= _EDUCATION_DOCUMENT_SHARE * len(quantities)
+        near_education = near_other_only = 0
+        for mention in quantities:
+            start, end = self._sentence(mention.start, mention.end)
+            if EDUCATION_WORDS.search(text, start, end):
+                near_education += 1
+            elif OTHER_WORDS.search(text, start, end):
+                near_other_only += 1
+        # With no topic word near any number (a short note), a report of the genre
+        # is about education; else it is when most of its numbers are.
+        self.education_document = (
+            near_other_only == near_education == 0
+            or near_education >= _EDUCATION_DOCUMENT_SHARE * len(quantities)
         )
 
     def _sentence(self, start: int, end: int) -> tuple[int, int]:
@@ -87,10 +96,6 @@ class TopicJudge:
             self._sentence_ends[right_index] if right_index < len(self._sentence_ends) else len(self._text)
         )
         return max(left, start - 200), min(right, end + 200)
-
-    def _sentence_has_education(self, mention: Mention) -> bool:
-        start, end = self._sentence(mention.start, mention.end)
-        return EDUCATION_WORDS.search(self._text, start, end) is not None
 
     def judge(self, mention: Mention, section: Section) -> TopicJudgement:
         text = self._text
