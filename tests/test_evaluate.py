@@ -14,6 +14,7 @@ from edufacts.evaluate import (
     HEADLINE,
     DocumentScore,
     check_baseline,
+    is_grounded,
     render_markdown,
     report_json,
     score_document,
@@ -170,7 +171,8 @@ def test_scale_error() -> None:
     assert sum(scored.errors.values()) == 1
     assert scored.metrics["value_accuracy"] == pytest.approx(3 / 4)  # 4 pairs, 3 equal
     assert scored.metrics["precision"] == pytest.approx(3 / 4)
-    assert scored.metrics["grounding_rate"] == 1.0  # 18.26 is what the span says
+    # 18.26 万元 is not what 18.26亿元 says: the exact factor of 亿 is required, not any power of ten
+    assert scored.metrics["grounding_rate"] == pytest.approx(3 / 4)
 
 
 def test_percent_versus_points_unit_and_value() -> None:
@@ -380,3 +382,19 @@ def test_real_gold_perfect_prediction_is_grounded(path: Path) -> None:
     scored, count = _perfect_from_gold(path)
     assert scored.ungrounded == ()
     assert scored.metrics["grounding_rate"] == (1.0 if count else None)
+
+
+@pytest.mark.parametrize(
+    ("raw", "value", "unit", "grounded"),
+    [
+        ("18.26亿元", 182600, "万元", True),
+        ("18.26亿元", 18260, "万元", False),  # a power of ten off: not what the text says
+        ("18.26亿元", 1826000000, "元", False),  # 亿元 totals are kept in 万元
+        ("12所", 12, "所", True),
+        ("12所", 120, "所", False),
+        ("96.5%", "96.5", "%", True),
+        ("96.5%", "0.965", "%", False),
+    ],
+)
+def test_grounding_needs_the_exact_factor(raw: str, value: int | str, unit: str, grounded: bool) -> None:
+    assert is_grounded(fact(raw, value, unit), TEXT) is grounded

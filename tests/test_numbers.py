@@ -215,3 +215,52 @@ def test_huge_integers_are_kept_exact() -> None:
     assert _normalize_decimal(Decimal("1" * 40)) == Decimal("1" * 40)
     assert str(_normalize_decimal(Decimal("1E+30"))) == "1" + "0" * 30
     assert str(_normalize_decimal(Decimal("100"))) == "100"
+
+
+# Number forms a hostile reading found wrong (issue: nothing lost, nothing wrong).
+PARSER_CASES = [
+    # text, expected (raw, value, unit, kind, approx, flags) of the mentions
+    ("达到百分之九十五点五。", [("百分之九十五点五", "95.5", "%", "quantity", False, ())]),
+    ("师生比1:15,", [("1:15", "15", "比", "quantity", False, ("ratio",))]),
+    ("师生比1∶15,", [("1∶15", "15", "比", "quantity", False, ("ratio",))]),
+    ("生师比为13.61:1。", [("13.61:1", "13.61", "比", "quantity", False, ("ratio",))]),
+    ("班额≤1:15", [("≤1:15", "15", "比", "quantity", True, ("ratio",))]),
+    ("增长-0.3%,", [("-0.3%", "-0.3", "%", "quantity", False, ("increase",))]),
+    ("变化为−5%,", [("−5%", "-5", "%", "quantity", False, ())]),
+    ("比上年下降0.3%,", [("0.3%", "0.3", "%", "quantity", False, ("decrease",))]),
+    ("数十名教师", [("数十名", None, "", "vague", True, ())]),
+    ("生均12000元/年", [("12000元/年", "12000", "元", "quantity", False, ())]),
+    (
+        "占15%—20%。",
+        [
+            ("15%", "15", "%", "quantity", False, ("range",)),
+            ("20%", "20", "%", "quantity", False, ("range",)),
+        ],
+    ),
+    (
+        "每班5～8人。",
+        [("5", "5", "人", "quantity", False, ("range",)), ("8人", "8", "人", "quantity", False, ("range",))],
+    ),
+    ("力争翻一番", [("翻一番", "2", "倍", "quantity", False, ())]),
+    ("近3成", [("近3成", "30", "%", "quantity", True, ())]),
+    ("一成不变", []),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), PARSER_CASES, ids=[case[0] for case in PARSER_CASES])
+def test_number_forms(text: str, expected: list[tuple[object, ...]]) -> None:
+    found = [
+        (m.raw, None if m.value is None else str(m.value), m.unit, m.kind, m.approx, m.flags)
+        for m in find_mentions(text)
+        if m.kind not in ("year",)
+    ]
+    assert found == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "raw", "not_signed"),
+    [("2021年-2025年", "2025年", True), ("3-5所", "5所", True), ("1.32\n\n-0.05\n", "-0.05", False)],
+)
+def test_a_dash_between_two_numbers_is_no_sign(text: str, raw: str, not_signed: bool) -> None:
+    (mention,) = [m for m in find_mentions(text) if m.raw.endswith(raw.lstrip("-"))]
+    assert (mention.raw == raw) and ((mention.value or 0) >= 0) is not_signed

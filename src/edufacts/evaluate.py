@@ -20,8 +20,11 @@ denominator is 0 is None):
 7. problems_recall / measures_recall: a gold item (located by text.find) is
    recalled when a predicted TextItem span overlaps it.
 8. grounding_rate: share of predicted facts with 0 <= start < end <= len(text),
-   text[start:end] == raw and value == sign * written_number(raw) * 10**k, k an
-   integer in [-4, 8] (raw t2s/half-width normalized; sign -1 if it starts with -, − or 负).
+   text[start:end] == raw and (value, unit) among numbers.span_values(raw): the
+   number written there times the exact factor of its written scale and unit
+   (亿元 -> 万元 x 10^4, 元 -> 万元 x 10^-4, 成 -> % x 10; a ratio's term that is not 1;
+   a fraction's share; a bare number times 1, 10^4 or 10^8 for its table header),
+   never any power of ten (raw t2s/half-width normalized; sign from -, − or 负).
 9. unclaimed: predicted unclaimed entries; gold_in_unclaimed: unpaired gold facts
    overlapping an unclaimed span.
 10. precision_confident / precision_flagged: precision of predicted facts with
@@ -50,7 +53,7 @@ from .errors import ContractError
 from .gold import LocatedGoldFact, locate_facts
 from .load import normalize
 from .models import DocumentResult, Fact, GoldFact, GoldFile, Meta, TextItem
-from .numbers import fraction_share, ratio_value, written_number
+from .numbers import span_values
 
 HEADLINE = (
     "f1", "precision", "recall", "value_accuracy", "indicator_accuracy", "scope_accuracy",
@@ -265,19 +268,9 @@ def is_grounded(fact: Fact, text: str) -> bool:
     if not (0 <= fact.start < fact.end <= len(text)) or text[fact.start : fact.end] != fact.raw:
         return False
     view = normalize(fact.raw, "traditional")
-    if fact.unit == "比":
-        return fact.value == ratio_value(view)
-    share = fraction_share(view)
-    if share is not None:  # 三分之二: the share itself, or rounded to 0.01 and marked approx
-        return fact.unit == "%" and (
-            fact.value == share or (fact.approx and fact.value == share.quantize(Decimal("0.01")))
-        )
-    number = written_number(view)
-    if number is None:
-        return False
-    if number > 0 and view.lstrip().startswith(("-", "−", "负")):
-        number = -number  # a sign numbers.py does not read as one (负0.5)
-    return any(fact.value == number * power for power in _POWERS)
+    # The unit's name is the unit check's business (40个班 may be counted in 班); the
+    # value must be exactly one the span states.
+    return any(fact.value == value for value, _ in span_values(view))
 
 
 def _meta_key(value: object) -> object:

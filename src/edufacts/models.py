@@ -111,6 +111,9 @@ class Fact(Strict):
     scope: str | None = None
     year: int | None = None
     approx: bool = False
+    change: Literal["increase", "decrease"] | None = None
+    """set when the number is a change stated by its verb (增长5%, 下降0.3个百分点): the
+    value stays as written, positive, and this says which way"""
     start: int
     end: int
     quote: str

@@ -75,6 +75,7 @@ UNITS = (
     "㎡",
     "%",
     "‰",
+    "成",
 )
 _UNIT = "|".join(re.escape(unit) for unit in UNITS)
 _SCALES = {
@@ -103,7 +104,10 @@ _MENTION = re.compile(
     # A minus only on a number standing alone, as in a table's change column
     # (-0.05, also as a blank-separated cell of a table crawled onto one line);
     # 3-5 stays a range and a dash inside a sentence is no sign.
-    (?P<sign>(?<!\S)[-−](?=\d+(?:\.\d+)?%?(?:\s|$)))?
+    # After a word that states a value (增长-0.3%, 下降−5%, 变化为-2) a minus
+    # before a digit is a sign too; after a digit or a unit (3-5, 2021年-2025年) it
+    # is a range.
+    (?P<sign>(?<!\S)[-−](?=\d+(?:\.\d+)?%?(?:\s|$))|(?<=[长降幅化为是达:(,])[-−](?=\d))?
     (?P<prefix>{_APPROX_PREFIX})?
     (?:
         百分之(?P<cn_percent>{_CN_NUMBER}|{_NUMBER})
@@ -115,13 +119,17 @@ _MENTION = re.compile(
     (?P<scale>{_SCALE})?
     (?P<more2>余|多)?
     (?:[ \xa0]?(?P<unit>{_UNIT}))?
+    # 生均12000元/年: the period or head an amount is counted per stays in the span.
+    (?:/(?P<per>年|人|生|天|月|学期|学年))?
     (?P<suffix>以上|左右)?
     """,
     re.VERBOSE,
 )
-_PERSON_NOUNS = re.compile(r"(?:名|位)?(?:学生|幼儿|儿童|教师|师生|教职工|家长|校长|学子|适龄|少年|新生|人)")
+_PERSON_NOUNS = re.compile(
+    r"(?:名|位)?(?:农村|城乡|城镇|在校|贫困|困难)?(?:学生|幼儿|儿童|教师|师生|教职工|家长|校长|学子|适龄|少年|新生|人)"
+)
 # Measure words after which a Chinese numeral is a quantity (一是, 十四五, 三位一体 are not).
-_CN_QUANTITY_UNITS = set("所个名人项次批家倍间套台册节班门届篇本辆户条处块张份期轮支座栋场元") | {
+_CN_QUANTITY_UNITS = set("所个名人项次批家倍间套台册节班门届篇本辆户条处块张份期轮支座栋场元成") | {
     "人次",
     "场次",
     "节次",
@@ -163,6 +171,10 @@ _YEARS_IN_NAME = re.compile(r"义务|一贯|制|毛入|[^,。;、\n]{0,4}?(?:行
 _CONGRESS_AFTER = re.compile(r"[一二三四五六七八九]中|全会|中央|全国人大|人大")
 _TIME_FRAME_AFTER = re.compile(r"来|以来|内|间|的")
 _TIME_FRAME_BEFORE = ("这", "过去", "最近", "未来", "今后")
+# A change stated by its verb (下降0.3%, 增加1200人), not a level reached (下降到, 提高至).
+_CHANGE_BEFORE = re.compile(
+    r"(?:(?P<down>下降|减少|降低|回落|下滑|缩小|减)|(?:增长|增加|提高|提升|上升|增幅|扩大|增))(?:了|为|达)?$"
+)
 _RANK_CUE = re.compile(r"(?:排名|排|居|位列|位居|列|全省|全市|全国|全区)[^\d,。;]{0,3}$")
 
 
@@ -209,7 +221,15 @@ def _token_value(token: str) -> Decimal:
     """An Arabic (1,234.5) or Chinese (九十五点五) number token as written."""
     if token[0].isdigit():
         return _decimal(token)
-    return parse_chinese_numeral(token.replace("点", "."))
+    whole, point, fraction = token.partition("点")
+    value = parse_chinese_numeral(whole)
+    if point:
+        # The digits after 点 are read one by one (点零五 is .05), never as a numeral.
+        places = "".join(str("零一二三四五六七八九".find(char)) for char in fraction.replace("〇", "零"))
+        if not places or "-" in places:
+            raise ValueError(f"not a decimal fraction: {fraction}")
+        value += Decimal("0." + places)
+    return value
 
 
 def canonical_unit(written_unit: str, scale: str, value: Decimal) -> tuple[Decimal, str]:
@@ -225,6 +245,8 @@ def canonical_unit(written_unit: str, scale: str, value: Decimal) -> tuple[Decim
         return value * factor, "㎡"
     if written_unit == "万平方米":
         return value * factor * Decimal(10_000), "㎡"
+    if written_unit == "成":  # 近3成: tenths, as a percent
+        return value * factor * 10, "%"
     return value * factor, written_unit
 
 
@@ -303,6 +325,7 @@ def find_mentions(text: str) -> list[Mention]:
         if mention is not None:
             mentions.append(mention)
     mentions = _link_ranges(view, mentions)
+    mentions = _with_ratios_and_doublings(view, mentions)
     if long_runs:
         runs = [
             Mention(start, end, text[start:end], None, "", False, "run_together", flags=("run_together",))
@@ -310,6 +333,41 @@ def find_mentions(text: str) -> list[Mention]:
         ]
         mentions = sorted([*mentions, *runs], key=lambda mention: mention.start)
     return mentions
+
+
+_RATIO_MENTION = re.compile(r"(?<![\d.:∶])([≤≥<>]?)(\d+(?:\.\d+)?)[ ]?[:∶][ ]?(\d+(?:\.\d+)?)(?![\d.:∶])")
+_RATIO_CUE = re.compile(r"比")
+_DOUBLING = re.compile(r"翻(?P<times>[一两二三四五六七八九十]|\d{1,2})番")
+
+
+def _with_ratios_and_doublings(text: str, mentions: list[Mention]) -> list[Mention]:
+    """师生比1:15 (a ratio after a word with 比, or a ≤1:15 threshold) is one
+    mention in unit 比, valued as its term that is not 1, instead of two numbers
+    (or a time of day); 翻一番 is a multiple (2 倍), 翻两番 4 倍."""
+    found: list[Mention] = []
+    for match in _RATIO_MENTION.finditer(text):
+        cue = _RATIO_CUE.search(text, max(0, match.start() - 8), match.start())
+        if cue is None and not match.group(1):
+            continue
+        raw = text[match.start() : match.end()]
+        value = ratio_value(raw)
+        approx = bool(match.group(1))
+        found.append(
+            Mention(match.start(), match.end(), raw, value, "比", approx, "quantity", ":", "", ("ratio",))
+        )
+    for match in _DOUBLING.finditer(text):
+        times = match.group("times")
+        count = int(times) if times.isdigit() else int(parse_chinese_numeral(times))
+        if count <= 10:
+            value = Decimal(2) ** count
+            doubling = Mention(
+                match.start(), match.end(), match.group(), value, "倍", False, "quantity", "番"
+            )
+            found.append(doubling)
+    if not found:
+        return mentions
+    kept = [m for m in mentions if not any(f.start < m.end and m.start < f.end for f in found)]
+    return sorted([*kept, *found], key=lambda mention: mention.start)
 
 
 def _mask(text: str, spans: list[tuple[int, int]]) -> str:
@@ -351,8 +409,12 @@ def _classify(
             return None  # 一个, 一批, 一项: the article "a", not a count
         if not cn.strip("百千万亿") and (text[start - 1 : start] in {"每", "("} or not written_unit):
             return None  # 每千人口, 每万名学生, 在校学生数(万人): a base or a unit, not a count
-        if cn + written_unit == "十分":
-            return None  # the adverb (十分突出), not ten points
+        if cn + written_unit == "十分" or (cn + written_unit == "一成" and text[end : end + 1] == "不"):
+            return None  # the adverb (十分突出), the idiom 一成不变
+        if text[start - 1 : start] in {"数", "几", "上"} and cn[0] in "十百千万":
+            # 数十名, 几百所, 上千人: no number is written, only its order of magnitude
+            vague = text[start - 1 : end]
+            return Mention(start - 1, end, vague, None, "", True, "vague", written_unit, scale)
         if (
             cn == "一"
             and not scale
@@ -428,6 +490,9 @@ def _classify(
         return Mention(start, end, raw, _normalize_decimal(value), "", approx, kind, written_unit, scale)
     if groups["suffix"] == "以上" and not written_unit and not scale:
         flags.append("bare_with_suffix")
+    direction = _CHANGE_BEFORE.search(text, max(0, start - 6), start)
+    if direction is not None:
+        flags.append("decrease" if direction.group("down") else "increase")
     canonical_value, unit = canonical_unit(written_unit, scale, value)
     if not written_unit and _PERSON_NOUNS.match(text, end):
         canonical_value, unit = canonical_unit("人", scale, value)
@@ -557,7 +622,14 @@ def _link_ranges(text: str, mentions: list[Mention]) -> list[Mention]:
     linked = list(mentions)
     for index in range(len(linked) - 1):
         low, high = linked[index], linked[index + 1]
-        if not (low.is_quantity and high.is_quantity) or low.written_unit or low.scale:
+        if not (low.is_quantity and high.is_quantity):
+            continue
+        if low.written_unit or low.scale:
+            # 15%—20%, 5万—8万元: both ends written in full, both flagged as a range
+            same_unit = low.written_unit == high.written_unit and low.written_unit
+            if same_unit and _YEAR_RANGE_CONNECTOR.fullmatch(text, low.end, high.start):
+                linked[index] = replace(low, flags=(*low.flags, "range"))
+                linked[index + 1] = replace(high, flags=(*high.flags, "range"))
             continue
         connector = _YEAR_RANGE_CONNECTOR.fullmatch(text, low.end, high.start)
         if connector is None or not (high.written_unit or high.scale) or low.value is None:
@@ -581,6 +653,52 @@ def ratio_value(span_text: str) -> Decimal | None:
         return None
     first, second = Decimal(match.group(1)), Decimal(match.group(2))
     return second if first == 1 else first
+
+
+_HEADER_SCALES = (Decimal(1), Decimal(10_000), Decimal(100_000_000))
+"""A bare table cell's scale is in its header (在园幼儿数(万人)), which the span does not show."""
+_TOTAL_FROM_YUAN = Decimal("0.0001")
+
+
+def span_values(span_text: str) -> list[tuple[Decimal, str | None]]:
+    """Every (value, canonical unit) the characters of a span can state, with the
+    exact factor of what is written there: its scale (万, 亿), its unit (万平方米,
+    成) and the one conversion the catalog allows (元 -> 万元 for a total). A
+    bare number may also carry a table header's 万 or 亿 (unit None: any unit).
+    The grounding check of reconcile and of the evaluator: a value not in this
+    list is not what the text says."""
+    text = span_text.strip()
+    ratio = ratio_value(text)
+    if ratio is not None:
+        return [(ratio, "比")]
+    share = fraction_share(text)
+    if share is not None:
+        return [(share, "%"), (share.quantize(Decimal("0.01")), "%")]
+    doubling = _DOUBLING.fullmatch(text)
+    if doubling is not None:
+        times = doubling.group("times")
+        return [(Decimal(2) ** (int(times) if times.isdigit() else int(parse_chinese_numeral(times))), "倍")]
+    match = next(_MENTION.finditer(text), None)
+    if match is None:
+        return []
+    groups = match.groupdict()
+    try:
+        token = next(groups[name] for name in ("num", "cn_percent", "cn") if groups[name] is not None)
+        number = _token_value(token)
+    except (StopIteration, InvalidOperation, ValueError):
+        return []
+    if groups["sign"] or text.startswith(("-", "−", "负")):
+        number = -number
+    if groups["cn_percent"] is not None:
+        return [(number, "%")]
+    written_unit, scale = groups["unit"] or "", groups["scale"] or ""
+    if not written_unit and not scale:
+        return [(number * factor, None) for factor in (*_HEADER_SCALES, _TOTAL_FROM_YUAN)]
+    value, unit = canonical_unit(written_unit, scale, number)
+    values: list[tuple[Decimal, str | None]] = [(value, unit or None)]
+    if unit == "元":
+        values.append((value * _TOTAL_FROM_YUAN, "万元"))
+    return values
 
 
 def fraction_share(span_text: str) -> Decimal | None:

@@ -7,11 +7,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from typing import Literal
 
 from .catalog import Catalog, bigrams
-from .load import Document
+from .load import Document, normalize
 from .models import Check, Fact, Finding
-from .numbers import written_number
+from .numbers import Mention, span_values
 from .rules import Proposal, UnclaimedMention, convert_to, unit_fits
 
 REVIEW_THRESHOLD = 0.6
@@ -144,31 +145,23 @@ def _fits(catalog: Catalog, indicator_id: str, proposal: Proposal) -> bool:
 
 def _value_from_span(document: Document, proposal: Proposal) -> Check:
     """Re-derive the number from the characters at the span, independently of the
-    proposal: the value must be that number times the power of ten that its
-    scale (万, 亿, a table's 万人) and unit conversion (元 -> 万元) imply."""
+    proposal: the value must be what is written there times the exact factor of
+    its scale and unit (numbers.span_values), in the proposal's unit."""
     span = document.normalized[proposal.mention.start : proposal.mention.end]
-    written = written_number(span)
-    if written is None:
+    values = span_values(span)
+    if not values:
         return Check(name="value_from_span", ok=False, detail=f"no number at the span {span!r}")
-    if written == 0 or proposal.value == 0:
-        ok = written == proposal.value
-    else:
-        ok = _is_power_of_ten(proposal.value / written)
-    detail = "" if ok else f"span reads {written}, fact says {proposal.value} {proposal.unit}"
+    ok = any(proposal.value == value for value, _ in values)
+    detail = "" if ok else f"span reads {span!r}, fact says {proposal.value} {proposal.unit}"
     return Check(name="value_from_span", ok=ok, detail=detail)
-
-
-def _is_power_of_ten(ratio: Decimal) -> bool:
-    normalized = ratio.normalize()
-    return normalized.as_tuple().digits == (1,)
 
 
 def _checks(document: Document, catalog: Catalog, proposal: Proposal) -> list[Check]:
     raw = document.text[proposal.mention.start : proposal.mention.end]
     checks = [
-        Check(
-            name="span_matches_raw", ok=raw == proposal.mention.raw or len(raw) == len(proposal.mention.raw)
-        ),
+        # The mention was read from the normalized view; the input's own characters
+        # at the same offsets must normalize to it (traditional script included).
+        Check(name="span_matches_raw", ok=normalize(raw, document.script) == proposal.mention.raw),
         _value_from_span(document, proposal),
     ]
     if proposal.indicator is not None:
@@ -211,6 +204,12 @@ def _confidence(proposal: Proposal, checks: list[Check]) -> float:
     return round(min(1.0, max(0.0, score)), 3)
 
 
+def _change(mention: Mention) -> Literal["increase", "decrease"] | None:
+    if "decrease" in mention.flags:
+        return "decrease"
+    return "increase" if "increase" in mention.flags else None
+
+
 def build_facts(
     document: Document,
     catalog: Catalog,
@@ -234,6 +233,7 @@ def build_facts(
                 scope=proposal.scope,
                 year=proposal.year,
                 approx=mention.approx,
+                change=_change(mention),
                 start=mention.start,
                 end=mention.end,
                 quote=document.text[proposal.quote_start : proposal.quote_end].strip(),
