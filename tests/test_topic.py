@@ -4,6 +4,8 @@ facts; health, civil-affairs, economy and party-building numbers go to
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -76,3 +78,21 @@ def test_a_per_student_amount_never_takes_a_totals_indicator() -> None:
     assert (per_student.value, per_student.unit) == (Decimal("20885.77"), "元")
     assert per_student.indicator != "education_expenditure"
     assert (by_raw["5.2亿元"].value, by_raw["5.2亿元"].unit) == (Decimal("52000"), "万元")
+
+
+def test_a_document_mostly_set_aside_says_so(tmp_path: Path) -> None:
+    result = extract_document(load_bytes(MIXED.encode("utf-8"), Path("mixed.txt")), Settings())
+    (finding,) = [f for f in result.findings if f.kind == "mostly_set_aside"]
+    assert finding.detail.startswith("9 of 14 numbers with a unit were set aside")
+    source = tmp_path / "mixed.txt"
+    source.write_text(MIXED, encoding="utf-8")
+    command = [sys.executable, "-m", "edufacts.cli", "extract", str(source), "--out", str(tmp_path / "out")]
+    run = subprocess.run([*command, "--backend", "rules"], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0
+    assert "warning: mixed: 9 of 14 numbers with a unit were set aside" in " ".join(run.stderr.split())
+
+
+def test_an_education_report_has_no_such_finding() -> None:
+    text = "一、基本情况\n全区共有中小学58所,在校学生4.1万人,专任教师3200人,新增学位900个,投入2.1亿元。\n"
+    result = extract_document(load_bytes(text.encode("utf-8"), Path("edu.txt")), Settings())
+    assert not [f for f in result.findings if f.kind == "mostly_set_aside"]

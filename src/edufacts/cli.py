@@ -104,6 +104,7 @@ def extract(
         _fail(str(error))
         sys.exit(2)
     files = list(expand_paths(paths))
+    warnings: list[str] = []
     written = 0
     rows: list[DocumentOutcome] = []  # per-document rows for a short batch only
     with Progress(
@@ -129,6 +130,8 @@ def extract(
             nonlocal written
             if outcome.error is not None:
                 progress.console.print(f"[red]failed:[/red] {escape(outcome.error)}")
+            if outcome.warning is not None:
+                warnings.append(f"{outcome.doc_id}: {outcome.warning}")
             written += outcome.status != "failed"
             if len(rows) <= _MAX_ROWS:
                 rows.append(outcome)
@@ -152,6 +155,14 @@ def extract(
             sys.stderr.flush()
             os._exit(130)
     _print_summary(rows, summary, settings)
+    for line in warnings[:_MAX_ROWS]:
+        stderr.print(
+            f"[yellow]warning:[/yellow] {escape(line)}: a mixed-topic document, or prose taken for chrome"
+        )
+    if len(warnings) > _MAX_ROWS:
+        stderr.print(
+            f"[yellow]warning:[/yellow] {len(warnings) - _MAX_ROWS} more documents like these (see findings)"
+        )
     if summary.documents["failed"]:
         sys.exit(1)
 

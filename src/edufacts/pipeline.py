@@ -9,6 +9,7 @@ import json
 import signal
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
@@ -20,13 +21,23 @@ from . import __version__
 from .catalog import load_catalog
 from .errors import ConfigError, EdufactsError
 from .load import Document, document_ids, load_document
-from .models import SCHEMA_VERSION, DocumentInfo, DocumentResult, RunInfo, Section, TextItem, Unclaimed
+from .models import (
+    SCHEMA_VERSION,
+    DocumentInfo,
+    DocumentResult,
+    Fact,
+    Finding,
+    RunInfo,
+    Section,
+    TextItem,
+    Unclaimed,
+)
 from .narrative import extract_meta, problems_and_measures
 from .numbers import find_mentions
 from .output import RunWriter, completed_documents, finished_output
 from .reconcile import ReconcileSettings, apply_claims, build_facts, sum_findings
 from .resources import data_dir
-from .rules import propose
+from .rules import UnclaimedMention, propose
 from .segment import build_sections, find_headings, find_tables
 from .settings import Settings
 
@@ -124,9 +135,28 @@ def _extract(
             )
             for u in unclaimed
         ],
-        findings=sum_findings(document, facts),
+        findings=[*sum_findings(document, facts), *set_aside_findings(facts, unclaimed)],
     )
     return result, chunks
+
+
+SET_ASIDE = "mostly_set_aside"
+_SET_ASIDE_REASONS = ("boilerplate", "out_of_scope")
+_SET_ASIDE_MIN_NUMBERS = 5
+_SET_ASIDE_SHARE = 0.5
+
+
+def set_aside_findings(facts: list[Fact], unclaimed: list[UnclaimedMention]) -> list[Finding]:
+    """A document most of whose measured numbers are set aside as site chrome or
+    not about education says so: a mixed-topic document (expected), or a page
+    whose prose was taken for chrome (a wrong document or a fault to report)."""
+    set_aside = Counter(u.reason for u in unclaimed if u.reason in _SET_ASIDE_REASONS and u.mention.unit)
+    total = len(facts) + sum(set_aside.values())
+    if total < _SET_ASIDE_MIN_NUMBERS or sum(set_aside.values()) < _SET_ASIDE_SHARE * total:
+        return []
+    parts = ", ".join(f"{count} {reason.replace('_', ' ')}" for reason, count in sorted(set_aside.items()))
+    detail = f"{sum(set_aside.values())} of {total} numbers with a unit were set aside ({parts})"
+    return [Finding(kind=SET_ASIDE, detail=detail)]
 
 
 @dataclass(frozen=True)
@@ -147,10 +177,13 @@ class DocumentOutcome:
     tokens: int = 0
     failed_chunks: int = 0
     seconds: float = 0.0
+    warning: str | None = None
+    """a finding the run summary repeats (most numbers set aside)"""
 
     @classmethod
     def of(cls, path: Path, result: DocumentResult) -> DocumentOutcome:
         run = result.run
+        warning = next((f.detail for f in result.findings if f.kind == SET_ASIDE), None)
         return cls(
             path,
             "ok",
@@ -164,6 +197,7 @@ class DocumentOutcome:
             tokens=run.tokens,
             failed_chunks=len(run.failures),
             seconds=run.seconds,
+            warning=warning,
         )
 
     @classmethod
