@@ -45,7 +45,7 @@ def hermetic(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         monkeypatch.delenv(name, raising=False)
     # Where the local extra is installed the default backend is `local`; tests
     # that want it say so, the rest run the rules backend.
-    monkeypatch.setattr("edufacts.settings._default_backend", lambda: "rules")
+    monkeypatch.setattr("edufacts.settings.installed_default_backend", lambda: "rules")
 
 
 # --- recorded model sessions (cassettes/) ------------------------------------

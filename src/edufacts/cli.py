@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,28 +19,80 @@ from rich.table import Table
 
 from . import __version__
 from .errors import EdufactsError
+from .load import SUPPORTED_SUFFIXES
 from .settings import BACKENDS, Settings
 
 if TYPE_CHECKING:
     from .pipeline import BatchSummary, DocumentOutcome
 
-stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+# Not a terminal (a log, CI): wide enough that the summary's numbers are never cut.
+stderr = Console(stderr=True, highlight=False, soft_wrap=True, width=None if sys.stderr.isatty() else 200)
 
 
 def _fail(message: str) -> None:
     stderr.print(f"[red]error:[/red] {escape(message)}")
 
 
-def expand_paths(paths: tuple[Path, ...]) -> Iterator[Path]:
-    """Directories expand to their files (sorted, hidden ones skipped); a missing
-    path is passed through so the batch reports it as a failed document."""
+@dataclass
+class Inputs:
+    files: list[Path]
+    skipped: Counter[str]
+    """files found while walking a folder whose type edufacts does not read, by suffix"""
+
+
+def expand_paths(paths: tuple[Path, ...], recursive: bool = True) -> Inputs:
+    """Folders expand to the report files in them (and in their subfolders unless
+    recursive is off; sorted; hidden files and folders skipped); a file found
+    there of another type is counted as skipped, not failed. A path named on the
+    command line is always passed on, so the batch reports it if it cannot be read."""
+    files: list[Path] = []
+    skipped: Counter[str] = Counter()
     for path in paths:
-        if path.is_dir():
-            yield from sorted(
-                child for child in path.iterdir() if child.is_file() and not child.name.startswith(".")
-            )
-        else:
-            yield path
+        if not path.is_dir():
+            files.append(path)
+            continue
+        found = path.rglob("*") if recursive else path.iterdir()
+        for child in sorted(found):
+            relative = child.relative_to(path).parts
+            if any(part.startswith(".") for part in relative) or not child.is_file():
+                continue
+            if child.suffix.lower() in SUPPORTED_SUFFIXES:
+                files.append(child)
+            else:
+                skipped[child.suffix.lower() or "(no suffix)"] += 1
+    return Inputs(files, skipped)
+
+
+class _BackendOption(click.Option):
+    """--backend, whose help names the default this machine really uses (local once
+    the model is installed), looked up only when --help is asked for."""
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        from .settings import installed_default_backend
+
+        self.help = f"Extraction backend [env EDUFACTS_BACKEND; default here: {installed_default_backend()}]."
+        return super().get_help_record(ctx)
+
+
+_LOCAL_SECONDS_PER_CHAR = 0.06
+"""Measured: 30-90 s per 1,000 characters for the 1.5B model on 2 cores (README, Benchmark)."""
+
+
+def _backend_line(settings: Settings, files: list[Path]) -> str:
+    """The run's first line: which backend and model, and for a local model what it will cost."""
+    if settings.backend == "rules":
+        return "backend: rules (no model; seconds per report)"
+    if settings.backend == "openai":
+        return f"backend: openai endpoint {settings.base_url or '(OPENAI_BASE_URL)'}, model {settings.model}"
+    from .llm.weights import DEFAULT_MODEL
+
+    model = settings.model_path or settings.model or DEFAULT_MODEL
+    characters = sum(path.stat().st_size for path in files if path.is_file()) // 3
+    minutes = characters * _LOCAL_SECONDS_PER_CHAR / 60
+    return (
+        f"backend: local model {model} on this machine's CPU, about {minutes:.0f} min for "
+        f"{len(files)} documents (~{characters:,} characters); --backend rules gives a run in seconds"
+    )
 
 
 @click.group()
@@ -53,9 +106,7 @@ def main() -> None:
 @click.option(
     "--out", "out_dir", type=click.Path(path_type=Path), help="Output folder [env EDUFACTS_OUT_DIR; out]."
 )
-@click.option(
-    "--backend", type=click.Choice(BACKENDS), help="Extraction backend [env EDUFACTS_BACKEND; rules]."
-)
+@click.option("--backend", type=click.Choice(BACKENDS), cls=_BackendOption, help="Extraction backend.")
 @click.option("--max-bytes", type=int, help="Largest input file accepted [env EDUFACTS_MAX_BYTES; 10 MB].")
 @click.option("--review-threshold", type=float, help="Confidence under which a fact needs review.")
 @click.option("--model", help="Local model name (see `edufacts model list`) or an endpoint's model id.")
@@ -69,6 +120,9 @@ def main() -> None:
     default=None,
     help="Skip documents whose outputs are complete for the same input and settings.",
 )
+@click.option(
+    "--no-recursive", is_flag=True, help="Read only the files directly in a folder, not its subfolders."
+)
 def extract(
     paths: tuple[Path, ...],
     out_dir: Path | None,
@@ -81,6 +135,7 @@ def extract(
     no_cache: bool | None,
     jobs: int | None,
     resume: bool | None,
+    no_recursive: bool,
 ) -> None:
     """Extract facts from report files or folders of reports (.txt, .html, .htm)."""
     from .pipeline import run_batch
@@ -103,7 +158,13 @@ def extract(
     except EdufactsError as error:
         _fail(str(error))
         sys.exit(2)
-    files = list(expand_paths(paths))
+    inputs = expand_paths(paths, recursive=not no_recursive)
+    files = inputs.files
+    if inputs.skipped:
+        kinds = ", ".join(f"{suffix} {count}" for suffix, count in sorted(inputs.skipped.items()))
+        stderr.print(
+            f"skipped {sum(inputs.skipped.values())} files of a type edufacts does not read ({kinds})"
+        )
     warnings: list[str] = []
     written = 0
     rows: list[DocumentOutcome] = []  # per-document rows for a short batch only
@@ -138,7 +199,13 @@ def extract(
             progress.advance(task)
 
         try:
-            summary = run_batch(files, settings, on_done=done, on_install=installing)
+            summary = run_batch(
+                files,
+                settings,
+                on_done=done,
+                on_install=installing,
+                on_start=lambda: progress.console.print(_backend_line(settings, files)),
+            )
         except EdufactsError as error:
             _fail(str(error))
             sys.exit(2)

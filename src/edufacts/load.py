@@ -35,6 +35,8 @@ class Document:
     script: str
     boilerplate: tuple[tuple[int, int], ...] = field(default=())
     """Character spans of lines that are site chrome, spam or padding."""
+    replaced: tuple[int, ...] = ()
+    """Positions of U+FFFD put in place of invalid bytes (slightly damaged UTF-8)."""
 
     @cached_property
     def _boilerplate_starts(self) -> list[int]:
@@ -75,6 +77,9 @@ def _decode(data: bytes, path: Path, is_html: bool) -> tuple[str, str]:
             candidates.append("gb18030" if name in {"gb2312", "gbk", "gb18030"} else name)
     # Big5 bytes also decode as GB18030, but into private-use characters, which
     # _looks_like_text refuses there: then Big5 is tried.
+    damaged = _slightly_damaged_utf8(data)
+    if damaged is not None:
+        return damaged, DAMAGED_UTF8
     candidates += ["gb18030", "big5"]
     for encoding in candidates:
         try:
@@ -84,6 +89,35 @@ def _decode(data: bytes, path: Path, is_html: bool) -> tuple[str, str]:
         if _looks_like_text(text, encoding):
             return text, encoding
     raise InputError(f"{path}: cannot decode as UTF-8, GB18030 or Big5 (undecodable or not text)")
+
+
+DAMAGED_UTF8 = "utf-8 (damaged)"
+_MAX_DAMAGED_SHARE = 0.001
+_MIN_DAMAGE_ALLOWED = 8
+"""a short file may lose a character or two at a cut: a few U+FFFD are always allowed"""
+
+
+def _slightly_damaged_utf8(data: bytes) -> str | None:
+    """UTF-8 with a few invalid bytes (a cut at the end, a bad copy): decoded with
+    U+FFFD in their place when under 0.1 % of the bytes are bad, so the rest of
+    the report is not lost; checked before GB18030, which would read it as junk."""
+    try:
+        data.decode("utf-8")
+        return None
+    except UnicodeDecodeError:
+        pass
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    # Most non-ASCII characters must be valid UTF-8: a GBK file decoded this way
+    # is almost all U+FFFD, even when it is short.
+    valid = sum(1 for char in text if char > "\x7f") - bad
+    if bad == 0 or bad > max(_MIN_DAMAGE_ALLOWED, _MAX_DAMAGED_SHARE * len(data)) or valid < 20 * bad:
+        return None
+    return text if _looks_like_text(text) else None
+
+
+def _replacements(text: str) -> list[int]:
+    return [index for index, char in enumerate(text) if char == "\ufffd"]
 
 
 def _utf16_without_bom(head: bytes) -> str | None:
@@ -437,10 +471,29 @@ def load_document(path: Path, max_bytes: int = DEFAULT_MAX_BYTES, doc_id: str | 
     return load_bytes(data, path, doc_id)
 
 
+_MAGIC = (
+    (b"%PDF-", "a PDF"),
+    (b"PK\x03\x04", "a zip archive (DOCX, XLSX...)"),
+    (b"\xd0\xcf\x11\xe0", "a legacy Office (DOC, WPS) file"),
+)
+
+
+def sniff_binary(data: bytes) -> str | None:
+    """What a file is by its first bytes, when it is a binary document format; the
+    suffix is not trusted (a PDF renamed .txt decodes as junk text)."""
+    head = data[:8]
+    return next((name for magic, name in _MAGIC if head.startswith(magic)), None)
+
+
 def load_bytes(data: bytes, path: Path, doc_id: str | None = None) -> Document:
     file_format = SUPPORTED_SUFFIXES.get(path.suffix.lower(), "txt")
     if not data.strip():
         raise InputError(f"{path}: empty file")
+    binary = sniff_binary(data)
+    if binary is not None:
+        raise InputError(
+            f"{path}: {binary} by its content, not text or HTML whatever its name; convert it to text first"
+        )
     text, encoding = _decode(data, path, file_format == "html")
     if file_format == "html":
         try:
@@ -463,4 +516,5 @@ def load_bytes(data: bytes, path: Path, doc_id: str | None = None) -> Document:
         format=file_format,
         script=script,
         boilerplate=_boilerplate_spans(text, normalized),
+        replaced=tuple(_replacements(text)) if encoding == DAMAGED_UTF8 else (),
     )

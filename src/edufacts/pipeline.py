@@ -135,9 +135,26 @@ def _extract(
             )
             for u in unclaimed
         ],
-        findings=[*sum_findings(document, facts), *set_aside_findings(facts, unclaimed)],
+        findings=[
+            *decode_findings(document),
+            *sum_findings(document, facts),
+            *set_aside_findings(facts, unclaimed),
+        ],
     )
     return result, chunks
+
+
+def decode_findings(document: Document) -> list[Finding]:
+    """Invalid bytes replaced while decoding: where, so a reader can check them."""
+    if not document.replaced:
+        return []
+    shown = ", ".join(map(str, document.replaced[:20])) + (" ..." if len(document.replaced) > 20 else "")
+    detail = f"{len(document.replaced)} invalid bytes replaced by U+FFFD at characters {shown}"
+    return [
+        Finding(
+            kind="decode_damage", detail=detail, start=document.replaced[0], end=document.replaced[-1] + 1
+        )
+    ]
 
 
 SET_ASIDE = "mostly_set_aside"
@@ -303,6 +320,7 @@ def run_batch(
     settings: Settings,
     on_done: Callable[[DocumentOutcome], None] | None = None,
     on_install: InstallProgress | None = None,
+    on_start: Callable[[], None] | None = None,
 ) -> BatchSummary:
     """Extract every path, `settings.jobs` documents (and model calls) at a time;
     a failure is recorded and the batch goes on. Workers extract; this thread
@@ -320,6 +338,8 @@ def run_batch(
         summary = BatchSummary(jobs=min(settings.jobs, parallel or settings.jobs))
         done = completed_documents(settings.out_dir) if settings.resume else {}
         fingerprint = writer.fingerprint = settings_fingerprint(settings, assistant)
+        if on_start is not None:
+            on_start()  # the output folder is ours and the backend is up
         calls = ThreadPoolExecutor(summary.jobs) if assistant is not None and summary.jobs > 1 else None
 
         def finished_before(path: Path) -> dict[str, Any] | None:

@@ -61,7 +61,7 @@ class Settings:
             if raw is not None and raw != "":
                 values[setting.name] = _parse(setting.name, raw)
         if "backend" not in values:
-            values["backend"] = (default_backend or _default_backend)()
+            values["backend"] = (default_backend or installed_default_backend)()
         settings = cls(**values)
         if settings.backend not in BACKENDS:
             raise ConfigError(f"unknown backend {settings.backend!r}; choose one of {', '.join(BACKENDS)}")
@@ -74,7 +74,7 @@ class Settings:
         return settings
 
 
-def _default_backend() -> str:
+def installed_default_backend() -> str:
     """`local` once its extra is installed (server and model parts), else `rules`."""
     from .llm.weights import DEFAULT_MODEL, MODELS, llama_server_available, part_paths
 

@@ -1,0 +1,116 @@
+"""What a hostile user feeds `edufacts extract`: nested folders, a README beside
+the reports, a PDF renamed .txt, slightly damaged UTF-8; outputs with the
+process umask and a summary that stays whole in a log. Each through the real
+CLI in a subprocess, checking files and exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+from edufacts.errors import EdufactsError
+from edufacts.load import load_bytes
+
+REPORT = "一、基本情况\n全区共有幼儿园74所,在园幼儿7772人,教育投入18.26亿元。\n"
+
+
+def extract(*args: str | Path, umask: int | None = None) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "edufacts.cli", "extract", *map(str, args), "--backend", "rules"]
+
+    def set_umask() -> None:
+        if umask is not None:
+            os.umask(umask)
+
+    return subprocess.run(command, capture_output=True, text=True, timeout=120, preexec_fn=set_umask)
+
+
+def test_folders_are_walked_and_other_files_are_skipped_not_failed(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    (inbox / "2023" / "q1").mkdir(parents=True)
+    (inbox / ".git").mkdir()
+    (inbox / "top.txt").write_text(REPORT, encoding="utf-8")
+    (inbox / "2023" / "q1" / "deep.txt").write_text(REPORT, encoding="utf-8")
+    (inbox / "README.md").write_text("# notes", encoding="utf-8")
+    (inbox / ".git" / "config.txt").write_text(REPORT, encoding="utf-8")
+    out = tmp_path / "out"
+    run = extract(inbox, "--out", out)
+    assert run.returncode == 0, run.stderr
+    assert "skipped 1 files of a type edufacts does not read (.md 1)" in run.stderr
+    assert {path.name for path in out.glob("*.json")} == {"top.json", "deep.json"}
+    flat = extract(inbox, "--out", tmp_path / "flat", "--no-recursive")
+    assert flat.returncode == 0 and {p.name for p in (tmp_path / "flat").glob("*.json")} == {"top.json"}
+
+
+def test_a_named_file_that_cannot_be_read_fails_alone(tmp_path: Path) -> None:
+    good = tmp_path / "good.txt"
+    good.write_text(REPORT, encoding="utf-8")
+    run = extract(tmp_path / "missing.txt", tmp_path / "nowhere" / "x.txt", good, "--out", tmp_path / "out")
+    assert run.returncode == 1
+    assert run.stderr.count("no such file") == 2 and "Traceback" not in run.stderr
+    assert (tmp_path / "out" / "good.json").is_file()
+
+
+def test_a_pdf_named_txt_is_refused_by_its_content(tmp_path: Path) -> None:
+    fake = tmp_path / "report.txt"
+    fake.write_bytes(
+        b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj << /Type /Catalog >> endobj\n" + b"12 0 R 345 " * 50
+    )
+    run = extract(fake, "--out", tmp_path / "out")
+    assert run.returncode == 1
+    assert "a PDF by its content" in run.stderr
+    assert not (tmp_path / "out" / "report.json").exists()
+
+
+def test_slightly_damaged_utf8_is_read_with_its_damage_reported(tmp_path: Path) -> None:
+    body = (REPORT * 40).encode("utf-8")
+    cut = len("一、基本情况".encode())
+    # a bad byte between two characters, and a character cut at the end
+    damaged = body[:cut] + b"\xff" + body[cut:] + "新增学位1260个。".encode()[:-2]
+    source = tmp_path / "damaged.txt"
+    source.write_bytes(damaged)
+    run = extract(source, "--out", tmp_path / "out")
+    assert run.returncode == 0, run.stderr
+    payload = json.loads((tmp_path / "out" / "damaged.json").read_text(encoding="utf-8"))
+    assert payload["document"]["encoding"] == "utf-8 (damaged)"
+    (finding,) = [f for f in payload["findings"] if f["kind"] == "decode_damage"]
+    assert finding["detail"].startswith("2 invalid bytes replaced")
+    assert len(payload["facts"]) >= 40 * 3
+    # Heavier damage (2 % of the bytes) is not read as damaged UTF-8.
+    many = bytes(byte if index % 50 else 0xFF for index, byte in enumerate(body))
+    try:
+        encoding = load_bytes(many, Path("x.txt")).encoding
+    except EdufactsError:
+        encoding = "refused"
+    assert encoding != "utf-8 (damaged)"
+
+
+def test_outputs_follow_the_umask_and_the_summary_is_not_cut(tmp_path: Path) -> None:
+    source = tmp_path / "a-long-document-name-to-fill-the-column.html"
+    source.write_text(f"<p>{REPORT}</p>", encoding="utf-8")
+    out = tmp_path / "out"
+    run = extract(source, "--out", out, umask=0o022)
+    assert run.returncode == 0, run.stderr
+    modes = {
+        path.name: stat.S_IMODE(path.stat().st_mode)
+        for path in out.iterdir()
+        if not path.name.startswith(".")
+    }
+    assert set(modes.values()) == {0o644}, modes
+    assert "a-long-document-name-to-fill-the-column" in run.stderr  # not cut to 80 columns
+    assert "…" not in run.stderr
+
+
+def test_help_names_the_default_really_used() -> None:
+    run = subprocess.run(
+        [sys.executable, "-m", "edufacts.cli", "extract", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    probe = "from edufacts.settings import installed_default_backend as d; print(d())"
+    default = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert f"default here: {default.stdout.strip()}" in " ".join(run.stdout.split())
