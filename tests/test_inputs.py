@@ -12,6 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from edufacts.errors import EdufactsError
 from edufacts.load import load_bytes
 
@@ -114,3 +116,22 @@ def test_help_names_the_default_really_used() -> None:
     probe = "from edufacts.settings import installed_default_backend as d; print(d())"
     default = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
     assert f"default here: {default.stdout.strip()}" in " ".join(run.stdout.split())
+
+
+def test_a_document_with_too_many_numbers_fails_with_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from edufacts import pipeline
+    from edufacts.settings import Settings
+
+    monkeypatch.setattr(pipeline, "MAX_MENTIONS", 100)
+    dense = tmp_path / "dense.txt"
+    dense.write_text("增长12.5%," * 150, encoding="utf-8")
+    good = tmp_path / "good.txt"
+    good.write_text(REPORT, encoding="utf-8")
+    outcomes: list[pipeline.DocumentOutcome] = []
+    summary = pipeline.run_batch([dense, good], Settings(out_dir=tmp_path / "out"), on_done=outcomes.append)
+    assert summary.documents == {"ok": 1, "failed": 1, "skipped": 0}
+    (failed,) = [outcome for outcome in outcomes if outcome.status == "failed"]
+    assert failed.error is not None and "150 numbers in one document, over the limit of 100" in failed.error
+    assert "\n" not in failed.error

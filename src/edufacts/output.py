@@ -12,7 +12,7 @@ import json
 import os
 import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
@@ -54,13 +54,17 @@ def _file_mode() -> int:
 _FILE_MODE = _file_mode()
 
 
-def atomic_write_text(path: Path, content: str) -> None:
+def atomic_write_text(path: Path, content: str | Iterable[str]) -> None:
+    """Write to a temp file beside `path`, then rename; `content` may come in pieces."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.fchmod(handle, _FILE_MODE)
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as file:
-            file.write(content)
+            if isinstance(content, str):
+                file.write(content)
+            else:
+                file.writelines(content)
             file.flush()
             os.fsync(file.fileno())
         os.replace(temp_name, path)
@@ -72,6 +76,32 @@ def atomic_write_text(path: Path, content: str) -> None:
 def document_json(model: BaseModel) -> str:
     """A contract file (a document's output, a gold file) as edufacts writes it."""
     return json.dumps(model.model_dump(mode="json"), ensure_ascii=False, indent=1) + "\n"
+
+
+def document_json_pieces(model: BaseModel) -> Iterator[str]:
+    """document_json's text, byte for byte, one list item at a time: a document
+    with tens of thousands of facts is never held as one dict and one string."""
+    fields = type(model).model_fields
+    yield "{"
+    for index, name in enumerate(fields):
+        value = getattr(model, name)
+        lead = "\n" if index == 0 else ",\n"
+        if isinstance(value, list) and value:
+            yield f"{lead} {json.dumps(name)}: ["
+            for position, item in enumerate(value):
+                dumped = json.dumps(_plain(item), ensure_ascii=False, indent=1)
+                yield ("\n" if position == 0 else ",\n") + "\n".join(
+                    "  " + line for line in dumped.split("\n")
+                )
+            yield "\n ]"
+        else:
+            dumped = json.dumps(_plain(value), ensure_ascii=False, indent=1)
+            yield f"{lead} {json.dumps(name)}: " + "\n ".join(dumped.split("\n"))
+    yield "\n}\n"
+
+
+def _plain(value: Any) -> Any:
+    return value.model_dump(mode="json") if isinstance(value, BaseModel) else value
 
 
 def fact_line(doc_id: str, fact: dict[str, Any]) -> str:
@@ -180,7 +210,7 @@ class RunWriter:
     def write_document(self, result: DocumentResult, chunks: Iterable[dict[str, Any]] = ()) -> None:
         """The document's JSON, its facts, its chunks' ledger lines, then the
         ledger line that marks it complete (last, so resume trusts it)."""
-        atomic_write_text(self.out_dir / f"{result.document.id}.json", document_json(result))
+        atomic_write_text(self.out_dir / f"{result.document.id}.json", document_json_pieces(result))
         doc_id = result.document.id
         self._write_facts(doc_id, (fact.model_dump(mode="json") for fact in result.facts))
         for chunk in chunks:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .catalog import load_catalog
-from .errors import ConfigError, EdufactsError
+from .errors import ConfigError, EdufactsError, InputError
 from .load import Document, document_ids, load_document
 from .models import (
     SCHEMA_VERSION,
@@ -46,6 +46,9 @@ if TYPE_CHECKING:
     from .llm.backend import Assistant, InstallProgress
 
 
+MAX_MENTIONS = 80_000
+
+
 def extract_document(
     document: Document, settings: Settings, assistant: Assistant | None = None
 ) -> DocumentResult:
@@ -69,6 +72,13 @@ def _extract(
     sections = build_sections(text, find_headings(text))
     tables = find_tables(text)
     mentions = find_mentions(text)
+    if len(mentions) > MAX_MENTIONS:
+        # Each number costs a few KB on its way to the output: past this a file
+        # the default --max-bytes accepts could need gigabytes.
+        raise InputError(
+            f"{document.path}: {len(mentions):,} numbers in one document, over the limit of {MAX_MENTIONS:,} "
+            "(no report of the genre comes near it); split the file"
+        )
     proposals, unclaimed = propose(document, catalog, mentions, sections, tables)
     run = RunInfo(backend=settings.backend)
     chunks: list[ChunkResult] = []
