@@ -18,7 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from . import __version__
-from .errors import EdufactsError
+from .errors import EdufactsError, InputError
 from .load import SUPPORTED_SUFFIXES
 from .settings import BACKENDS, Settings
 
@@ -459,6 +459,11 @@ def review(out_dir: Path, port: int, open_browser: bool, apply: bool, export_gol
         workspace = Workspace(out_dir)
         for name in workspace.skipped:
             stderr.print(f"[yellow]skipped[/yellow] {escape(name)}: not an edufacts output")
+        unreadable = workspace.unreadable_sources()
+        for line in unreadable:
+            stderr.print(f"[red]cannot review:[/red] {escape(line)}")
+        if unreadable and len(unreadable) == len(workspace.paths):
+            raise InputError(f"{out_dir}: no document's text can be read; run review where extract ran")
         if apply or export_gold is not None:
             summaries = []
             if apply:

@@ -159,7 +159,10 @@ def create_app(workspace: Workspace, token: str | None = None) -> Starlette:
             return body
         doc_id, target = str(body["doc_id"]), str(body["target"])
         action = str(body.get("action", ""))
-        reason = str(body.get("reason") or "").strip()
+        raw_reason = body.get("reason") or ""
+        if not isinstance(raw_reason, str):
+            return JSONResponse({"error": "reason must be a string"}, 400)
+        reason = raw_reason.strip()
         try:
             result = workspace.document(doc_id).result
         except EdufactsError as error:  # the source text is gone or changed

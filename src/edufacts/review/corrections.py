@@ -17,6 +17,7 @@ from .workspace import unclaimed_target
 
 EDITABLE = ("value", "unit", "indicator", "scope", "year", "label", "approx")
 _MAX_DIGITS = 15
+_MAX_EXPONENT = 15
 _GOLD_CONTEXT = 12
 
 
@@ -29,7 +30,9 @@ def validate_fields(catalog: Catalog, fields: dict[str, Any]) -> dict[str, Any]:
         value = Decimal(str(fields.get("value", "")).strip())
     except InvalidOperation:
         raise InputError(f"value {fields.get('value')!r} is not a number") from None
-    if not value.is_finite() or len(value.as_tuple().digits) > _MAX_DIGITS:
+    exponent = value.as_tuple().exponent
+    too_large = not isinstance(exponent, int) or abs(exponent) > _MAX_EXPONENT  # 1e999999999 hangs --apply
+    if not value.is_finite() or too_large or len(value.as_tuple().digits) > _MAX_DIGITS:
         raise InputError(f"value {fields.get('value')!r} is not a number of at most {_MAX_DIGITS} digits")
     unit = str(fields.get("unit", "")).strip()
     if unit not in catalog.units:

@@ -64,8 +64,14 @@ class DecisionStore:
         try:
             with self._connect() as connection:
                 connection.executescript(_SCHEMA)
+                # A file with a sound header but damaged pages would fail every page later.
+                verdict = connection.execute("PRAGMA quick_check").fetchone()[0]
         except sqlite3.DatabaseError as error:
             raise InputError(f"{path}: not a review database: {error}") from None
+        if verdict != "ok":
+            raise InputError(
+                f"{path}: the review database is damaged ({verdict}); restore it or move it away"
+            )
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:

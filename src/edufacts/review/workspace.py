@@ -18,7 +18,9 @@ from ..load import load_document
 from ..models import DocumentResult, Fact, Unclaimed
 from .store import DATABASE_NAME, DecisionStore
 
-_DOC_ID = re.compile(r"^[\w.\-]{1,200}$")
+_DOC_ID = re.compile(r"^[^/\\\x00-\x1f\x7f]{1,200}$")
+"""Any name extract gives a document (spaces, brackets: `report (1)`); ids are
+looked up among the folder's own outputs and quoted in URLs, never joined into a path."""
 # Unclaimed mentions most likely to be missed facts come first.
 _UNCLAIMED_RISK = {"out_of_scope": 0, "no_unit": 1}
 _CACHED_DOCUMENTS = 16
@@ -167,6 +169,17 @@ class Workspace:
                 f"{info.id}: the text has {len(text)} characters, the output says {info.chars}"
             )
         return text
+
+    def unreadable_sources(self) -> list[str]:
+        """One line per document whose text cannot be had (moved, changed, or review
+        run from another folder): checked at start, so pages do not answer 404 later."""
+        problems = []
+        for doc_id in self.paths:
+            try:
+                self.document(doc_id)
+            except EdufactsError as error:
+                problems.append(str(error))
+        return problems
 
     def positions(self, doc_id: str | None) -> list[int] | range:
         """The queue positions of one document's items, or of the whole queue (None)."""
