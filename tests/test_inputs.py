@@ -135,3 +135,24 @@ def test_a_document_with_too_many_numbers_fails_with_one_line(
     (failed,) = [outcome for outcome in outcomes if outcome.status == "failed"]
     assert failed.error is not None and "150 numbers in one document, over the limit of 100" in failed.error
     assert "\n" not in failed.error
+
+
+def test_wrong_values_and_lost_numbers_through_the_cli(tmp_path: Path) -> None:
+    """The high-severity cases end to end: a chrome word inside a body sentence, a
+    per-student amount beside a total, a ratio, a signed change, a vague count."""
+    source = tmp_path / "report.txt"
+    source.write_text(
+        "一、基本情况\n为各校提供技术支持,投入经费1200万元。全区生均教育支出20885.77元,"
+        "师生比为1:15,在校生比上年增长-0.3%,数十名教师参加培训。\n",
+        encoding="utf-8",
+    )
+    run = extract(source, "--out", tmp_path / "out")
+    assert run.returncode == 0, run.stderr
+    payload = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
+    facts = {fact["raw"]: (fact["value"], fact["unit"], fact["indicator"]) for fact in payload["facts"]}
+    assert facts["1200万元"][:2] == (1200, "万元")
+    assert facts["20885.77元"][:2] == (20885.77, "元") and facts["20885.77元"][2] != "education_expenditure"
+    assert facts["1:15"][:2] == (15, "比")
+    assert facts["-0.3%"][:2] == (-0.3, "%")
+    unclaimed = {item["raw"]: item["reason"] for item in payload["unclaimed"]}
+    assert unclaimed["数十名"] == "vague"
