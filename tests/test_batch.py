@@ -261,3 +261,17 @@ def test_ctrl_c_keeps_finished_documents_and_resume_completes_the_rest(tmp_path:
     # (Counter equality counts a document with no facts, and no rows, as 0.)
     assert per_doc == Counter({doc_id: len(payload["facts"]) for doc_id, payload in outputs(out).items()})
     assert csv_rows == sum(per_doc.values())
+
+
+def test_a_model_run_reports_progress_chunk_by_chunk(tmp_path: Path) -> None:
+    paths = synthetic_corpus(tmp_path / "in", 2)
+    seen: list[tuple[str, int, int, int]] = []
+    with MockEndpoint() as mock:
+        settings = endpoint_settings(mock, tmp_path / "out", tmp_path)
+        summary = run_batch(paths, settings, on_chunk=lambda *progress: seen.append(progress))
+    assert summary.totals["llm_calls"] == len(seen) > 0
+    for doc_id in {path.stem for path in paths}:
+        mine = [(done, total) for seen_id, done, total, _ in seen if seen_id == doc_id]
+        assert [done for done, _ in mine] == list(range(1, len(mine) + 1))
+        assert {total for _, total in mine} == {len(mine)}
+    assert sum(tokens for *_, tokens in seen) == summary.totals["tokens"]

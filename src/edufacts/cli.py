@@ -179,7 +179,21 @@ def extract(
         task = progress.add_task(
             f"extracting ({settings.backend}, {settings.jobs} at a time)", total=len(files)
         )
+        if settings.backend == "local" and settings.base_url is None:
+            progress.console.print("starting the local model server (about 10 s) ...")
         install_task: Any = None
+        chunk_task: Any = None
+        tokens = 0
+
+        def chunk_done(doc_id: str, done_chunks: int, total_chunks: int, chunk_tokens: int) -> None:
+            nonlocal chunk_task, tokens
+            tokens += chunk_tokens
+            description = (
+                f"model: {escape(doc_id)} chunk {done_chunks}/{total_chunks}, {tokens:,} tokens so far"
+            )
+            if chunk_task is None:
+                chunk_task = progress.add_task(description, total=total_chunks)
+            progress.update(chunk_task, description=description, completed=done_chunks, total=total_chunks)
 
         def installing(done_bytes: int, total_bytes: int) -> None:
             nonlocal install_task
@@ -205,6 +219,7 @@ def extract(
                 on_done=done,
                 on_install=installing,
                 on_start=lambda: progress.console.print(_backend_line(settings, files)),
+                on_chunk=chunk_done,
             )
         except EdufactsError as error:
             _fail(str(error))
@@ -240,7 +255,16 @@ _MAX_ROWS = 20
 def _print_summary(rows: list[DocumentOutcome], summary: BatchSummary, settings: Settings) -> None:
     """One row per document for a short batch, then the totals; wall-clock
     seconds and documents per second for the whole batch."""
-    table = Table(title=f"edufacts extract ({settings.backend}) -> {escape(str(settings.out_dir))}")
+    model = ""
+    if settings.backend == "local":
+        from .llm.weights import DEFAULT_MODEL
+
+        model = f", {settings.model_path or settings.model or DEFAULT_MODEL}"
+    elif settings.backend == "openai":
+        model = f", {settings.model}"
+    table = Table(
+        title=f"edufacts extract ({settings.backend}{escape(model)}) -> {escape(str(settings.out_dir))}"
+    )
     counted = ["facts", "needs_review", "unclaimed", "findings"]
     if settings.backend != "rules":
         counted += ["llm_calls", "cached_calls", "tokens", "failed_chunks"]

@@ -43,7 +43,7 @@ from .settings import Settings
 
 if TYPE_CHECKING:
     from .llm.assist import ChunkResult
-    from .llm.backend import Assistant, InstallProgress
+    from .llm.backend import Assistant, ChunkProgress, InstallProgress
 
 
 MAX_MENTIONS = 80_000
@@ -63,6 +63,7 @@ def _extract(
     assistant: Assistant | None = None,
     pool: Executor | None = None,
     stop: threading.Event | None = None,
+    on_chunk: ChunkProgress | None = None,
 ) -> tuple[DocumentResult, list[ChunkResult]]:
     if settings.backend != "rules" and assistant is None:
         raise ConfigError(f"backend {settings.backend!r} needs a model session: use open_backend()")
@@ -83,7 +84,7 @@ def _extract(
     run = RunInfo(backend=settings.backend)
     chunks: list[ChunkResult] = []
     if assistant is not None:
-        assistance = assistant.assist(document, catalog, proposals, mentions, pool, stop)
+        assistance = assistant.assist(document, catalog, proposals, mentions, pool, stop, on_chunk)
         chunks = assistance.chunks
         proposals, dropped = apply_claims(
             catalog, proposals, assistance.claims, assistant.policy, document.normalized
@@ -331,6 +332,7 @@ def run_batch(
     on_done: Callable[[DocumentOutcome], None] | None = None,
     on_install: InstallProgress | None = None,
     on_start: Callable[[], None] | None = None,
+    on_chunk: ChunkProgress | None = None,
 ) -> BatchSummary:
     """Extract every path, `settings.jobs` documents (and model calls) at a time;
     a failure is recorded and the batch goes on. Workers extract; this thread
@@ -370,7 +372,7 @@ def run_batch(
                 return _Finished(path, kept=kept)
             try:
                 document = load_document(path, settings.max_bytes, ids[path])
-                result, chunks = _extract(document, settings, assistant, calls, stop)
+                result, chunks = _extract(document, settings, assistant, calls, stop, on_chunk)
             except EdufactsError as error:
                 return _Finished(path, error=str(error))
             return _Finished(path, document, result, chunks)

@@ -277,7 +277,7 @@ def assist(
     mentions: list[Mention],
     client: ModelClient,
     prompt: PromptSet,
-    on_chunk: Callable[[ChunkResult], None] | None = None,
+    on_chunk: Callable[[ChunkResult, int, int], None] | None = None,
     pool: Executor | None = None,
     stop: threading.Event | None = None,
 ) -> list[ChunkResult]:
@@ -306,5 +306,5 @@ def assist(
     for result in pool.map(ask, chunks) if pool is not None else map(ask, chunks):
         results.append(result)
         if on_chunk is not None:
-            on_chunk(result)
+            on_chunk(result, len(results), len(chunks))
     return results

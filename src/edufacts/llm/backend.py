@@ -82,9 +82,14 @@ class Assistant:
         mentions: list[Mention],
         pool: Executor | None = None,
         stop: threading.Event | None = None,
+        on_chunk: ChunkProgress | None = None,
     ) -> DocumentAssistance:
+        def progress(result: ChunkResult, done: int, total: int) -> None:
+            if on_chunk is not None:
+                on_chunk(document.id, done, total, result.usage.tokens)
+
         results = assist(
-            document, catalog, proposals, mentions, self.client, self.prompt, pool=pool, stop=stop
+            document, catalog, proposals, mentions, self.client, self.prompt, progress, pool=pool, stop=stop
         )
         outcome = DocumentAssistance(chunks=results)
         for result in results:
@@ -98,6 +103,10 @@ class Assistant:
                     ChunkFailure(chunk=f"{chunk.id} [{chunk.start}:{chunk.end}]", error=result.error)
                 )
         return outcome
+
+
+ChunkProgress = Callable[[str, int, int, int], None]
+"""(document id, chunks done, chunks in the document, tokens of the chunk just done)"""
 
 
 def resolve_model_path(settings: Settings, on_install: InstallProgress | None = None) -> tuple[Path, str]:
