@@ -62,6 +62,9 @@ class MergePolicy:
     """...and only when that indicator's names share at least this many
     two-character pieces with the text around the number."""
     model_may_drop: bool = False
+    model_decides_unsettled_topic: bool = True
+    """In a mixed document, a number the rules judged education only by its heading
+    or the document's bent goes to out_of_scope when the model answers 非教育."""
     model_scope: bool = False
     model_year_when_rules_have_none: bool = True
 
@@ -103,7 +106,11 @@ def apply_claims(
         if claim is None:
             merged.append(proposal)
             continue
-        if not claim.education and policy.model_may_drop and proposal.indicator is None:
+        unsettled = proposal.topic is not None and not proposal.topic.settled
+        if not claim.education and (
+            (policy.model_may_drop and proposal.indicator is None)
+            or (policy.model_decides_unsettled_topic and unsettled)
+        ):
             dropped.append(UnclaimedMention(proposal.mention, "out_of_scope"))
             continue
         indicator = proposal.indicator

@@ -13,7 +13,7 @@ from .catalog import Catalog, Indicator
 from .load import Document
 from .numbers import Mention, canonical_unit
 from .segment import Section, Table, TableCell, innermost_section
-from .topic import TopicJudge
+from .topic import TopicJudge, TopicJudgement
 
 SENTENCE_END = re.compile(r"[。;!?\n]")
 _CLAUSE_END = re.compile(r"[。;!?\n,:、(]")
@@ -47,6 +47,7 @@ class Proposal:
     """Value and unit as measured at the span, before conversion to the indicator's unit."""
     source: str = "rules"
     model_agrees: bool | None = None
+    topic: TopicJudgement | None = None
 
 
 @dataclass(frozen=True)
@@ -234,7 +235,8 @@ def propose(
             continue
         sentence_start, sentence_end = _sentence_bounds(sentence_ends, len(text), mention.start, mention.end)
         section = innermost_section(sections, mention.start)
-        if not topics.judge(mention, section).education:
+        topic = topics.judge(mention, section)
+        if not topic.education:
             unclaimed.append(UnclaimedMention(mention, "out_of_scope"))
             continue
         if cell is not None:
@@ -291,6 +293,7 @@ def propose(
                 quote_end=max(quote_end, mention.end),
                 table_cell=cell,
                 measured=measured,
+                topic=topic,
             )
         )
     return proposals, unclaimed

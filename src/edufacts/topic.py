@@ -64,6 +64,9 @@ class TopicJudgement:
     certainty: Certainty
     cue: str
     """the word the judgement rests on ('' for the document default)"""
+    settled: bool = True
+    """False where only a heading or the document's bent decided, in a mixed
+    document: a model's answer may overrule the rules there"""
 
 
 class TopicJudge:
@@ -128,8 +131,10 @@ class TopicJudge:
         for start, end in reversed(section.path_spans):
             heading = _TOPIC_WORDS.search(text, start, end)
             if heading is not None:
-                return TopicJudgement(heading.lastgroup == "education", "heading", heading.group())
-        return TopicJudgement(False, "document", "")
+                return TopicJudgement(
+                    heading.lastgroup == "education", "heading", heading.group(), settled=False
+                )
+        return TopicJudgement(False, "document", "", settled=False)
 
 
 __all__ = ["EDUCATION_WORDS", "OTHER_WORDS", "TopicJudge", "TopicJudgement"]
