@@ -149,3 +149,31 @@ def test_a_one_cell_per_line_plan_table_gives_row_labels_and_column_years() -> N
     }
     assert facts[("83.5%", 2020)].indicator == "preschool_inclusive_rate"
     assert not any(fact.needs_review for fact in facts.values())
+
+
+WORDING_CASES = [
+    # sentence, raw, expected indicator
+    ("全区新建2所民办学校党支部。", "2所", None),  # party branches are not schools
+    ("新建、改扩建公办幼儿园、小学、初中20所。", "20所", "schools_built"),
+    ("新开公办幼儿园16所。", "16所", "schools_built"),
+    ("全区共有幼儿园74所。", "74所", "kindergarten_count"),
+    ("新增学前教育优质学位1260个。", "1260个", "new_preschool_places"),
+    ("新增义务教育优质学位12045个。", "12045个", "new_compulsory_places"),
+    ("全区新增学位900个。", "900个", "new_school_places"),
+    ("全区共有幼儿园74所。其中公办23所,民办普惠14所。", "14所", "kindergarten_count"),
+    ("教育经费支出190274万元,比上年增加3286万元、增长1.76%。", "1.76%", "education_expenditure_growth"),
+    (
+        "按在校学生人数平均的一般公共预算教育支出分别达到幼儿园20885.77元。",
+        "20885.77元",
+        "per_student_expenditure",
+    ),
+    ("全县师生比为1:15。", "1:15", "student_teacher_ratio"),
+]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "raw", "indicator"), WORDING_CASES, ids=[c[0][:12] for c in WORDING_CASES]
+)
+def test_wording_the_nearest_alias_gets_wrong(sentence: str, raw: str, indicator: str | None) -> None:
+    (fact,) = [fact for fact in extract(sentence).facts if fact.raw == raw]
+    assert fact.indicator == indicator

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import cache
 
@@ -17,6 +17,8 @@ from .topic import TopicJudge, TopicJudgement
 
 SENTENCE_END = re.compile(r"[。;!?\n]")
 _CLAUSE_END = re.compile(r"[。;!?\n,:、(]")
+_PHRASE_END = re.compile(r"[。;!?\n,:]")
+"""a phrase runs over 、: `新建、改扩建公办幼儿园、小学、初中20所` is one"""
 _LABEL_TRIM = re.compile(
     r"(?:达到|达|为|是|共计|共有|共|累计|总计|合计|有|约|近|超过|逾|增长|增加|提高到|提高|提升至|提升|占|分别|其中|至|了|到)+$"
 )
@@ -25,7 +27,8 @@ _QUOTE_CHARS = 48
 _WINDOW_BEFORE = 60
 _WINDOW_AFTER = 14
 _CONVERTIBLE = {("元", "万元"): Decimal("0.0001")}
-_PER_CAPITA = re.compile(r"生均|人均|每生|每名学生|每个学生|每人")
+_PER_CAPITA = re.compile(r"生均|人均|每生|每名学生|每个学生|每人|按在校学生人数平均|平均每")
+_ALIAS_REACH = 30
 
 
 @dataclass(frozen=True)
@@ -96,19 +99,22 @@ def _sentence_bounds(ends: list[int], text_length: int, start: int, end: int) ->
     return max(left, start - 200), min(right, end + 200)
 
 
-def _clause_start(text: str, start: int, floor: int) -> int:
+def _clause_start(text: str, start: int, floor: int, ends: re.Pattern[str] = _CLAUSE_END) -> int:
     position = start
-    while position > floor and not _CLAUSE_END.match(text, position - 1):
+    while position > floor and not ends.match(text, position - 1):
         position -= 1
     return position
 
 
 def _candidates(
-    catalog: Catalog, text: str, window_start: int, mention: Mention, unit: str
+    catalog: Catalog, text: str, window_start: int, mention: Mention, unit: str, floor: int = 0
 ) -> list[tuple[int, Indicator]]:
     pattern, by_alias = _alias_pattern(catalog)
     found: list[tuple[int, int, Indicator]] = []
-    for match in pattern.finditer(text, window_start, mention.start):
+    # An alias the window's edge cuts (按在校学生人数平均的|一般公共预算教育支出) is read whole.
+    for match in pattern.finditer(text, max(floor, window_start - _ALIAS_REACH), mention.start):
+        if match.end() <= window_start:
+            continue
         distance = mention.start - match.end()
         for indicator in by_alias[match.group()]:
             if unit_fits(indicator.unit, unit):
@@ -249,8 +255,9 @@ def propose(
             quote_start = max(0, context_start)
         else:
             window_start = max(sentence_start, mention.start - _WINDOW_BEFORE)
-            ranked = _candidates(catalog, text, window_start, mention, unit)
+            ranked = _candidates(catalog, text, window_start, mention, unit, sentence_start)
             clause_start = _clause_start(text, mention.start, sentence_start)
+            ranked = _rerank(catalog, text, ranked, mention, clause_start)
             fallback = ranked[0][1].names[0] if ranked else ""
             label = _label(document.text, clause_start, mention.start, fallback)
             year = _year(years, year_starts, sentence_start, mention.start) or _heading_year(section)
@@ -268,7 +275,7 @@ def propose(
                 ranked[0][1] if ranked else None,
             )
             quote_start = max(sentence_start, mention.start - _QUOTE_CHARS // 2)
-        if unit == "元" and _PER_CAPITA.search(text, max(sentence_start, mention.start - 24), mention.start):
+        if unit == "元" and _PER_CAPITA.search(text, max(sentence_start, mention.start - 80), mention.start):
             # 生均教育支出20885.77元 is a per-student amount: never a total's 万元 indicator.
             ranked = [(distance, item) for distance, item in ranked if item.unit != "万元"]
         indicator = ranked[0][1] if ranked else None
@@ -296,7 +303,90 @@ def propose(
                 topic=topic,
             )
         )
-    return proposals, unclaimed
+    return _inherit_indicators(catalog, text, proposals, sentence_ends), unclaimed
+
+
+_GROWTH_BEFORE = re.compile(r"(?:增长|增幅|同比增长|比上年增长|增幅为|增长了)[^,。;\d]{0,6}$")
+_TOTAL_MONEY = {"education_expenditure", "education_investment"}
+_SIBLING_REACH = 120
+
+
+def _inherit_indicators(
+    catalog: Catalog, text: str, proposals: list[Proposal], sentence_ends: list[int]
+) -> list[Proposal]:
+    """Numbers that say what they measure only through a neighbour in their sentence:
+    - the parts after 其中 (`共有幼儿园74所,其中公办23所,民转公14所`) measure what the
+      total before 其中 measures;
+    - a growth rate right after an education spending total (`支出X万元,增长1.76%`)
+      is that spending's growth."""
+    result = list(proposals)
+    for index, proposal in enumerate(result):
+        if proposal.indicator is not None or proposal.table_cell is not None:
+            continue
+        start = proposal.mention.start
+        sentence_start = _sentence_bounds(sentence_ends, len(text), start, start)[0]
+        if text[sentence_start:start].lstrip().startswith("其中"):  # `共有幼儿园74所。其中公办23所`
+            sentence_start = _sentence_bounds(
+                sentence_ends, len(text), sentence_start - 1, sentence_start - 1
+            )[0]
+        floor = max(sentence_start - 1, start - _SIBLING_REACH)
+        for earlier in reversed(result[max(0, index - 8) : index]):
+            if earlier.mention.start < floor or earlier.indicator is None:
+                continue
+            between = text[earlier.mention.end : start]
+            if earlier.unit == proposal.unit and "其中" in between:
+                result[index] = replace(
+                    proposal, indicator=earlier.indicator, candidates=(earlier.indicator,)
+                )
+                break
+            if (
+                proposal.unit == "%"
+                and earlier.indicator in _TOTAL_MONEY
+                and _GROWTH_BEFORE.search(text, earlier.mention.end, start)
+                and "education_expenditure_growth" in catalog.indicators
+            ):
+                result[index] = replace(proposal, indicator="education_expenditure_growth")
+                break
+    return result
+
+
+_BUILD_VERB = re.compile(r"新建|改扩建|新改扩建|扩建|新开|建成|开办")
+_NOT_A_SCHOOL = re.compile(r"[^,。;、]{0,8}?(?:党支部|党总支|党组织|支部|工作室|工作站|社团)")
+_LEVEL_SPECIFIC = {
+    "new_school_places": (("学前", "new_preschool_places"), ("义务教育", "new_compulsory_places"),
+                          ("小学", "new_compulsory_places"), ("初中", "new_compulsory_places"),
+                          ("中小学", "new_compulsory_places")),
+}  # fmt: skip
+"""An indicator for a level not stated, and the indicator to use where the clause states the level."""
+
+
+def _rerank(
+    catalog: Catalog, text: str, ranked: list[tuple[int, Indicator]], mention: Mention, clause_start: int
+) -> list[tuple[int, Indicator]]:
+    """Wording the nearest alias gets wrong:
+    - `新建2所民办学校党支部`: what is counted is a party branch, no school indicator;
+    - `新建、改扩建公办幼儿园150所`: the building verb governs the noun (schools_built,
+      not kindergarten_count);
+    - `新增学前教育优质学位1260个`: places of a stated level take that level's indicator."""
+    if not ranked:
+        return ranked
+    if _NOT_A_SCHOOL.match(text, mention.end):
+        return [(distance, item) for distance, item in ranked if item.unit != "所"]
+    top = ranked[0][1]
+    phrase_start = _clause_start(text, mention.start, max(0, mention.start - 30), _PHRASE_END)
+    if top.id == "kindergarten_count" and _BUILD_VERB.search(text, phrase_start, mention.start):
+        built = catalog.indicators.get("schools_built")
+        if built is not None and unit_fits(built.unit, mention.unit):
+            return [(ranked[0][0], built), *ranked]
+    for term, specific in _LEVEL_SPECIFIC.get(top.id, ()):
+        if term in _clause_scope_terms(catalog, text, clause_start, mention.start):
+            return [(ranked[0][0], catalog.indicators[specific]), *ranked]
+    return ranked
+
+
+def _clause_scope_terms(catalog: Catalog, text: str, start: int, end: int) -> set[str]:
+    pattern, term_of = _scope_pattern(catalog)
+    return {term_of[match.group()] for match in pattern.finditer(text, start, end)}
 
 
 def _candidates_in_label(catalog: Catalog, label: str, unit: str) -> list[tuple[int, Indicator]]:

@@ -45,6 +45,7 @@ _OTHER_TOPIC = (
     r"|生产总值|GDP|财政收入|税收|工业|农业|粮食|畜牧|旅游|游客|企业|招商|固定资产|公里|道路|交通|公路|铁路|住房"
     r"|棚户|脱贫|贫困人口|农民|居民收入|收入|消费|出口|进口|外贸|金融|存款|贷款|邮政|邮电|电信|通信|宽带"
     r"|文化|文物|图书馆|博物馆|体育场|体育|健身|赛事|广播|电视|环境|生态|污染|排放|能源|电力|水利|森林|耕地"
+    r"|筛查|癌|孕|产妇|体检|结核|疾控|传染病|艾滋|生育|科技|产业|园区|示范区|开发区|专利|研发"
 )
 _PARTY = r"党员|党支部|党组织|党委|党建|党课|党史"
 OTHER_WORDS = re.compile(_OTHER_TOPIC)
@@ -100,6 +101,13 @@ class TopicJudge:
         )
         return max(left, start - 200), min(right, end + 200)
 
+    def _previous_sentence(self, sentence_start: int) -> tuple[int, int] | None:
+        """The sentence before, when no line break separates it from this one."""
+        if sentence_start < 2 or self._text[sentence_start - 1] == "\n":
+            return None
+        start, end = self._sentence(sentence_start - 2, sentence_start - 1)
+        return (start, end) if "\n" not in self._text[start:sentence_start] else None
+
     def judge(self, mention: Mention, section: Section) -> TopicJudgement:
         text = self._text
         sentence_start, sentence_end = self._sentence(mention.start, mention.end)
@@ -128,6 +136,14 @@ class TopicJudge:
             if "占" in text[max(sentence_start, match.start() - 3) : match.start()]:
                 continue  # `教育经费占国内生产总值比例`: the measured subject comes before 占
             return TopicJudgement(match.lastgroup == "education", "sentence", match.group())
+        previous = self._previous_sentence(sentence_start)
+        if previous is not None:
+            cues = list(_TOPIC_WORDS.finditer(text, *previous))
+            if cues and cues[-1].lastgroup != "party":
+                # `共有幼儿园74所。其中公办23所`: a sentence with no topic word of its
+                # own continues the one before it, in the same paragraph.
+                last = cues[-1]
+                return TopicJudgement(last.lastgroup == "education", "sentence", last.group(), settled=False)
         for start, end in reversed(section.path_spans):
             heading = _TOPIC_WORDS.search(text, start, end)
             if heading is not None:
