@@ -177,3 +177,23 @@ WORDING_CASES = [
 def test_wording_the_nearest_alias_gets_wrong(sentence: str, raw: str, indicator: str | None) -> None:
     (fact,) = [fact for fact in extract(sentence).facts if fact.raw == raw]
     assert fact.indicator == indicator
+
+
+@pytest.mark.parametrize(
+    ("sentence", "raw", "unit", "indicator"),
+    [
+        ("初中资源配置校际差异指数为0.263。", "0.263", "coef", "balance_coefficient_junior"),
+        ("均衡系数小学为0.305。", "0.305", "coef", "balance_coefficient_primary"),
+        ("依法行政处罚违规行为5起。", "5起", "起", None),
+        ("分类安置全区327名适龄残疾儿童少年入学。", "327名", "人", None),
+        ("全区中小学校互联网出口带宽扩容至7GB。", "7GB", "GB", None),
+    ],
+)
+def test_units_the_context_gives(sentence: str, raw: str, unit: str, indicator: str | None) -> None:
+    (fact,) = [fact for fact in extract(sentence).facts if fact.raw == raw]
+    assert (fact.unit, fact.indicator) == (unit, indicator)
+
+
+def test_a_rank_is_still_no_count() -> None:
+    reasons = {item.raw: item.reason for item in extract("该项工作居全市第3名,全省前10名。").unclaimed}
+    assert set(reasons.values()) == {"ordinal"}

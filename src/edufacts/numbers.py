@@ -31,6 +31,7 @@ UNITS = (
     "小时",
     "公里",
     "个月",
+    "GB",
     "元",
     "人",
     "名",
@@ -76,6 +77,7 @@ UNITS = (
     "%",
     "‰",
     "成",
+    "起",
 )
 _UNIT = "|".join(re.escape(unit) for unit in UNITS)
 _SCALES = {
@@ -175,7 +177,8 @@ _TIME_FRAME_BEFORE = ("这", "过去", "最近", "未来", "今后")
 _CHANGE_BEFORE = re.compile(
     r"(?:(?P<down>下降|减少|降低|回落|下滑|缩小|减)|(?:增长|增加|提高|提升|上升|增幅|扩大|增))(?:了|为|达)?$"
 )
-_RANK_CUE = re.compile(r"(?:排名|排|居|位列|位居|列|全省|全市|全国|全区)[^\d,。;]{0,3}$")
+# 居全省第3名, 全市前10名 are ranks; 全区327名适龄儿童 is a count.
+_RANK_CUE = re.compile(r"(?:(?:排名|排|居|位列|位居|列)[^\d,。;]{0,3}|(?:全省|全市|全国|全区)前)$")
 
 
 @dataclass(frozen=True)
@@ -559,7 +562,7 @@ def _context_kind(
     is_integer = value == value.to_integral_value()
     raw_number = text[number_start:number_end]
     year_like = is_integer and 1949 <= value <= 2100 and not scale and (len(raw_number) == 4 or is_chinese)
-    if year_like and (written_unit in {"", "年"} or after.startswith(("年", "届", "级"))):
+    if year_like and (written_unit in {"", "年", "起"} or after.startswith(("年", "届", "级"))):
         return "year"
     if not written_unit and not scale and _YEAR_RANGE_CONNECTOR.match(text, number_end):
         return _year_range_or_quantity(text, number_end, value)

@@ -236,6 +236,8 @@ def propose(
                 unclaimed.append(UnclaimedMention(mention, "no_unit"))
                 continue
             value, unit = from_table
+        elif not unit and _COEFFICIENT_BEFORE.search(text, max(0, mention.start - 30), mention.start):
+            unit = "coef"  # 差异系数为0.263, 小于或等于0.45的优质均衡标准: a coefficient
         elif not unit:
             unclaimed.append(UnclaimedMention(mention, "no_unit"))
             continue
@@ -257,7 +259,7 @@ def propose(
             window_start = max(sentence_start, mention.start - _WINDOW_BEFORE)
             ranked = _candidates(catalog, text, window_start, mention, unit, sentence_start)
             clause_start = _clause_start(text, mention.start, sentence_start)
-            ranked = _rerank(catalog, text, ranked, mention, clause_start)
+            ranked = _rerank(catalog, text, ranked, mention, unit, clause_start)
             fallback = ranked[0][1].names[0] if ranked else ""
             label = _label(document.text, clause_start, mention.start, fallback)
             year = _year(years, year_starts, sentence_start, mention.start) or _heading_year(section)
@@ -350,25 +352,41 @@ def _inherit_indicators(
     return result
 
 
+_COEFFICIENT_BEFORE = re.compile(
+    r"(?:系数|指数)[^。;,\d]{0,8}$|(?:系数|指数)[^。;\d]{0,12}(?:为|是)[^。;\d]{0,12}$|小于或等于$|不高于$|低于$"
+)
+_LEVEL_WORD = re.compile(r"小学|初中")
 _BUILD_VERB = re.compile(r"新建|改扩建|新改扩建|扩建|新开|建成|开办")
 _NOT_A_SCHOOL = re.compile(r"[^,。;、]{0,8}?(?:党支部|党总支|党组织|支部|工作室|工作站|社团)")
 _LEVEL_SPECIFIC = {
     "new_school_places": (("学前", "new_preschool_places"), ("义务教育", "new_compulsory_places"),
                           ("小学", "new_compulsory_places"), ("初中", "new_compulsory_places"),
                           ("中小学", "new_compulsory_places")),
+    "balance_coefficient": (("小学", "balance_coefficient_primary"), ("初中", "balance_coefficient_junior")),
 }  # fmt: skip
 """An indicator for a level not stated, and the indicator to use where the clause states the level."""
 
 
 def _rerank(
-    catalog: Catalog, text: str, ranked: list[tuple[int, Indicator]], mention: Mention, clause_start: int
+    catalog: Catalog,
+    text: str,
+    ranked: list[tuple[int, Indicator]],
+    mention: Mention,
+    unit: str,
+    clause_start: int,
 ) -> list[tuple[int, Indicator]]:
     """Wording the nearest alias gets wrong:
     - `新建2所民办学校党支部`: what is counted is a party branch, no school indicator;
     - `新建、改扩建公办幼儿园150所`: the building verb governs the noun (schools_built,
       not kindergarten_count);
-    - `新增学前教育优质学位1260个`: places of a stated level take that level's indicator."""
+    - `新增学前教育优质学位1260个`: places of a stated level take that level's indicator;
+    - `均衡系数小学为0.305`: a coefficient takes the balance coefficient of the level named
+      last before it."""
     if not ranked:
+        level = _LEVEL_WORD.findall(text, max(0, mention.start - 40), mention.start)
+        if unit == "coef" and level:
+            specific = dict(_LEVEL_SPECIFIC["balance_coefficient"])[level[-1]]
+            return [(mention.start, catalog.indicators[specific])] if specific in catalog.indicators else []
         return ranked
     if _NOT_A_SCHOOL.match(text, mention.end):
         return [(distance, item) for distance, item in ranked if item.unit != "所"]
@@ -376,7 +394,7 @@ def _rerank(
     phrase_start = _clause_start(text, mention.start, max(0, mention.start - 30), _PHRASE_END)
     if top.id == "kindergarten_count" and _BUILD_VERB.search(text, phrase_start, mention.start):
         built = catalog.indicators.get("schools_built")
-        if built is not None and unit_fits(built.unit, mention.unit):
+        if built is not None and unit_fits(built.unit, unit):
             return [(ranked[0][0], built), *ranked]
     for term, specific in _LEVEL_SPECIFIC.get(top.id, ()):
         if term in _clause_scope_terms(catalog, text, clause_start, mention.start):
