@@ -197,3 +197,18 @@ def test_units_the_context_gives(sentence: str, raw: str, unit: str, indicator: 
 def test_a_rank_is_still_no_count() -> None:
     reasons = {item.raw: item.reason for item in extract("该项工作居全市第3名,全省前10名。").unclaimed}
     assert set(reasons.values()) == {"ordinal"}
+
+
+@pytest.mark.parametrize(
+    ("text", "raw", "year"),
+    [
+        ("2023年某省教育事业发展统计公报\n一、学前教育\n全省共有幼儿园3511所。\n", "3511所", 2023),
+        ("某省教育事业发展概况(2023年版)\n全省共有幼儿园3511所。\n", "3511所", 2023),
+        ("【教育基本情况】 2022年,全县共有学校486所。其中,幼儿园232所。\n", "232所", 2022),
+        ("关于2023年履行教育职责的自评报告\n全区共有幼儿园74所。\n", "74所", None),  # not one year's summary
+        ("2023年某省教育事业发展统计公报\n2021年新建幼儿园5所。\n", "5所", 2021),  # the sentence's own year
+    ],
+)
+def test_the_year_a_document_or_paragraph_is_about(text: str, raw: str, year: int | None) -> None:
+    (fact,) = [fact for fact in extract(text).facts if fact.raw == raw]
+    assert fact.year == year

@@ -219,6 +219,7 @@ def propose(
     year_starts = [mention.start for mention in years]
     table_starts = [table.start for table in tables]
     topics = TopicJudge(text, sections, mentions)
+    document_year = _document_year(text)
     for mention in mentions:
         if document.in_boilerplate(mention.start):
             unclaimed.append(UnclaimedMention(mention, "boilerplate"))
@@ -262,7 +263,12 @@ def propose(
             ranked = _rerank(catalog, text, ranked, mention, unit, clause_start)
             fallback = ranked[0][1].names[0] if ranked else ""
             label = _label(document.text, clause_start, mention.start, fallback)
-            year = _year(years, year_starts, sentence_start, mention.start) or _heading_year(section)
+            year = (
+                _year(years, year_starts, sentence_start, mention.start)
+                or _paragraph_year(text, mention.start)
+                or _heading_year(section)
+                or document_year
+            )
             scope_start = (
                 _clause_start(text, clause_start - 1, sentence_start)
                 if clause_start - sentence_start < 3
@@ -418,6 +424,30 @@ def _candidates_in_label(catalog: Catalog, label: str, unit: str) -> list[tuple[
 
 
 _HEADING_YEAR = re.compile(r"(?:19|20)\d{2}(?=年)")
+_PARAGRAPH_YEAR = re.compile(r"\s*(?:【[^】\n]{0,12}】\s*)?(?P<year>(?:19|20)\d{2})(?=年(?:度|底|末)?[,:])")
+_ONE_YEAR_TITLE = re.compile(
+    r"((?:19|20)\d{2})年(?:度)?[^\n。,;]{0,30}?(?:统计公报|统计数据|发展概况|工作总结|为民办实事|民生实事)"
+    r"|(?:概况|公报|总结)[^\n。]{0,12}\(((?:19|20)\d{2})年版\)"
+)
+_TITLE_REACH = 1500
+
+
+def _document_year(text: str) -> int | None:
+    """A statistics bulletin or a one-year summary names its year in its title
+    (2023年广东省教育事业发展统计公报, 教育事业发展概况(2023年版)): the year of its
+    every number that states no other. Other reports (a plan, a self-evaluation of
+    several years) get none from their title."""
+    match = _ONE_YEAR_TITLE.search(text, 0, _TITLE_REACH)
+    if match is None:
+        return None
+    return int(match.group(1) or match.group(2))
+
+
+def _paragraph_year(text: str, position: int) -> int | None:
+    """`2022年,全县共有学校486所。其中...`: a paragraph that opens with a year is about it."""
+    paragraph_start = text.rfind("\n", 0, position) + 1
+    match = _PARAGRAPH_YEAR.match(text, paragraph_start, position)
+    return int(match.group("year")) if match else None
 
 
 def _heading_year(section: Section) -> int | None:
