@@ -111,23 +111,18 @@ def test_gold_quote_finds_the_fact_and_not_an_earlier_copy_of_its_number() -> No
 
 
 def _decide_four(workspace: Workspace) -> dict[str, Any]:
-    """Accept, edit and reject a fact each, and add a missed number (0.263, a balance coefficient)."""
+    """Accept, edit and reject a fact each, and add a missed number (160 letters sent, no unit written)."""
     result = workspace.document(DOC_ID).result
     facts = result.facts
     accepted, edited, rejected = facts[0], facts[1], facts[2]
-    added = next(item for item in result.unclaimed if item.raw == "0.263")
+    added = next(item for item in result.unclaimed if item.raw == "160")
     store, sha = workspace.store, result.document.sha256
     store.record(DOC_ID, accepted.id, sha, "accept", fact_fields(accepted), {})
     new = {**fact_fields(edited), "label": "复核后的标签", "year": 2021}
     new = {key: new[key] for key in ("value", "unit", "indicator", "scope", "year", "label", "approx")}
     store.record(DOC_ID, edited.id, sha, "edit", fact_fields(edited), new, "label")
     store.record(DOC_ID, rejected.id, sha, "reject", fact_fields(rejected), {}, "not a fact")
-    added_fields = {
-        "value": "0.263",
-        "unit": "coef",
-        "indicator": "balance_coefficient_junior",
-        "label": "初中资源配置校际差异指数",
-    }
+    added_fields = {"value": "160", "unit": "件", "label": "发出调查处理函"}
     store.record(DOC_ID, f"u{added.start}-{added.end}", sha, "add", unclaimed_fields(added), added_fields)
     return {"accepted": accepted, "edited": edited, "rejected": rejected, "added": added}
 
@@ -147,7 +142,7 @@ def test_apply_and_export_gold_carry_every_decision(out_dir: Path, tmp_path: Pat
     assert chosen["rejected"].id not in by_id
     assert any(item.start == chosen["rejected"].start for item in reviewed.unclaimed)
     added = next(fact for fact in reviewed.facts if fact.source == "review")
-    assert (added.raw, str(added.value), added.indicator) == ("0.263", "0.263", "balance_coefficient_junior")
+    assert (added.raw, str(added.value), added.unit, added.indicator) == ("160", "160", "件", None)
     lines = (out_dir / "facts.reviewed.jsonl").read_text(encoding="utf-8").splitlines()
     assert len(lines) == len(reviewed.facts)
 
@@ -155,7 +150,7 @@ def test_apply_and_export_gold_carry_every_decision(out_dir: Path, tmp_path: Pat
     assert export_gold(workspace, gold_root).documents == 1
     assert check_gold_file(gold_root / "gold" / f"{DOC_ID}.json", gold_root / "docs") == len(reviewed.facts)
     gold = json.loads((gold_root / "gold" / f"{DOC_ID}.json").read_text(encoding="utf-8"))
-    assert any(fact["raw"] == "0.263" and fact["unit"] == "coef" for fact in gold["facts"])
+    assert any(fact["raw"] == "160" and fact["unit"] == "件" for fact in gold["facts"])
     assert "4 review decisions" in gold["notes"]
 
 

@@ -90,15 +90,14 @@ def test_reviewer_accepts_edits_rejects_and_adds(page: Page, tmp_path: Path) -> 
         page.wait_for_url(lambda url: not url.endswith(f"/{rejected}"))
         decided[rejected] = "rejected"
 
-        # A missed number: 0.263, the junior-secondary balance coefficient, left unclaimed (no unit).
-        missed = next(i for i in workspace.document(DOC_ID).result.unclaimed if i.raw == "0.263")
+        # A missed number: 160 letters sent (调查处理函160), left unclaimed (no unit written).
+        missed = next(i for i in workspace.document(DOC_ID).result.unclaimed if i.raw == "160")
         added = f"u{missed.start}-{missed.end}"
         page.goto(f"{address}item/{DOC_ID}/{added}")
         assert status_of(page) == "unclaimed"
         page.keyboard.press("n")
-        page.select_option("select[name=unit]", "coef")
-        page.select_option("select[name=indicator]", "balance_coefficient_junior")
-        page.fill("input[name=label]", "初中资源配置校际差异指数")
+        page.select_option("select[name=unit]", "件")
+        page.fill("input[name=label]", "发出调查处理函")
         page.keyboard.press("Enter")
         page.wait_for_url(lambda url: not url.endswith(f"/{added}"))
         decided[added] = "added"
@@ -168,8 +167,8 @@ def test_reviewer_accepts_edits_rejects_and_adds(page: Page, tmp_path: Path) -> 
     assert (facts[edited].label, facts[edited].year) == ("复核:修改后的标签", 2021)
     assert rejected not in facts
     new_fact = next(fact for fact in reviewed.facts if fact.source == "review")
-    assert (new_fact.raw, new_fact.unit) == ("0.263", "coef")
-    assert new_fact.indicator == "balance_coefficient_junior"
+    assert (new_fact.raw, new_fact.unit) == ("160", "件")
+    assert new_fact.indicator is None
 
     gold_root = tmp_path / "gold-grown"
     assert export_gold(workspace, gold_root).decisions == 4

@@ -329,6 +329,7 @@ def find_mentions(text: str) -> list[Mention]:
             mentions.append(mention)
     mentions = _link_ranges(view, mentions)
     mentions = _with_ratios_and_doublings(view, mentions)
+    mentions = _glued_cells(view, mentions)
     if long_runs:
         runs = [
             Mention(start, end, text[start:end], None, "", False, "run_together", flags=("run_together",))
@@ -371,6 +372,43 @@ def _with_ratios_and_doublings(text: str, mentions: list[Mention]) -> list[Menti
         return mentions
     kept = [m for m in mentions if not any(f.start < m.end and m.start < f.end for f in found)]
     return sorted([*kept, *found], key=lambda mention: mention.start)
+
+
+_GLUED_UNIT = re.compile(r"(?:^|(?<=\s))(万元|亿元|平方米|人次|%|人|名|所|个|元|㎡)$")
+_GLUED_RUN_DIGITS = 5
+
+
+def _glued_cells(text: str, mentions: list[Mention]) -> list[Mention]:
+    """A flattened table whose unit column ran into the values (`%95≥97`: unit %,
+    base 95, target ≥97; `人12001500`): where a comparison sign separates the
+    values they take the unit written before them, flagged glued_cell for review;
+    a bare run of digits after the unit cannot be split for certain and is
+    run_together, never a value."""
+    result = list(mentions)
+    for index, mention in enumerate(result):
+        if not mention.is_quantity or mention.unit or mention.value is None:
+            continue
+        glued = _GLUED_UNIT.search(text, max(0, mention.start - 3), mention.start)
+        if glued is None:
+            continue
+        digits = mention.raw.lstrip("≥≤><约近")
+        following = result[index + 1] if index + 1 < len(result) else None
+        separated = following is not None and following.start == mention.end and following.raw[:1] in "≥≤><"
+        if not separated and "." not in digits and len(digits) >= _GLUED_RUN_DIGITS:
+            result[index] = replace(mention, value=None, kind="run_together", flags=("run_together",))
+            continue
+        unit = glued.group(1)
+        value, canonical = canonical_unit(unit, "", mention.value)
+        result[index] = replace(
+            mention, value=value, unit=canonical, written_unit=unit, flags=("glued_cell",)
+        )
+        if separated and following is not None and following.value is not None and not following.unit:
+            value, canonical = canonical_unit(unit, "", following.value)
+            flags = ("glued_cell",)
+            result[index + 1] = replace(
+                following, value=value, unit=canonical, written_unit=unit, flags=flags
+            )
+    return result
 
 
 def _mask(text: str, spans: list[tuple[int, int]]) -> str:

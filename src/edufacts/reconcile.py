@@ -186,6 +186,9 @@ def _checks(document: Document, catalog: Catalog, proposal: Proposal) -> list[Ch
         checks.append(Check(name="share_at_most_100", ok=ok, detail="" if ok else f"{proposal.value}% > 100"))
     if "range" in proposal.mention.flags:
         checks.append(Check(name="single_value", ok=False, detail="one end of a range"))
+    if "glued_cell" in proposal.mention.flags:
+        detail = "a table cell whose unit and values ran together; split at its comparison sign"
+        checks.append(Check(name="clean_cell", ok=False, detail=detail))
     return checks
 
 

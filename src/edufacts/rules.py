@@ -218,7 +218,7 @@ def propose(
     years = [mention for mention in mentions if mention.kind == "year"]
     year_starts = [mention.start for mention in years]
     table_starts = [table.start for table in tables]
-    topics = TopicJudge(text, sections, mentions)
+    topics = TopicJudge(text, sections, mentions, tables)
     document_year = _document_year(text)
     for mention in mentions:
         if document.in_boilerplate(mention.start):

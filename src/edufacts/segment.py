@@ -238,6 +238,7 @@ _CELL_NUMBER = re.compile(r"[<>≤≥\-−]?\d+(?:\.\d+)?(?:%|‰|年|所|个|�
 _YEAR_CELL = re.compile(r"(?:19|20)\d{2}(?:年)?")
 _SERIAL_CELL = re.compile(r"0\d")
 _BRACKET_UNIT = re.compile(r"\(([^()]{1,6})\)?$")
+_UNIT_IN_BRACKET = re.compile(r"(?:万|亿)?(?:所|人|名|个|元|人次|平方米|㎡|班|间|台|册)|%")
 _COLUMN_WORDS = re.compile(r"变化|增减|增长|面积|数量|金额|投资|目标|现状|基数")
 _MAX_CELL_CHARS = 26
 _MIN_TABLE_CELLS = 8
@@ -305,6 +306,8 @@ def _value_columns(header: list[str]) -> list[tuple[str, int | None, str]]:
     for index, cell in enumerate(header):
         if _YEAR_CELL.fullmatch(cell):
             columns.append((cell, int(cell[:4]), ""))
+        elif index > 0 and (named := _named_unit_column(cell)) is not None:
+            columns.append((named[0], None, named[1]))
         elif _COLUMN_WORDS.search(cell):
             unit = ""
             following = header[index + 1] if index + 1 < len(header) else ""
@@ -313,6 +316,14 @@ def _value_columns(header: list[str]) -> list[tuple[str, int | None, str]]:
                 unit = bracket.group(1)
             columns.append((cell, None, unit))
     return columns
+
+
+def _named_unit_column(cell: str) -> tuple[str, str] | None:
+    """学校数(所), 在校生(万人): a column named with its unit, as basic-data tables write them."""
+    bracket = _BRACKET_UNIT.search(cell)
+    if bracket is None or bracket.start() == 0 or not _UNIT_IN_BRACKET.fullmatch(bracket.group(1)):
+        return None
+    return cell[: bracket.start()], bracket.group(1)
 
 
 @dataclass(frozen=True)

@@ -25,13 +25,14 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from .numbers import Mention
-from .segment import Section
+from .segment import Section, Table
 
-Certainty = Literal["noun", "sentence", "heading", "document"]
+Certainty = Literal["noun", "sentence", "table", "heading", "document"]
 
 EDUCATION_WORDS = re.compile(
     r"教育|学校|学生|在校生|在园|学前|幼儿|小学|初中|中学|高中|高校|大学|学院|中职|职校|职业院校|技工学校"
@@ -73,17 +74,26 @@ class TopicJudgement:
 class TopicJudge:
     """Judges every quantity mention of one document."""
 
-    def __init__(self, text: str, sections: list[Section], mentions: list[Mention]) -> None:
+    def __init__(
+        self, text: str, sections: list[Section], mentions: list[Mention], tables: Sequence[Table] = ()
+    ) -> None:
         self._text = text
         self._sections = sections
+        # A table cell's own line holds only its number: its row, column and title speak for it.
+        self._cell_context = {
+            cell.start: (f"{cell.row_label} {cell.column}", table.title)
+            for table in tables
+            for cell in table.cells
+        }
         self._sentence_ends = [match.start() for match in re.finditer(r"[。;!?\n]", text)]
         quantities = [m for m in mentions if m.is_quantity and m.value is not None]
         near_education = near_other_only = 0
         for mention in quantities:
             start, end = self._sentence(mention.start, mention.end)
-            if EDUCATION_WORDS.search(text, start, end):
+            context = " ".join(self._cell_context.get(mention.start, ())) or text[start:end]
+            if EDUCATION_WORDS.search(context):
                 near_education += 1
-            elif OTHER_WORDS.search(text, start, end):
+            elif OTHER_WORDS.search(context):
                 near_other_only += 1
         # With no topic word near any number (a short note), a report of the genre
         # is about education; else it is when most of its numbers are.
@@ -108,8 +118,21 @@ class TopicJudge:
         start, end = self._sentence(sentence_start - 2, sentence_start - 1)
         return (start, end) if "\n" not in self._text[start:sentence_start] else None
 
+    def _table_judgement(self, mention: Mention) -> TopicJudgement | None:
+        context = self._cell_context.get(mention.start)
+        if context is None:
+            return None
+        for part in context:  # the row and column first, then the table's title
+            cue = _TOPIC_WORDS.search(part)
+            if cue is not None and cue.lastgroup != "party":
+                return TopicJudgement(cue.lastgroup == "education", "table", cue.group())
+        return None
+
     def judge(self, mention: Mention, section: Section) -> TopicJudgement:
         text = self._text
+        from_table = self._table_judgement(mention)
+        if from_table is not None:
+            return from_table
         sentence_start, sentence_end = self._sentence(mention.start, mention.end)
         if self.education_document:
             # An education report: a sentence about schools that also names 健康 or

@@ -1,0 +1,79 @@
+"""Flattened tables as crawlers leave them: one cell per line, the unit only in
+the column header or glued to the values. Made-up rows in the shapes of the genre."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from edufacts.load import load_bytes
+from edufacts.pipeline import extract_document
+from edufacts.settings import Settings
+
+UNIT_IN_HEADER = """一、基本情况
+表1 各级学校基本情况
+学段
+学校数(所)
+在校生(万人)
+专任教师(人)
+小学
+25
+1.2
+800
+初中
+10
+0.6
+500
+普通高中
+3
+0.45
+300
+二、存在问题
+"""
+
+GLUED = """一、主要目标
+表2 主要指标
+指标
+单位
+2020年
+2025年
+学前三年毛入园率
+%95≥97
+专任教师数
+人12001500
+二、保障措施
+"""
+
+
+def extract(text: str) -> tuple[dict[str, tuple[object, ...]], dict[str, str]]:
+    result = extract_document(load_bytes(text.encode("utf-8"), Path("table.txt")), Settings())
+    facts = {f"{fact.raw}@{fact.start}": (fact.value, fact.unit, fact.label, fact.scope, fact.needs_review)
+             for fact in result.facts}  # fmt: skip
+    return facts, {item.raw: item.reason for item in result.unclaimed}
+
+
+@pytest.mark.parametrize(
+    ("raw", "value", "unit", "label", "scope"),
+    [
+        ("25", "25", "所", "小学(学校数)", "小学"),
+        ("1.2", "12000", "人", "小学(在校生)", "小学"),
+        ("500", "500", "人", "初中(专任教师)", "初中"),
+        ("0.45", "4500", "人", "普通高中(在校生)", "高中"),
+    ],
+)
+def test_a_table_with_the_unit_in_its_header(raw: str, value: str, unit: str, label: str, scope: str) -> None:
+    facts, _ = extract(UNIT_IN_HEADER)
+    assert len(facts) == 9  # one per cell
+    start = UNIT_IN_HEADER.index(f"\n{raw}\n") + 1
+    assert facts[f"{raw}@{start}"][:4] == (Decimal(value), unit, label, scope)
+
+
+def test_glued_cells_split_only_at_a_comparison_sign() -> None:
+    facts, unclaimed = extract(GLUED)
+    by_raw = {key.split("@")[0]: value for key, value in facts.items()}
+    assert by_raw["95"][:2] == (Decimal("95"), "%") and by_raw["≥97"][:2] == (Decimal("97"), "%")
+    assert by_raw["95"][4] and by_raw["≥97"][4]  # flagged for review
+    assert unclaimed["12001500"] == "run_together"  # 1200 and 1500, or 120 and 01500: never a guess
+    assert not any(key.startswith(("1200", "1500", "12001500")) for key in facts)
