@@ -6,7 +6,7 @@ DOC ?= eval/docs/000_83a7c735898b844d.txt
 OUT ?= out
 BENCH_VENV ?= .venv-bench
 
-.PHONY: install install-local extract test lint browser bench bench-local bench-langextract clean
+.PHONY: install install-local extract test lint browser formats bench bench-local bench-langextract clean
 
 $(BIN)/edufacts-installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,7 +36,15 @@ browser:
 	@command -v chromium >/dev/null && fc-list :lang=zh | grep -q . || { \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; }
 
-test: lint browser
+# DOC/WPS and scanned-PDF fallbacks use optional Debian packages: LibreOffice (DOC/WPS
+# to DOCX), antiword (DOC without LibreOffice), poppler-utils (pdftotext). The core
+# install stays pure Python; tests that need them skip when they are absent.
+formats:
+	@command -v soffice >/dev/null && command -v antiword >/dev/null && command -v pdftotext >/dev/null || { \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    libreoffice-writer-nogui antiword poppler-utils >/dev/null; }
+
+test: lint browser formats
 	$(BIN)/pytest -q; status=$$?; \
 	  if [ $$status -eq 5 ]; then echo "pytest collected no tests"; exit 0; fi; exit $$status
 	$(BIN)/edufacts eval --backend rules --baseline eval/baseline.json > /dev/null

@@ -35,18 +35,19 @@ def test_mixed_folder_reports_each_failure_and_keeps_the_rest(tmp_path: Path) ->
     (inbox / "gbk.txt").write_bytes("新增学位1260个。".encode("gbk"))
     (inbox / "empty.txt").write_bytes(b"")
     (inbox / "binary.txt").write_bytes(b"\x00\x01\x02" * 100)
-    (inbox / "slides.pdf").write_bytes(b"%PDF-1.7")
+    (inbox / "slides.pdf").write_bytes(b"%PDF-1.7")  # a PDF with nothing after its header
+    (inbox / "budget.xlsx").write_bytes(b"PK\x03\x04")
     out = tmp_path / "out"
     code, output = run("extract", str(inbox), str(tmp_path / "missing.txt"), "--out", str(out))
     assert code == 1
-    for message in ("empty file", "binary", "no such file"):
+    for message in ("empty file", "binary", "no such file", "damaged PDF"):
         assert message in output
     # A file of another type found in a folder is skipped and counted, not failed.
-    assert "skipped 1 files of a type edufacts does not read (.pdf 1)" in output
+    assert "skipped 1 files of a type edufacts does not read (.xlsx 1)" in output
     assert {p.name for p in out.glob("*.json")} == {"good.json", "gbk.json"}
     assert not list(out.glob(".*partial")) and not list(out.glob("*.tmp"))
     ledger = [json.loads(line) for line in (out / "ledger.jsonl").read_text().splitlines()]
-    assert sorted(entry["status"] for entry in ledger) == ["failed"] * 3 + ["ok"] * 2
+    assert sorted(entry["status"] for entry in ledger) == ["failed"] * 4 + ["ok"] * 2
 
 
 def test_html_input_saves_its_text_beside_the_output(tmp_path: Path) -> None:

@@ -17,6 +17,8 @@ import pytest
 from edufacts.errors import EdufactsError
 from edufacts.load import load_bytes
 
+FONT = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
+CORPUS = Path(__file__).resolve().parents[1] / "eval" / "docs" / "000_83a7c735898b844d.txt"
 REPORT = "一、基本情况\n全区共有幼儿园74所,在园幼儿7772人,教育投入18.26亿元。\n"
 
 
@@ -56,15 +58,38 @@ def test_a_named_file_that_cannot_be_read_fails_alone(tmp_path: Path) -> None:
     assert (tmp_path / "out" / "good.json").is_file()
 
 
-def test_a_pdf_named_txt_is_refused_by_its_content(tmp_path: Path) -> None:
-    fake = tmp_path / "report.txt"
-    fake.write_bytes(
-        b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj << /Type /Catalog >> endobj\n" + b"12 0 R 345 " * 50
-    )
-    run = extract(fake, "--out", tmp_path / "out")
-    assert run.returncode == 1
-    assert "a PDF by its content" in run.stderr
-    assert not (tmp_path / "out" / "report.json").exists()
+@pytest.mark.skipif(not Path(FONT).is_file(), reason="needs the WenQuanYi font (fonts-wqy-microhei)")
+def test_a_pdf_is_read_by_its_content_whatever_its_name(tmp_path: Path) -> None:
+    """A real PDF named .txt, made from a corpus paragraph: read as a PDF, said so in a
+    finding, its facts with their page and box; the damaged header-only one fails in one line."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(TTFont("WQY", FONT, subfontIndex=0))
+    sentence = next(line for line in CORPUS.read_text(encoding="utf-8").splitlines() if "18.26亿元" in line)
+    sentence = sentence[sentence.index("我区教育投入") :][:30]
+    source = tmp_path / "report.txt"
+    page = canvas.Canvas(str(source), pagesize=A4)
+    page.setFont("WQY", 12)
+    page.drawString(72, 760, sentence)
+    page.showPage()
+    page.save()
+    out = tmp_path / "out"
+    run = extract(source, "--out", out)
+    assert run.returncode == 0, run.stderr
+    payload = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert payload["document"]["format"] == "pdf" and payload["document"]["text_path"] == "report.txt"
+    assert any("a PDF file by its content, named .txt" in f["detail"] for f in payload["findings"])
+    (fact,) = [fact for fact in payload["facts"] if fact["raw"] == "18.26亿元"]
+    assert fact["value"] == 182600 and fact["page"] == 1
+    left, bottom, right, top = fact["bbox"]
+    assert 72 <= left < right <= 72 + 12 * 30 and 740 < bottom < top < 790
+    damaged = tmp_path / "header-only.txt"
+    damaged.write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    bad = extract(damaged, "--out", tmp_path / "out2")
+    assert bad.returncode == 1 and "damaged PDF" in bad.stderr and "Traceback" not in bad.stderr
 
 
 def test_slightly_damaged_utf8_is_read_with_its_damage_reported(tmp_path: Path) -> None:

@@ -229,7 +229,9 @@ def test_merging_keeps_values_from_the_span() -> None:
     claim = ModelClaim(
         proposal.mention.start, proposal.mention.end, "per_student_expenditure", True, None, None, None
     )
-    (merged,), dropped = apply_claims(catalog, proposals, [claim])
+    # (the alias is 19 characters away: the default policy keeps the rules' indicator, so
+    # this asks for a policy that lets the model replace it, to see the value re-derived)
+    (merged,), dropped = apply_claims(catalog, proposals, [claim], MergePolicy(model_overrides_beyond=12))
     assert (merged.indicator, merged.value, merged.unit, merged.source) == (
         "per_student_expenditure",
         Decimal("20885.77"),

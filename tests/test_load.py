@@ -52,9 +52,13 @@ def test_missing_large_and_unsupported_files(tmp_path: Path) -> None:
     big.write_bytes(b"a" * 2000)
     with pytest.raises(InputError, match="over the"):
         load_document(big, max_bytes=1000)
+    sheet = tmp_path / "report.xlsx"
+    sheet.write_bytes(b"%PDF-1.4")
+    with pytest.raises(InputError, match=r"unsupported file type \.xlsx"):
+        load_document(sheet)
     pdf = tmp_path / "report.pdf"
     pdf.write_bytes(b"%PDF-1.4")
-    with pytest.raises(InputError, match=r"unsupported file type \.pdf"):
+    with pytest.raises(InputError, match="damaged PDF"):
         load_document(pdf)
 
 

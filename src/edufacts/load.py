@@ -15,8 +15,18 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from .errors import InputError
+from .readers import CharBox, ReadText
 
-SUPPORTED_SUFFIXES = {".txt": "txt", ".html": "html", ".htm": "html"}
+SUPPORTED_SUFFIXES = {
+    ".txt": "txt",
+    ".html": "html",
+    ".htm": "html",
+    ".pdf": "pdf",
+    ".docx": "docx",
+    ".doc": "doc",
+    ".wps": "doc",
+}
+BINARY_FORMATS = ("pdf", "docx", "doc")
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 
 
@@ -37,6 +47,12 @@ class Document:
     """Character spans of lines that are site chrome, spam or padding."""
     replaced: tuple[int, ...] = ()
     """Positions of U+FFFD put in place of invalid bytes (slightly damaged UTF-8)."""
+    pages: tuple[tuple[int, int], ...] = ()
+    """The span of the text each page gave (PDF)."""
+    boxes: tuple[CharBox | None, ...] = field(default=(), repr=False)
+    """Per character, where it was printed (PDF)."""
+    notes: tuple[str, ...] = ()
+    """What reading took that a user should know (format by content, a converter used)."""
 
     @cached_property
     def _boilerplate_starts(self) -> list[int]:
@@ -444,15 +460,14 @@ def find_document(folder: Path, doc_id: str) -> Path:
         candidate = folder / f"{doc_id}{suffix}"
         if candidate.is_file():
             return candidate
-    raise InputError(f"no document {doc_id!r} (.txt/.html/.htm) in {folder}")
+    raise InputError(f"no document {doc_id!r} ({'/'.join(SUPPORTED_SUFFIXES)}) in {folder}")
 
 
 def load_document(path: Path, max_bytes: int = DEFAULT_MAX_BYTES, doc_id: str | None = None) -> Document:
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
-        raise InputError(
-            f"{path}: unsupported file type {suffix or '(none)'}; edufacts reads .txt, .html, .htm"
-        )
+        readable = ", ".join(SUPPORTED_SUFFIXES)
+        raise InputError(f"{path}: unsupported file type {suffix or '(none)'}; edufacts reads {readable}")
     try:
         size = path.stat().st_size
         if not path.is_file():
@@ -471,29 +486,43 @@ def load_document(path: Path, max_bytes: int = DEFAULT_MAX_BYTES, doc_id: str | 
     return load_bytes(data, path, doc_id)
 
 
-_MAGIC = (
-    (b"%PDF-", "a PDF"),
-    (b"PK\x03\x04", "a zip archive (DOCX, XLSX...)"),
-    (b"\xd0\xcf\x11\xe0", "a legacy Office (DOC, WPS) file"),
-)
+_MAGIC = ((b"%PDF-", "pdf"), (b"PK\x03\x04", "docx"), (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "doc"))
 
 
 def sniff_binary(data: bytes) -> str | None:
-    """What a file is by its first bytes, when it is a binary document format; the
-    suffix is not trusted (a PDF renamed .txt decodes as junk text)."""
-    head = data[:8]
+    """The binary format a file is by its first bytes (pdf, docx: a zip, doc: an OLE
+    container), or None for text; the suffix is not trusted (a PDF renamed .txt
+    decodes as junk text)."""
+    head = data[:1024]
+    if head.startswith(b"%PDF-") or b"%PDF-" in head:  # a few bytes of junk may precede the header
+        return "pdf"
     return next((name for magic, name in _MAGIC if head.startswith(magic)), None)
 
 
+def _read_binary(data: bytes, path: Path, file_format: str) -> ReadText:
+    if file_format == "pdf":
+        from .readers.pdf import read_pdf
+
+        return read_pdf(data, path)
+    if file_format == "docx":
+        from .readers.docx import read_docx
+
+        return read_docx(data, path)
+    from .readers.doc import read_doc
+
+    return read_doc(data, path)
+
+
 def load_bytes(data: bytes, path: Path, doc_id: str | None = None) -> Document:
-    file_format = SUPPORTED_SUFFIXES.get(path.suffix.lower(), "txt")
+    suffix_format = SUPPORTED_SUFFIXES.get(path.suffix.lower(), "txt")
     if not data.strip():
         raise InputError(f"{path}: empty file")
     binary = sniff_binary(data)
     if binary is not None:
-        raise InputError(
-            f"{path}: {binary} by its content, not text or HTML whatever its name; convert it to text first"
-        )
+        return _binary_document(data, path, doc_id, binary, suffix_format)
+    if suffix_format in BINARY_FORMATS:
+        raise InputError(f"{path}: named {path.suffix} but its content is not {suffix_format.upper()}")
+    file_format = suffix_format
     text, encoding = _decode(data, path, file_format == "html")
     if file_format == "html":
         try:
@@ -517,4 +546,33 @@ def load_bytes(data: bytes, path: Path, doc_id: str | None = None) -> Document:
         script=script,
         boilerplate=_boilerplate_spans(text, normalized),
         replaced=tuple(_replacements(text)) if encoding == DAMAGED_UTF8 else (),
+    )
+
+
+def _binary_document(
+    data: bytes, path: Path, doc_id: str | None, binary: str, suffix_format: str
+) -> Document:
+    read = _read_binary(data, path, binary)
+    text = read.text
+    if not text.strip():
+        raise InputError(f"{path}: no text in the {binary.upper()} file")
+    notes = read.notes
+    if binary != suffix_format:  # handled by its content, and said so
+        notes = (f"a {binary.upper()} file by its content, named {path.suffix or '(no suffix)'}", *notes)
+    script = detect_script(text)
+    normalized = normalize(text, script)
+    spans = _merge([*read.boilerplate, *_boilerplate_spans(text, normalized)])
+    return Document(
+        id=doc_id or document_id(path),
+        path=str(path),
+        text=text,
+        normalized=normalized,
+        sha256=hashlib.sha256(data).hexdigest(),
+        encoding=binary,
+        format=binary,
+        script=script,
+        boilerplate=tuple(spans),
+        pages=read.pages,
+        boxes=read.boxes,
+        notes=notes,
     )

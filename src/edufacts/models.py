@@ -70,9 +70,9 @@ class DocumentInfo(Strict):
     chars: int
     script: Literal["simplified", "traditional"]
     encoding: str
-    format: Literal["txt", "html"]
+    format: Literal["txt", "html", "pdf", "docx", "doc"]
     text_path: str | None = Field(
-        default=None, description="extracted text saved beside the output (HTML input)"
+        default=None, description="extracted text saved beside the output (HTML, PDF, DOCX, DOC input)"
     )
 
 
@@ -118,6 +118,10 @@ class Fact(Strict):
     end: int
     quote: str
     section: str | None = None
+    page: int | None = Field(default=None, description="1-based page of a PDF input")
+    bbox: list[float] | None = Field(
+        default=None, description="PDF input: left, bottom, right, top of the number's characters, in points"
+    )
     confidence: float = Field(ge=0, le=1)
     needs_review: bool
     checks: list[Check] = Field(default_factory=list)

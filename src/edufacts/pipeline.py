@@ -156,9 +156,11 @@ def _extract(
 
 
 def decode_findings(document: Document) -> list[Finding]:
-    """Invalid bytes replaced while decoding: where, so a reader can check them."""
+    """Invalid bytes replaced while decoding: where, so a reader can check them; and
+    what a format reader had to do (a converter used, a page limit reached)."""
+    notes = [Finding(kind="reading", detail=note) for note in document.notes]
     if not document.replaced:
-        return []
+        return notes
     shown = ", ".join(map(str, document.replaced[:20])) + (" ..." if len(document.replaced) > 20 else "")
     detail = f"{len(document.replaced)} invalid bytes replaced by U+FFFD at characters {shown}"
     return [
@@ -386,7 +388,7 @@ def run_batch(
                 return DocumentOutcome.kept(finished.path, finished.kept)
             document, result = finished.document, finished.result
             assert document is not None and result is not None
-            if document.format == "html":
+            if document.format != "txt":  # the text the offsets index, for the reader and review
                 text_path = writer.write_text(document.id, document.text)
                 result = result.model_copy(
                     update={"document": result.document.model_copy(update={"text_path": text_path})}

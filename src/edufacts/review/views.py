@@ -125,6 +125,9 @@ def item_view(
             "source": fact.source,
             "needs_review": fact.needs_review,
         }
+        if fact.page is not None:  # where to look in the PDF
+            box = " at " + ", ".join(f"{edge:g}" for edge in fact.bbox) + " pt" if fact.bbox else ""
+            extra["page"] = f"{fact.page}{box}"
     else:
         assert item is not None
         fields = unclaimed_fields(item)
