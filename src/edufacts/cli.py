@@ -108,6 +108,7 @@ def main() -> None:
 )
 @click.option("--backend", type=click.Choice(BACKENDS), cls=_BackendOption, help="Extraction backend.")
 @click.option("--max-bytes", type=int, help="Largest input file accepted [env EDUFACTS_MAX_BYTES; 10 MB].")
+@click.option("--max-pages", type=int, help="Pages of a PDF read at most [env EDUFACTS_MAX_PAGES; 300].")
 @click.option("--review-threshold", type=float, help="Confidence under which a fact needs review.")
 @click.option("--model", help="Local model name (see `edufacts model list`) or an endpoint's model id.")
 @click.option("--model-path", type=click.Path(path_type=Path, dir_okay=False), help="Serve this GGUF file.")
@@ -128,6 +129,7 @@ def extract(
     out_dir: Path | None,
     backend: str | None,
     max_bytes: int | None,
+    max_pages: int | None,
     review_threshold: float | None,
     model: str | None,
     model_path: Path | None,
@@ -146,6 +148,7 @@ def extract(
                 "out_dir": out_dir,
                 "backend": backend,
                 "max_bytes": max_bytes,
+                "max_pages": max_pages,
                 "review_threshold": review_threshold,
                 "model": model,
                 "model_path": model_path,

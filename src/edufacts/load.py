@@ -28,6 +28,7 @@ SUPPORTED_SUFFIXES = {
 }
 BINARY_FORMATS = ("pdf", "docx", "doc")
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+DEFAULT_MAX_PAGES = 300
 
 
 @dataclass(frozen=True)
@@ -463,7 +464,12 @@ def find_document(folder: Path, doc_id: str) -> Path:
     raise InputError(f"no document {doc_id!r} ({'/'.join(SUPPORTED_SUFFIXES)}) in {folder}")
 
 
-def load_document(path: Path, max_bytes: int = DEFAULT_MAX_BYTES, doc_id: str | None = None) -> Document:
+def load_document(
+    path: Path,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    doc_id: str | None = None,
+    max_pages: int = DEFAULT_MAX_PAGES,
+) -> Document:
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         readable = ", ".join(SUPPORTED_SUFFIXES)
@@ -483,7 +489,7 @@ def load_document(path: Path, max_bytes: int = DEFAULT_MAX_BYTES, doc_id: str | 
         raise InputError(f"{path}: is a directory") from None
     except OSError as error:
         raise InputError(f"{path}: cannot read: {error.strerror}") from None
-    return load_bytes(data, path, doc_id)
+    return load_bytes(data, path, doc_id, max_pages)
 
 
 _MAGIC = ((b"%PDF-", "pdf"), (b"PK\x03\x04", "docx"), (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "doc"))
@@ -499,11 +505,11 @@ def sniff_binary(data: bytes) -> str | None:
     return next((name for magic, name in _MAGIC if head.startswith(magic)), None)
 
 
-def _read_binary(data: bytes, path: Path, file_format: str) -> ReadText:
+def _read_binary(data: bytes, path: Path, file_format: str, max_pages: int) -> ReadText:
     if file_format == "pdf":
         from .readers.pdf import read_pdf
 
-        return read_pdf(data, path)
+        return read_pdf(data, path, max_pages)
     if file_format == "docx":
         from .readers.docx import read_docx
 
@@ -513,13 +519,15 @@ def _read_binary(data: bytes, path: Path, file_format: str) -> ReadText:
     return read_doc(data, path)
 
 
-def load_bytes(data: bytes, path: Path, doc_id: str | None = None) -> Document:
+def load_bytes(
+    data: bytes, path: Path, doc_id: str | None = None, max_pages: int = DEFAULT_MAX_PAGES
+) -> Document:
     suffix_format = SUPPORTED_SUFFIXES.get(path.suffix.lower(), "txt")
     if not data.strip():
         raise InputError(f"{path}: empty file")
     binary = sniff_binary(data)
     if binary is not None:
-        return _binary_document(data, path, doc_id, binary, suffix_format)
+        return _binary_document(data, path, doc_id, binary, suffix_format, max_pages)
     if suffix_format in BINARY_FORMATS:
         raise InputError(f"{path}: named {path.suffix} but its content is not {suffix_format.upper()}")
     file_format = suffix_format
@@ -550,9 +558,9 @@ def load_bytes(data: bytes, path: Path, doc_id: str | None = None) -> Document:
 
 
 def _binary_document(
-    data: bytes, path: Path, doc_id: str | None, binary: str, suffix_format: str
+    data: bytes, path: Path, doc_id: str | None, binary: str, suffix_format: str, max_pages: int
 ) -> Document:
-    read = _read_binary(data, path, binary)
+    read = _read_binary(data, path, binary, max_pages)
     text = read.text
     if not text.strip():
         raise InputError(f"{path}: no text in the {binary.upper()} file")

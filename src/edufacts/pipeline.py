@@ -294,6 +294,7 @@ def settings_fingerprint(settings: Settings, assistant: Assistant | None) -> str
         "catalog": catalog,
         "backend": settings.backend,
         "review_threshold": settings.review_threshold,
+        "max_pages": settings.max_pages,
         "model": assistant.identity if assistant is not None else None,
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:16]
@@ -373,7 +374,7 @@ def run_batch(
             if kept is not None:
                 return _Finished(path, kept=kept)
             try:
-                document = load_document(path, settings.max_bytes, ids[path])
+                document = load_document(path, settings.max_bytes, ids[path], settings.max_pages)
                 result, chunks = _extract(document, settings, assistant, calls, stop, on_chunk)
             except EdufactsError as error:
                 return _Finished(path, error=str(error))

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
-from .load import DEFAULT_MAX_BYTES
+from .load import DEFAULT_MAX_BYTES, DEFAULT_MAX_PAGES
 from .reconcile import REVIEW_THRESHOLD
 
 BACKENDS = ("rules", "local", "openai")
@@ -21,6 +21,8 @@ class Settings:
     backend: str = "rules"
     out_dir: Path = Path("out")
     max_bytes: int = DEFAULT_MAX_BYTES
+    max_pages: int = DEFAULT_MAX_PAGES
+    """Pages of a PDF read at most (the rest is left out and said so in a finding)."""
     review_threshold: float = REVIEW_THRESHOLD
     model: str | None = None
     """A known local model name (local backend) or the served model id (endpoints)."""
@@ -67,6 +69,8 @@ class Settings:
             raise ConfigError(f"unknown backend {settings.backend!r}; choose one of {', '.join(BACKENDS)}")
         if settings.max_bytes <= 0:
             raise ConfigError("max_bytes must be positive")
+        if settings.max_pages <= 0:
+            raise ConfigError("max_pages must be positive")
         if not 0 <= settings.review_threshold <= 1:
             raise ConfigError("review_threshold must be between 0 and 1")
         if settings.jobs < 1:
@@ -85,7 +89,7 @@ def installed_default_backend() -> str:
 
 def _parse(name: str, raw: str) -> Any:
     try:
-        if name in {"max_bytes", "jobs"}:
+        if name in {"max_bytes", "max_pages", "jobs"}:
             return int(raw)
         if name == "review_threshold":
             return float(raw)
