@@ -129,6 +129,10 @@ def test_perfect_match() -> None:
         if name in ("review_recall", "mixed_precision", "documents_half_found"):
             # no wrong prediction to flag; not a mixed-topic document; fewer than 5 gold facts
             assert metrics[name] is None
+        elif name == "flagged_share":
+            assert metrics[name] == 0.0  # nothing needs review
+        elif name == "ece":
+            assert metrics[name] == pytest.approx(0.1)  # every fact right at a stated 0.9
         else:
             assert metrics[name] == 1.0, name
     assert metrics["indicator_accuracy_all"] == 1.0

@@ -109,7 +109,11 @@ def main() -> None:
 @click.option("--backend", type=click.Choice(BACKENDS), cls=_BackendOption, help="Extraction backend.")
 @click.option("--max-bytes", type=int, help="Largest input file accepted [env EDUFACTS_MAX_BYTES; 10 MB].")
 @click.option("--max-pages", type=int, help="Pages of a PDF read at most [env EDUFACTS_MAX_PAGES; 300].")
-@click.option("--review-threshold", type=float, help="Confidence under which a fact needs review.")
+@click.option(
+    "--review-threshold",
+    type=float,
+    help="Confidence under which a fact needs review [default: the calibrated one, flagging about 25 %].",
+)
 @click.option("--model", help="Local model name (see `edufacts model list`) or an endpoint's model id.")
 @click.option("--model-path", type=click.Path(path_type=Path, dir_okay=False), help="Serve this GGUF file.")
 @click.option("--base-url", help="Use this OpenAI-compatible endpoint [env EDUFACTS_BASE_URL].")
@@ -390,6 +394,51 @@ def eval_command(
         if problems:
             sys.exit(1)
         stderr.print(f"baseline {escape(str(baseline))}: every headline figure holds")
+
+
+@main.command(name="calibrate")
+@click.option(
+    "--gold",
+    "gold_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("eval/gold"),
+    show_default=True,
+    help="Gold files to fit on (the dev split; never eval/heldout).",
+)
+@click.option(
+    "--docs",
+    "docs_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("eval/docs"),
+    show_default=True,
+    help="The documents the gold files label.",
+)
+@click.option("--backend", default="rules", show_default=True, help="The backend whose facts are calibrated.")
+@click.option(
+    "--out",
+    "out_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=Path("schemas/calibration.json"),
+    show_default=True,
+    help="The calibration file written.",
+)
+def calibrate_command(gold_dir: Path, docs_dir: Path, backend: str, out_file: Path) -> None:
+    """Fit P(fact is right) from each fact's evidence on a gold set; flag the review budget's share."""
+    from .calibrate import calibrate
+
+    if "heldout" in gold_dir.parts:
+        _fail("never fit on the held-out split: it would no longer measure anything")
+        sys.exit(2)
+    try:
+        entry = calibrate(gold_dir, docs_dir, backend, out_file)
+    except EdufactsError as error:
+        _fail(str(error))
+        sys.exit(2)
+    documents = len(entry["documents"])
+    stderr.print(
+        f"{backend}: fitted on {entry['facts']} facts ({entry['right']} right) of {documents} documents; "
+        f"review threshold {entry['threshold']:.3f} flags {entry['budget']:.0%} -> {escape(str(out_file))}"
+    )
 
 
 @main.group()

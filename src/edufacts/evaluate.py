@@ -58,8 +58,9 @@ from .numbers import span_values
 HEADLINE = (
     "f1", "precision", "recall", "value_accuracy", "indicator_accuracy", "scope_accuracy",
     "year_accuracy", "meta_accuracy", "problems_recall", "measures_recall", "grounding_rate",
-    "review_recall", "mixed_precision", "documents_half_found",
+    "review_recall", "mixed_precision", "documents_half_found", "flagged_share", "ece",
 )  # fmt: skip
+CALIBRATION_BINS = 10
 MIN_FACTS_FOR_HALF = 5
 """documents_half_found counts the documents whose gold has at least this many facts."""
 ERROR_KINDS = (
@@ -133,6 +134,7 @@ class Tally(_Summable):
             "review_recall": (self.wrong_flagged, self.wrong_n),
             "mixed_precision": (self.mixed_tp, self.mixed_predicted),
             "documents_half_found": (self.large_half_found, self.large_documents),
+            "flagged_share": (self.flagged_n, self.predicted),
             "indicator_accuracy_all": (self.indicator_all_ok, self.tp),
             "precision_confident": (self.confident_tp, self.confident_n),
             "precision_flagged": (self.flagged_tp, self.flagged_n),
@@ -196,10 +198,12 @@ class DocumentScore:
     ungrounded: tuple[str, ...]
     """ids of predicted facts that fail the grounding check (should be none)"""
     cost: Cost
+    confidences: tuple[tuple[float, bool], ...] = ()
+    """each predicted fact's confidence and whether it is right (a TP with the gold indicator)"""
 
     @property
     def metrics(self) -> dict[str, float | None]:
-        return self.tally.metrics()
+        return {**self.tally.metrics(), "ece": expected_calibration_error(self.confidences)}
 
 
 @dataclass(frozen=True)
@@ -213,15 +217,45 @@ class Summary:
     """field -> (documents where it is right, documents)"""
     cost: Cost
     models: tuple[str, ...] = field(default=())
+    confidences: tuple[tuple[float, bool], ...] = ()
 
     @property
     def metrics(self) -> dict[str, float | None]:
-        return self.tally.metrics()
+        return {**self.tally.metrics(), "ece": expected_calibration_error(self.confidences)}
 
     @property
     def headline(self) -> dict[str, float | None]:
         metrics = self.metrics
         return {name: metrics[name] for name in HEADLINE}
+
+
+def expected_calibration_error(
+    pairs: Sequence[tuple[float, bool]], bins: int = CALIBRATION_BINS
+) -> float | None:
+    """Over equal-width confidence bins, the fact-weighted mean of |mean confidence -
+    share right|: 0 when a stated 0.9 is right 9 times in 10. Lower is better."""
+    if not pairs:
+        return None
+    totals = [[0.0, 0, 0] for _ in range(bins)]
+    for confidence, right in pairs:
+        slot = totals[min(bins - 1, int(confidence * bins))]
+        slot[0] += confidence
+        slot[1] += int(right)
+        slot[2] += 1
+    return sum(abs(conf - correct) for conf, correct, n in totals if n) / len(pairs)
+
+
+def reliability(
+    pairs: Sequence[tuple[float, bool]], bins: int = CALIBRATION_BINS
+) -> list[tuple[float, float, int]]:
+    """Per non-empty bin: mean confidence, observed share right, facts."""
+    grouped: dict[int, list[tuple[float, bool]]] = {}
+    for confidence, right in pairs:
+        grouped.setdefault(min(bins - 1, int(confidence * bins)), []).append((confidence, right))
+    return [
+        (sum(c for c, _ in items) / len(items), sum(r for _, r in items) / len(items), len(items))
+        for _, items in sorted(grouped.items())
+    ]
 
 
 # --- one document -------------------------------------------------------------
@@ -353,7 +387,9 @@ def score_document(
 
     paired_predictions = set(pairs.values())
     ungrounded: list[str] = []
+    confidences: list[tuple[float, bool]] = []
     for p, fact in enumerate(facts):
+        confidences.append((fact.confidence, p in true_positives and p not in wrong_indicator))
         if p not in paired_predictions:
             note("spurious", None, fact)
         is_tp = p in true_positives
@@ -394,6 +430,7 @@ def score_document(
         meta=meta,
         ungrounded=tuple(ungrounded),
         cost=Cost(run.llm_calls, run.cached_calls, run.tokens, run.seconds),
+        confidences=tuple(confidences),
     )
 
 
@@ -420,6 +457,7 @@ def summarize(scores: Sequence[DocumentScore]) -> Summary:
         meta={name: (meta_ok[name], len(scores)) for name in META_FIELDS},
         cost=sum((score.cost for score in scores), Cost()),
         models=tuple(sorted({score.model for score in scores if score.model})),
+        confidences=tuple(chain.from_iterable(score.confidences for score in scores)),
     )
 
 

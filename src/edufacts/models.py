@@ -125,6 +125,9 @@ class Fact(Strict):
     confidence: float = Field(ge=0, le=1)
     needs_review: bool
     checks: list[Check] = Field(default_factory=list)
+    evidence: dict[str, int] = Field(
+        default_factory=dict, description="what the confidence rests on (edufacts.evidence.FEATURES)"
+    )
     source: Source = "rules"
     candidates: list[str] = Field(default_factory=list)
 

@@ -99,7 +99,9 @@ def _extract(
             tokens=assistance.tokens,
             failures=assistance.failures,
         )
-    facts = build_facts(document, catalog, proposals, ReconcileSettings(settings.review_threshold))
+    facts = build_facts(
+        document, catalog, proposals, ReconcileSettings(settings.review_threshold, settings.backend)
+    )
     problems, measures = problems_and_measures(document, sections)
     original = document.text
 

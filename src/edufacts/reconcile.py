@@ -10,7 +10,9 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Literal
 
+from .calibration import REVIEW_BUDGET, load_calibration
 from .catalog import Catalog, bigrams
+from .evidence import evidence_of
 from .load import Document, normalize
 from .models import Check, Fact, Finding
 from .numbers import Mention, span_values
@@ -25,7 +27,10 @@ _MAX_SENTENCE_CHARS = 2000
 
 @dataclass(frozen=True)
 class ReconcileSettings:
-    review_threshold: float = REVIEW_THRESHOLD
+    review_threshold: float | None = None
+    """None: the calibrated threshold (the review budget's share of dev facts), or
+    REVIEW_THRESHOLD on the hand-set score where no calibration file ships."""
+    backend: str = "rules"
 
 
 @dataclass(frozen=True)
@@ -199,6 +204,7 @@ def _checks(document: Document, catalog: Catalog, proposal: Proposal) -> list[Ch
 
 
 def _confidence(proposal: Proposal, checks: list[Check]) -> float:
+    """The hand-set score, used only where no calibration file ships."""
     score = 0.55
     if proposal.indicator is not None:
         distance = proposal.alias_distance or 0
@@ -255,9 +261,19 @@ def build_facts(
 ) -> list[Fact]:
     settings = settings or ReconcileSettings()
     facts: list[Fact] = []
+    calibration = load_calibration(settings.backend)
     for index, proposal in enumerate(proposals, start=1):
         checks = _checks(document, catalog, proposal)
-        confidence = _confidence(proposal, checks)
+        evidence = evidence_of(proposal, checks)
+        if calibration is not None:
+            confidence = round(calibration.probability(evidence), 3)
+            threshold = (
+                calibration.threshold if settings.review_threshold is None else settings.review_threshold
+            )
+        else:
+            confidence = _confidence(proposal, checks)
+            threshold = REVIEW_THRESHOLD if settings.review_threshold is None else settings.review_threshold
+        failed_check = not all(check.ok for check in checks)
         mention = proposal.mention
         facts.append(
             Fact(
@@ -278,13 +294,31 @@ def build_facts(
                 page=_page(document, mention.start),
                 bbox=_bbox(document, mention.start, mention.end),
                 confidence=confidence,
-                needs_review=confidence < settings.review_threshold or not all(c.ok for c in checks),
+                needs_review=confidence < threshold or failed_check,
+                evidence=evidence,
                 checks=checks,
                 source=proposal.source,  # type: ignore[arg-type]
                 candidates=list(proposal.candidates),
             )
         )
-    return facts
+    return (
+        _within_budget(facts, REVIEW_BUDGET)
+        if calibration is not None and settings.review_threshold is None
+        else facts
+    )
+
+
+def _within_budget(facts: list[Fact], budget: float) -> list[Fact]:
+    """At most the budget's share of a document's facts are flagged for their low
+    estimate, the lowest first (a document unlike the dev set must not flood the
+    queue); a fact with a failed check is flagged whatever the budget."""
+    allowed = int(budget * len(facts) + 0.5)
+    by_estimate = sorted(
+        (fact for fact in facts if fact.needs_review and all(check.ok for check in fact.checks)),
+        key=lambda fact: fact.confidence,
+    )
+    unflag = {fact.id for fact in by_estimate[allowed:]}
+    return [fact.model_copy(update={"needs_review": False}) if fact.id in unflag else fact for fact in facts]
 
 
 # --- findings: parts that should sum to a stated total ----------------------

@@ -124,6 +124,8 @@ def _heading_number(marker: str) -> int | None:
     if len(numeral) == 1:
         return _CN.index(numeral) + 1
     tens, _, ones = numeral.partition("十")
+    if len(tens) > 1 or len(ones) > 1:
+        return None  # 一一、 is no numeral a list counts with
     return (_CN.index(tens) + 1 if tens else 1) * 10 + (_CN.index(ones) + 1 if ones else 0)
 
 

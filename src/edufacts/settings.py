@@ -11,7 +11,6 @@ from typing import Any
 
 from .errors import ConfigError
 from .load import DEFAULT_MAX_BYTES, DEFAULT_MAX_PAGES
-from .reconcile import REVIEW_THRESHOLD
 
 BACKENDS = ("rules", "local", "openai")
 
@@ -23,7 +22,8 @@ class Settings:
     max_bytes: int = DEFAULT_MAX_BYTES
     max_pages: int = DEFAULT_MAX_PAGES
     """Pages of a PDF read at most (the rest is left out and said so in a finding)."""
-    review_threshold: float = REVIEW_THRESHOLD
+    review_threshold: float | None = None
+    """None: flag the review budget's share (the calibrated threshold)."""
     model: str | None = None
     """A known local model name (local backend) or the served model id (endpoints)."""
     model_path: Path | None = None
@@ -71,7 +71,7 @@ class Settings:
             raise ConfigError("max_bytes must be positive")
         if settings.max_pages <= 0:
             raise ConfigError("max_pages must be positive")
-        if not 0 <= settings.review_threshold <= 1:
+        if settings.review_threshold is not None and not 0 <= settings.review_threshold <= 1:
             raise ConfigError("review_threshold must be between 0 and 1")
         if settings.jobs < 1:
             raise ConfigError("jobs must be at least 1")

@@ -8,7 +8,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..calibration import load_calibration
 from ..catalog import Catalog
+from ..evidence import FEATURES
 from ..models import DocumentResult, Fact
 from .corrections import fact_fields, unclaimed_fields
 from .store import Decision
@@ -87,6 +89,19 @@ def _heading_path(result: DocumentResult, fact: Fact | None, start: int) -> list
     return inside[-1].heading_path if inside else []
 
 
+def _lowered_by(fact: Fact, shown: int = 3) -> list[str]:
+    """The evidence that pulled the fact's estimate down most (weight x value < 0)."""
+    calibration = load_calibration(fact.source if fact.source == "rules" else "local")
+    if calibration is None or not fact.evidence:
+        return []
+    pulls = [
+        (weight * fact.evidence.get(name, 0), name)
+        for weight, name in zip(calibration.weights, FEATURES, strict=True)
+        if weight * fact.evidence.get(name, 0) < 0
+    ]
+    return [name.replace("_", " ") for _, name in sorted(pulls)[:shown]]
+
+
 def item_view(
     workspace: Workspace,
     catalog: Catalog,
@@ -125,6 +140,9 @@ def item_view(
             "source": fact.source,
             "needs_review": fact.needs_review,
         }
+        lowered = _lowered_by(fact)
+        if lowered:
+            extra["lowered by"] = ", ".join(lowered)
         if fact.page is not None:  # where to look in the PDF
             box = " at " + ", ".join(f"{edge:g}" for edge in fact.bbox) + " pt" if fact.bbox else ""
             extra["page"] = f"{fact.page}{box}"

@@ -1,0 +1,96 @@
+"""`edufacts calibrate`: fit the calibrated confidence on a gold set (the dev split;
+never the held-out one) and write `schemas/calibration.json`. A fact is right
+when it pairs with a gold fact of the same value and unit and, where the gold
+names an indicator, the same indicator. scikit-learn's logistic regression (its
+probabilities are Platt-calibrated by construction) is the one fitting library;
+it is needed only here (`pip install -e '.[calibrate]'`)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from .calibration import CALIBRATION_FILE, REVIEW_BUDGET, load_calibration
+from .errors import ConfigError
+from .evaluate import pair_spans
+from .evidence import FEATURES, vector
+from .gold import locate_facts, read_gold
+from .load import find_document, load_document
+from .models import DocumentResult
+from .output import atomic_write_text
+from .pipeline import extract_document, open_backend
+from .settings import Settings
+
+
+def labelled_facts(
+    gold_dir: Path, docs_dir: Path, settings: Settings
+) -> tuple[list[list[float]], list[int], list[str]]:
+    """Each predicted fact of the gold set's documents: its evidence vector and
+    whether it is right; and the documents used."""
+    rows: list[list[float]] = []
+    right: list[int] = []
+    used: list[str] = []
+    with open_backend(settings) as assistant:
+        for gold_path in sorted(gold_dir.glob("*.json")):
+            gold = read_gold(gold_path)
+            document = load_document(find_document(docs_dir, gold.doc_id))
+            result: DocumentResult = extract_document(document, settings, assistant)
+            located = locate_facts(gold, document.text)
+            pairs = pair_spans([(g.start, g.end) for g in located], [(f.start, f.end) for f in result.facts])
+            good = set()
+            for g, p in pairs.items():
+                expected, fact = located[g].fact, result.facts[p]
+                indicator_ok = expected.indicator is None or fact.indicator == expected.indicator
+                if (fact.value, fact.unit) == (expected.value, expected.unit) and indicator_ok:
+                    good.add(p)
+            for p, fact in enumerate(result.facts):
+                rows.append(vector(fact.evidence))
+                right.append(int(p in good))
+            used.append(gold.doc_id)
+    return rows, right, used
+
+
+def fit(rows: list[list[float]], right: list[int], budget: float = REVIEW_BUDGET) -> dict[str, Any]:
+    try:
+        from sklearn.linear_model import LogisticRegression
+    except ImportError:
+        raise ConfigError("calibrate needs scikit-learn: pip install -e '.[calibrate]'") from None
+    if len(set(right)) < 2:
+        raise ConfigError("calibrate needs both right and wrong facts in the gold set")
+    model = LogisticRegression(C=1.0, solver="lbfgs", max_iter=2000)
+    model.fit(rows, right)
+    probabilities = sorted(float(p) for p in model.predict_proba(rows)[:, 1])
+    # Flag the facts under the budget's quantile: at most that share of the dev facts.
+    threshold = probabilities[int(budget * len(probabilities))]
+    return {
+        "weights": [round(float(w), 6) for w in model.coef_[0]],
+        "bias": round(float(model.intercept_[0]), 6),
+        "threshold": round(threshold, 6),
+        "budget": budget,
+        "facts": len(right),
+        "right": sum(right),
+    }
+
+
+def calibrate(gold_dir: Path, docs_dir: Path, backend: str, out: Path) -> dict[str, Any]:
+    settings = Settings.resolve({"backend": backend})
+    rows, right, used = labelled_facts(gold_dir, docs_dir, settings)
+    entry = {**fit(rows, right), "documents": used}
+    existing: dict[str, Any] = {}
+    if out.is_file():
+        existing = json.loads(out.read_text(encoding="utf-8"))
+        if tuple(existing.get("features", ())) != FEATURES:
+            existing = {}
+    payload = {
+        "version": 1,
+        "about": "P(fact is right) = sigmoid(bias + weights . evidence); written by `edufacts calibrate`",
+        "features": list(FEATURES),
+        "backends": {**existing.get("backends", {}), backend: entry},
+    }
+    atomic_write_text(out, json.dumps(payload, ensure_ascii=False, indent=1) + "\n")
+    load_calibration.cache_clear()
+    return entry
+
+
+__all__ = ["CALIBRATION_FILE", "calibrate", "fit", "labelled_facts"]

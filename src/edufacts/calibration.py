@@ -1,0 +1,49 @@
+"""Calibrated confidence: P(a fact is right) from its evidence, by a logistic
+model fitted on the dev gold set (`edufacts calibrate`, scikit-learn), shipped as
+`schemas/calibration.json`. Applying it is pure Python: a weighted sum and a
+sigmoid. The file also holds, per backend, the threshold that flags the review
+budget's share of the dev facts."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from functools import cache
+
+from .errors import ContractError
+from .evidence import FEATURES, vector
+from .resources import data_dir
+
+CALIBRATION_FILE = "calibration.json"
+REVIEW_BUDGET = 0.25
+"""The share of facts flagged for review by default."""
+
+
+@dataclass(frozen=True)
+class Calibration:
+    weights: tuple[float, ...]
+    bias: float
+    threshold: float
+    """Facts under this probability need review (chosen on dev for the budget)."""
+
+    def probability(self, evidence: dict[str, int]) -> float:
+        score = self.bias + sum(w * x for w, x in zip(self.weights, vector(evidence), strict=True))
+        return 1.0 / (1.0 + math.exp(-score))
+
+
+@cache
+def load_calibration(backend: str) -> Calibration | None:
+    """The backend's fitted calibration, or the rules' one for a backend not fitted
+    (its model-agreement features then weigh nothing), or None without a file."""
+    path = data_dir("schemas") / CALIBRATION_FILE
+    if not path.is_file():
+        return None
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        if tuple(raw["features"]) != FEATURES:
+            raise ContractError(f"{path}: fitted on other features; run `edufacts calibrate`")
+        entry = raw["backends"].get(backend) or raw["backends"]["rules"]
+        return Calibration(tuple(entry["weights"]), float(entry["bias"]), float(entry["threshold"]))
+    except (KeyError, TypeError, ValueError) as error:
+        raise ContractError(f"{path}: not a calibration file ({error})") from None

@@ -1,0 +1,66 @@
+"""What a fact's confidence rests on: a few features of how it was found, kept in
+the output (`Fact.evidence`) so a reviewer sees why a fact was flagged, and the
+input of the calibrated estimate of P(the fact is right) (`calibration.py`).
+Pure: reads a proposal and its checks."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .models import Check
+    from .rules import Proposal
+
+FEATURES = (
+    "alias_near",
+    "alias_far",
+    "no_indicator",
+    "several_candidates",
+    "table_cell",
+    "topic_cue",
+    "topic_unsettled",
+    "approx",
+    "range",
+    "glued_cell",
+    "chinese_numeral",
+    "bare_unit",
+    "no_label",
+    "year_stated",
+    "failed_checks",
+    "model_agrees",
+    "model_disagrees",
+)
+"""The features, in the order of the calibration's weights; each is 0 or 1 (failed_checks: a count)."""
+
+_ALIAS_NEAR = 6
+
+
+def evidence_of(proposal: Proposal, checks: list[Check]) -> dict[str, int]:
+    """The features of one fact, by name."""
+    mention = proposal.mention
+    distance = proposal.alias_distance
+    topic = proposal.topic
+    values = {
+        "alias_near": int(proposal.indicator is not None and (distance or 0) <= _ALIAS_NEAR),
+        "alias_far": int(proposal.indicator is not None and (distance or 0) > _ALIAS_NEAR),
+        "no_indicator": int(proposal.indicator is None),
+        "several_candidates": int(len(proposal.candidates) > 1),
+        "table_cell": int(proposal.table_cell is not None),
+        "topic_cue": int(topic is not None and topic.certainty in ("noun", "sentence", "table")),
+        "topic_unsettled": int(topic is not None and not topic.settled),
+        "approx": int(mention.approx),
+        "range": int("range" in mention.flags),
+        "glued_cell": int("glued_cell" in mention.flags),
+        "chinese_numeral": int(not any(char.isdigit() for char in mention.raw)),
+        "bare_unit": int(not mention.written_unit and not mention.scale),
+        "no_label": int(not proposal.label),
+        "year_stated": int(proposal.year is not None),
+        "failed_checks": sum(1 for check in checks if not check.ok),
+        "model_agrees": int(proposal.model_agrees is True),
+        "model_disagrees": int(proposal.model_agrees is False),
+    }
+    return {name: values[name] for name in FEATURES}
+
+
+def vector(evidence: dict[str, int]) -> list[float]:
+    return [float(evidence.get(name, 0)) for name in FEATURES]
