@@ -14,7 +14,7 @@ from edufacts.evaluate import summarize
 from edufacts.evaluation_run import score_backend
 from edufacts.load import load_bytes, load_document
 from edufacts.pipeline import extract_document
-from edufacts.reconcile import apply_claims, build_facts
+from edufacts.reconcile import ReconcileSettings, apply_claims, build_facts
 from edufacts.settings import Settings
 
 from .conftest import DOCS, GOLD, ROOT, rules_pass
@@ -91,7 +91,7 @@ def test_the_model_answers_clear_cut_questions(local_assistant: Any) -> None:
         "120名": "teachers_recruited",
     }
     merged_proposals, _ = apply_claims(catalog, proposals, outcome.claims, local_assistant.policy)
-    facts = build_facts(document, catalog, merged_proposals)
+    facts = build_facts(document, catalog, merged_proposals, ReconcileSettings(backend="local"))
     merged = {fact.raw: (fact.indicator, fact.needs_review) for fact in facts}
     # The model may not give an indicator the lexicon found no evidence for, and
     # its disagreement sends the fact to review.

@@ -34,8 +34,8 @@ class Calibration:
 
 @cache
 def load_calibration(backend: str) -> Calibration | None:
-    """The backend's fitted calibration, or the rules' one for a backend not fitted
-    (its model-agreement features then weigh nothing), or None without a file."""
+    """The backend's fitted calibration, or None (no file, or a backend not fitted:
+    its facts keep the hand-set score, whose model agreement still counts)."""
     path = data_dir("schemas") / CALIBRATION_FILE
     if not path.is_file():
         return None
@@ -43,7 +43,9 @@ def load_calibration(backend: str) -> Calibration | None:
         raw = json.loads(path.read_text(encoding="utf-8"))
         if tuple(raw["features"]) != FEATURES:
             raise ContractError(f"{path}: fitted on other features; run `edufacts calibrate`")
-        entry = raw["backends"].get(backend) or raw["backends"]["rules"]
+        entry = raw["backends"].get(backend)
+        if entry is None:
+            return None
         return Calibration(tuple(entry["weights"]), float(entry["bias"]), float(entry["threshold"]))
     except (KeyError, TypeError, ValueError) as error:
         raise ContractError(f"{path}: not a calibration file ({error})") from None
