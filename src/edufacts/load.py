@@ -539,10 +539,30 @@ def load_bytes(
             raise InputError(f"{path}: malformed HTML ({str(error)[:60]!r})") from None
     if not text.strip():
         raise InputError(f"{path}: no text in the file")
+    replaced = tuple(_replacements(text)) if encoding == DAMAGED_UTF8 else ()
+    return _document(data, path, doc_id, text, encoding, file_format, replaced=replaced)
+
+
+def _document(
+    data: bytes,
+    path: Path,
+    doc_id: str | None,
+    text: str,
+    encoding: str,
+    file_format: str,
+    read: ReadText | None = None,
+    replaced: tuple[int, ...] = (),
+    notes: tuple[str, ...] = (),
+) -> Document:
+    """The Document of a decoded or read text: its normalized view and boilerplate
+    (a reader's page chrome joined to the chrome found in the text)."""
     script = detect_script(text)
     normalized = normalize(text, script)
     if len(normalized) != len(text):  # pragma: no cover - guarded by construction
         raise AssertionError("normalized view must keep offsets")
+    boilerplate = _boilerplate_spans(text, normalized)
+    if read is not None and read.boilerplate:
+        boilerplate = tuple(_merge([*read.boilerplate, *boilerplate]))
     return Document(
         id=doc_id or document_id(path),
         path=str(path),
@@ -552,8 +572,11 @@ def load_bytes(
         encoding=encoding,
         format=file_format,
         script=script,
-        boilerplate=_boilerplate_spans(text, normalized),
-        replaced=tuple(_replacements(text)) if encoding == DAMAGED_UTF8 else (),
+        boilerplate=boilerplate,
+        replaced=replaced,
+        pages=read.pages if read is not None else (),
+        boxes=read.boxes if read is not None else (),
+        notes=notes,
     )
 
 
@@ -567,20 +590,4 @@ def _binary_document(
     notes = read.notes
     if binary != suffix_format:  # handled by its content, and said so
         notes = (f"a {binary.upper()} file by its content, named {path.suffix or '(no suffix)'}", *notes)
-    script = detect_script(text)
-    normalized = normalize(text, script)
-    spans = _merge([*read.boilerplate, *_boilerplate_spans(text, normalized)])
-    return Document(
-        id=doc_id or document_id(path),
-        path=str(path),
-        text=text,
-        normalized=normalized,
-        sha256=hashlib.sha256(data).hexdigest(),
-        encoding=binary,
-        format=binary,
-        script=script,
-        boilerplate=tuple(spans),
-        pages=read.pages,
-        boxes=read.boxes,
-        notes=notes,
-    )
+    return _document(data, path, doc_id, text, binary, binary, read=read, notes=notes)
