@@ -23,7 +23,7 @@ with atheris.instrument_imports():
     from edufacts.segment import build_sections, find_headings, find_tables
     from edufacts.settings import Settings
 
-SETTINGS = Settings()
+SETTINGS = Settings(backend="rules")
 
 
 def one_input(data: bytes) -> None:

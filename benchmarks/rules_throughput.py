@@ -29,7 +29,7 @@ def main() -> None:
     parser.add_argument("--large", type=float, nargs="*", default=[], metavar="MB")
     args = parser.parse_args()
     paths = sorted(DOCS.glob("*.txt"))
-    settings = Settings()
+    settings = Settings(backend="rules")
     for path in paths:  # warm-up: catalog, regexes, t2s table
         extract_document(load_document(path), settings)
     rates = []

@@ -256,3 +256,10 @@ def test_corpus_chunks_are_small() -> None:
         for chunk in build_chunks(document, catalog, proposals, mentions):
             assert 1 <= len(chunk.questions) <= 8
             assert len(chunk.text) <= 900, chunk.text
+
+
+def test_settings_and_resolve_agree_on_the_default_backend(monkeypatch: pytest.MonkeyPatch) -> None:
+    for installed in ("rules", "local"):
+        default = lambda installed=installed: installed  # noqa: E731
+        monkeypatch.setattr("edufacts.settings.installed_default_backend", default)
+        assert Settings().backend == Settings.resolve({}, {}).backend == installed

@@ -52,8 +52,13 @@ MAX_MENTIONS = 80_000
 def extract_document(
     document: Document, settings: Settings, assistant: Assistant | None = None
 ) -> DocumentResult:
-    """Rules first; with an assistant, the model's claims are merged per mention.
-    A chunk the model failed on keeps the rules' result and is listed in run.failures."""
+    """Rules first; with a model backend, the model's claims are merged per mention
+    (a session is opened for this one document when none is given: pass one, from
+    open_backend, for many). A chunk the model failed on keeps the rules' result
+    and is listed in run.failures."""
+    if settings.backend != "rules" and assistant is None:
+        with open_backend(settings) as opened:
+            return _extract(document, settings, opened)[0]
     return _extract(document, settings, assistant)[0]
 
 

@@ -17,7 +17,9 @@ BACKENDS = ("rules", "local", "openai")
 
 @dataclass(frozen=True)
 class Settings:
-    backend: str = "rules"
+    backend: str = field(default_factory=lambda: installed_default_backend())
+    """`local` once the local extra is installed, else `rules`: the same default for
+    Settings() as for Settings.resolve() and the CLI."""
     out_dir: Path = Path("out")
     max_bytes: int = DEFAULT_MAX_BYTES
     max_pages: int = DEFAULT_MAX_PAGES
