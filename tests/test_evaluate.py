@@ -15,6 +15,7 @@ from edufacts.evaluate import (
     DocumentScore,
     check_baseline,
     is_grounded,
+    label_f1,
     render_markdown,
     report_json,
     score_document,
@@ -90,10 +91,10 @@ def item(text: str) -> TextItem:
 
 def perfect_facts() -> list[Fact]:
     return [
-        fact("18.26亿元", 182600, "万元", "education_investment", year=2022),
-        fact("12所", 12, "所", scope="公办/小学"),
-        fact("96.5%", "96.5", "%", "preschool_gross_enrollment_rate", year=2022),
-        fact("1.2个百分点", "1.2", "个百分点"),
+        fact("18.26亿元", 182600, "万元", "education_investment", year=2022, label="教育投入总计"),
+        fact("12所", 12, "所", scope="公办/小学", label="公办小学数"),
+        fact("96.5%", "96.5", "%", "preschool_gross_enrollment_rate", year=2022, label="学前三年毛入园率"),
+        fact("1.2个百分点", "1.2", "个百分点", label="毛入园率提高"),
     ]
 
 
@@ -402,3 +403,18 @@ def test_real_gold_perfect_prediction_is_grounded(path: Path) -> None:
 )
 def test_grounding_needs_the_exact_factor(raw: str, value: int | str, unit: str, grounded: bool) -> None:
     assert is_grounded(fact(raw, value, unit), TEXT) is grounded
+
+
+@pytest.mark.parametrize(
+    ("predicted", "gold", "score"),
+    [
+        ("在园幼儿数", "在园幼儿人数", 2 * 3 / (4 + 5)),  # 在园 园幼 幼儿 shared; 儿数 vs 儿人 人数
+        ("组织全区", "课外读物备案学校数", 0.0),  # the words before the number, not what it measures
+        ("教育投入总计", "教育投入总计", 1.0),
+        ("公辦幼兒園", "公办幼儿园数", 2 * 4 / (4 + 5)),  # traditional script compares as simplified
+        ("", "获奖作品数", 0.0),
+        ("小学(学校数)", "小学学校数", 1.0),  # brackets and blanks do not count
+    ],
+)
+def test_label_score_is_the_bigram_f1(predicted: str, gold: str, score: float) -> None:
+    assert label_f1(predicted, gold) == pytest.approx(score)

@@ -41,6 +41,7 @@ denominator is 0 is None):
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -58,7 +59,7 @@ from .numbers import span_values
 HEADLINE = (
     "f1", "precision", "recall", "value_accuracy", "indicator_accuracy", "scope_accuracy",
     "year_accuracy", "meta_accuracy", "problems_recall", "measures_recall", "grounding_rate",
-    "review_recall", "mixed_precision", "documents_half_found", "flagged_share", "ece",
+    "review_recall", "mixed_precision", "documents_half_found", "flagged_share", "ece", "label_score",
 )  # fmt: skip
 CALIBRATION_BINS = 10
 MIN_FACTS_FOR_HALF = 5
@@ -112,6 +113,8 @@ class Tally(_Summable):
     flagged_tp: int = 0
     wrong_n: int = 0
     wrong_flagged: int = 0
+    label_milli: int = 0
+    """sum over TP facts of the label's bigram F1 against the gold label, in thousandths"""
     mixed_predicted: int = 0
     mixed_tp: int = 0
     large_documents: int = 0
@@ -135,6 +138,7 @@ class Tally(_Summable):
             "mixed_precision": (self.mixed_tp, self.mixed_predicted),
             "documents_half_found": (self.large_half_found, self.large_documents),
             "flagged_share": (self.flagged_n, self.predicted),
+            "label_score": (self.label_milli, 1000 * self.tp),
             "indicator_accuracy_all": (self.indicator_all_ok, self.tp),
             "precision_confident": (self.confident_tp, self.confident_n),
             "precision_flagged": (self.flagged_tp, self.flagged_n),
@@ -227,6 +231,24 @@ class Summary:
     def headline(self) -> dict[str, float | None]:
         metrics = self.metrics
         return {name: metrics[name] for name in HEADLINE}
+
+
+_LABEL_NOISE = re.compile(r"[\s()（）:：,，、。;；\"“”]")
+
+
+def label_f1(predicted: str, gold: str) -> float:
+    """How well a fact's label names what the gold label names: the F1 of their
+    character bigrams (after t2s and dropping blanks and punctuation), single
+    characters for a one-character label. 在园幼儿数 vs 在园幼儿人数: 0.667 (3 shared of 4 and 5 bigrams);
+    组织全区 vs 课外读物备案学校数: 0."""
+    a = _LABEL_NOISE.sub("", normalize(predicted, "traditional"))
+    b = _LABEL_NOISE.sub("", normalize(gold, "traditional"))
+    if not a or not b:
+        return float(a == b)
+    pieces_a = {a[i : i + 2] for i in range(len(a) - 1)} or {a}
+    pieces_b = {b[i : i + 2] for i in range(len(b) - 1)} or {b}
+    shared = len(pieces_a & pieces_b)
+    return 0.0 if not shared else 2 * shared / (len(pieces_a) + len(pieces_b))
 
 
 def expected_calibration_error(
@@ -363,6 +385,7 @@ def score_document(
             continue
         true_positives.add(p)
         counts["tp"] += 1
+        counts["label_milli"] += round(1000 * label_f1(fact.label, gold_fact.label))
         by_indicator["tp"] += 1
         if fact.indicator == gold_fact.indicator:
             counts["indicator_all_ok"] += 1
