@@ -212,3 +212,25 @@ def test_a_rank_is_still_no_count() -> None:
 def test_the_year_a_document_or_paragraph_is_about(text: str, raw: str, year: int | None) -> None:
     (fact,) = [fact for fact in extract(text).facts if fact.raw == raw]
     assert fact.year == year
+
+
+@pytest.mark.parametrize(
+    ("sentence", "raw", "label"),
+    [
+        ("全区共有幼儿园74所。", "74所", "幼儿园"),
+        ("——全省共有各级各类学校6883所。", "6883所", "各级各类学校"),
+        ("建成69所学校和56所足球特色幼儿园。", "56所", "足球特色幼儿园"),
+    ],
+)
+def test_labels_name_what_is_measured(sentence: str, raw: str, label: str) -> None:
+    (fact,) = [fact for fact in extract(sentence).facts if fact.raw == raw]
+    assert fact.label == label
+
+
+def test_a_year_column_is_no_part_of_a_cell_label() -> None:
+    text = (
+        "表1 主要指标\n指标\n2020年\n2025年\n"
+        "学前三年毛入园率(%)\n96.2\n98\n九年义务教育巩固率(%)\n99.5\n100\n"
+    )
+    labels = {fact.raw: fact.label for fact in extract(text).facts}
+    assert labels["96.2"] == "学前三年毛入园率" and labels["99.5"] == "九年义务教育巩固率"

@@ -22,7 +22,12 @@ _PHRASE_END = re.compile(r"[。;!?\n,:]")
 _LABEL_TRIM = re.compile(
     r"(?:达到|达|为|是|共计|共有|共|累计|总计|合计|有|约|近|超过|逾|增长|增加|提高到|提高|提升至|提升|占|分别|其中|至|了|到)+$"
 )
-_LABEL_LEAD = re.compile(r"^(?:其中|并且|并|且|和|及|以及|同时|全区|全县|我区|我县)+")
+_LABEL_LEAD = re.compile(
+    r"^(?:[—\-•·]+|其中|并且|并|且|和|及|以及|同时|全区|全县|全市|全省|全州|全盟|我区|我县|我市|我省|共有|共计|现有)+"
+)
+_NOUN_AFTER = re.compile(r"[^\d,。;:、()\s]{2,14}?(?=[,。;:、(\s]|$)")
+_NOT_A_NOUN_START = re.compile(r"^(?:以上|左右|的|和|及|与|在|为|是|已|将|被|达|占|比|全部|分别|共|等)")
+_WEAK_LABEL = re.compile(r"(?:和|及|与|等|、)$")
 _QUOTE_CHARS = 48
 _WINDOW_BEFORE = 60
 _WINDOW_AFTER = 14
@@ -161,13 +166,21 @@ def _year(years: list[Mention], year_starts: list[int], sentence_start: int, pos
 _LEADING_YEAR = re.compile(r"^\d{4}年(?:以来|至今|底|末)?")
 
 
-def _label(text: str, clause_start: int, position: int, fallback: str) -> str:
-    label = text[clause_start:position].strip()
+def _label(text: str, clause_start: int, mention: Mention, fallback: str) -> str:
+    """What the number measures, in the document's words: the clause before it, less
+    verbs and leading words that say nothing (共有, 全区, a dash); where that is empty
+    or dangling (`69所学校和`), the noun the number counts after it (`56所足球特色学校`)."""
+    label = text[clause_start : mention.start].strip()
     label = _LABEL_LEAD.sub("", _LABEL_TRIM.sub("", label)).strip()
     label = _LEADING_YEAR.sub("", label).strip()
+    if not label or _WEAK_LABEL.search(label) or any(char.isdigit() for char in label):
+        noun = _NOUN_AFTER.match(text, mention.end)
+        if noun is not None and not _NOT_A_NOUN_START.match(noun.group()):
+            return noun.group()
     return label[-24:] or fallback
 
 
+_YEAR_COLUMN = re.compile(r"(?:19|20)\d{2}年?")
 _ROW_SERIAL = re.compile(r"^(?:\d{1,2}[.、]|[一二三四五六七八九十]+、)\s*")
 _UNIT_BRACKET = re.compile(r"\([^()]{0,8}\)")
 
@@ -254,7 +267,9 @@ def propose(
             context_start = cell.start - len(cell.row_label) - 4
             context = f"{cell.row_label} {cell.column}"
             ranked = _candidates_in_label(catalog, context, unit)
-            label = _row_label(cell.row_label) + (f"({cell.column})" if cell.column else "")
+            # a year column is the fact's year, not part of what it measures
+            column = "" if not cell.column or _YEAR_COLUMN.fullmatch(cell.column) else f"({cell.column})"
+            label = _row_label(cell.row_label) + column
             year = cell.year
             scope = _scope(catalog, context, 0, len(context), ranked[0][1] if ranked else None)
             quote_start = max(0, context_start)
@@ -264,7 +279,7 @@ def propose(
             clause_start = _clause_start(text, mention.start, sentence_start)
             ranked = _rerank(catalog, text, ranked, mention, unit, clause_start)
             fallback = ranked[0][1].names[0] if ranked else ""
-            label = _label(document.text, clause_start, mention.start, fallback)
+            label = _label(document.text, clause_start, mention, fallback)
             year = (
                 _year(years, year_starts, sentence_start, mention.start)
                 or _paragraph_year(text, mention.start)
