@@ -602,3 +602,30 @@ def test_max_pages_reads_the_first_pages_and_says_so(tmp_path: Path) -> None:
     assert len(read.pages) == 2
     assert read.notes == ("read the first 2 of 4 pages (the limit is 2 pages)",)
     assert read_pdf(data, path).notes == ()
+
+
+def test_a_pdf_bomb_is_refused_before_pdfium_inflates_it(tmp_path: Path) -> None:
+    """A 300 KB file whose content stream inflates to 300 MB of blanks."""
+    import zlib
+
+    packer = zlib.compressobj(9)
+    stream = packer.compress(b"BT /F1 12 Tf 72 720 Td (x) Tj ET\n")
+    blanks = b" " * (1024 * 1024)
+    stream += b"".join(packer.compress(blanks) for _ in range(300)) + packer.flush()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
+    ]
+    data, offsets = b"%PDF-1.4\n", []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(data))
+        data += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(data)
+    data += b"xref\n0 5\n0000000000 65535 f \n" + b"".join(b"%010d 00000 n \n" % at for at in offsets)
+    data += b"trailer\n<< /Size 5 /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % xref
+    assert len(data) < 1024 * 1024
+    with pytest.raises(InputError, match="PDF bomb") as raised:
+        read_pdf(data, tmp_path / "bomb.pdf")
+    assert "\n" not in str(raised.value)

@@ -20,6 +20,7 @@ import shutil
 import subprocess
 import tempfile
 import threading
+import zlib
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -815,6 +816,7 @@ def read_pdf(data: bytes, path: Path, max_pages: int = 300) -> ReadText:
     encrypted, damaged or empty PDF, or one without a usable text layer."""
     if max_pages < 1:
         raise ValueError(f"max_pages must be at least 1, not {max_pages}")
+    _refuse_bombs(data, path)
     with _PDFIUM_LOCK, _opened(data, path) as document:
         page_count = len(document)
         read_count = min(page_count, max_pages)
@@ -834,6 +836,40 @@ def read_pdf(data: bytes, path: Path, max_pages: int = 300) -> ReadText:
     if failed:
         notes.append("table detection failed on this PDF: its tables are read as running text")
     return _compose(pages, tables, notes)
+
+
+_MAX_INFLATED = 256 * 1024 * 1024
+"""Bytes all of a PDF's Flate streams may inflate to: PDFium decodes a content
+stream whole, so a small file of compressed blanks could take gigabytes."""
+_STREAM_START = re.compile(rb"stream\r?\n")
+_CHUNK = 1 << 20
+
+
+def _refuse_bombs(data: bytes, path: Path, limit: int = _MAX_INFLATED) -> None:
+    """Inflate every deflated stream in 1 MB steps, keeping nothing, and stop at
+    the limit: a PDF bomb is a one-line error before PDFium sees it."""
+    inflated = 0
+    for match in _STREAM_START.finditer(data):
+        decoder = zlib.decompressobj()
+        pending = data[match.end() : match.end() + 1]
+        if not pending or pending[0] != 0x78:  # a zlib header: most Flate streams start with 0x78
+            continue
+        position = match.end()
+        try:
+            while position < len(data) and not decoder.eof:
+                out = decoder.decompress(data[position : position + _CHUNK], _CHUNK)
+                inflated += len(out)
+                while decoder.unconsumed_tail and inflated <= limit:
+                    out = decoder.decompress(decoder.unconsumed_tail, _CHUNK)
+                    inflated += len(out)
+                if inflated > limit:
+                    megabytes = limit // (1024 * 1024)
+                    raise InputError(
+                        f"{path}: its streams inflate to over {megabytes} MB (a PDF bomb?); not read"
+                    )
+                position += _CHUNK
+        except zlib.error:
+            continue  # not a Flate stream after all, or damaged: PDFium will judge
 
 
 @contextmanager
