@@ -346,6 +346,7 @@ def _print_summary(rows: list[DocumentOutcome], summary: BatchSummary, settings:
     type=click.Path(path_type=Path, dir_okay=False),
     help="Fail when a headline figure drops below this baseline file.",
 )
+@click.option("--html", "write_html", is_flag=True, help="Also write report.html (charts as inline SVG).")
 def eval_command(
     gold_dir: Path | None,
     docs_dir: Path | None,
@@ -353,6 +354,7 @@ def eval_command(
     backends: str,
     report_dir: Path,
     baseline: Path | None,
+    write_html: bool,
 ) -> None:
     """Score extraction against the gold set: per document, per indicator, per backend,
     the dev and held-out splits side by side (`rules` is dev, `rules/heldout` held-out)."""
@@ -382,6 +384,11 @@ def eval_command(
     atomic_write_text(
         report_dir / "report.json", json.dumps(report_json(runs), ensure_ascii=False, indent=1) + "\n"
     )
+    if write_html:
+        from .evaluate_html import render_html
+
+        atomic_write_text(report_dir / "report.html", render_html(runs))
+        stderr.print(f"wrote {escape(str(report_dir / 'report.html'))}")
     if baseline is not None:
         try:
             floor = json.loads(baseline.read_text(encoding="utf-8"))
