@@ -120,3 +120,19 @@ def test_csv_cells_cannot_run_as_formulas(tmp_path: Path) -> None:
     code, _ = run("extract", str(source), "--out", str(tmp_path / "out"))
     assert code == 0
     assert ",=" not in (tmp_path / "out" / "facts.csv").read_text(encoding="utf-8-sig")
+
+
+def test_the_library_is_silent_and_verbose_shows_its_log(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "good.txt").write_text("全区共有幼儿园74所。", encoding="utf-8")
+    (inbox / "notes.md").write_text("# notes", encoding="utf-8")
+    base = [sys.executable, "-m", "edufacts.cli"]
+    tail = ["extract", str(inbox), "--out", str(tmp_path / "out"), "--backend", "rules"]
+    quiet = subprocess.run([*base, *tail], capture_output=True, text=True, timeout=120)
+    loud = subprocess.run([*base, "-v", *tail], capture_output=True, text=True, timeout=120)
+    assert "INFO" not in quiet.stderr
+    assert f"INFO edufacts: skipped {inbox / 'notes.md'}" in loud.stderr

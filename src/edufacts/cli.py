@@ -4,6 +4,7 @@ stderr and a non-zero exit; progress and summaries go to stderr, reports to stdo
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 from collections import Counter
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from .pipeline import BatchSummary, DocumentOutcome
 
 # Not a terminal (a log, CI): wide enough that the summary's numbers are never cut.
+log = logging.getLogger("edufacts")
 stderr = Console(stderr=True, highlight=False, soft_wrap=True, width=None if sys.stderr.isatty() else 200)
 
 
@@ -38,6 +40,7 @@ class Inputs:
     files: list[Path]
     skipped: Counter[str]
     """files found while walking a folder whose type edufacts does not read, by suffix"""
+    skipped_paths: list[Path]
 
 
 def expand_paths(paths: tuple[Path, ...], recursive: bool = True) -> Inputs:
@@ -47,6 +50,7 @@ def expand_paths(paths: tuple[Path, ...], recursive: bool = True) -> Inputs:
     command line is always passed on, so the batch reports it if it cannot be read."""
     files: list[Path] = []
     skipped: Counter[str] = Counter()
+    skipped_paths: list[Path] = []
     for path in paths:
         if not path.is_dir():
             files.append(path)
@@ -60,7 +64,8 @@ def expand_paths(paths: tuple[Path, ...], recursive: bool = True) -> Inputs:
                 files.append(child)
             else:
                 skipped[child.suffix.lower() or "(no suffix)"] += 1
-    return Inputs(files, skipped)
+                skipped_paths.append(child)
+    return Inputs(files, skipped, skipped_paths)
 
 
 class _BackendOption(click.Option):
@@ -97,8 +102,18 @@ def _backend_line(settings: Settings, files: list[Path]) -> str:
 
 @click.group()
 @click.version_option(__version__, prog_name="edufacts")
-def main() -> None:
+@click.option(
+    "-v", "--verbose", count=True, help="Show what the library logs (-v: progress, -vv: every step)."
+)
+def main(verbose: int) -> None:
     """Checked, source-grounded facts from Chinese government education reports."""
+    if verbose:
+        # The library logs through logging.getLogger("edufacts") and is silent by default.
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        logger = logging.getLogger("edufacts")
+        logger.addHandler(handler)
+        logger.setLevel(logging.DEBUG if verbose > 1 else logging.INFO)
 
 
 @main.command()
@@ -167,6 +182,8 @@ def extract(
         sys.exit(2)
     inputs = expand_paths(paths, recursive=not no_recursive)
     files = inputs.files
+    for path in inputs.skipped_paths:
+        log.info("skipped %s: a type edufacts does not read", path)
     if inputs.skipped:
         kinds = ", ".join(f"{suffix} {count}" for suffix, count in sorted(inputs.skipped.items()))
         stderr.print(

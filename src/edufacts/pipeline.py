@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import signal
 import threading
 import time
@@ -46,6 +47,7 @@ if TYPE_CHECKING:
     from .llm.backend import Assistant, ChunkProgress, InstallProgress
 
 
+log = logging.getLogger("edufacts")
 MAX_MENTIONS = 80_000
 
 
@@ -379,6 +381,7 @@ def run_batch(
         def work(path: Path) -> _Finished:
             kept = finished_before(path) if settings.resume else None
             if kept is not None:
+                log.info("%s: finished by an earlier run, kept (--resume)", path)
                 return _Finished(path, kept=kept)
             try:
                 document = load_document(path, settings.max_bytes, ids[path], settings.max_pages)

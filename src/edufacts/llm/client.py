@@ -5,6 +5,7 @@ and by tokens. Every failure becomes an LLMError carrying the tokens it spent.""
 from __future__ import annotations
 
 import email.utils
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -23,6 +24,8 @@ from tenacity import (
 
 from ..errors import LLMError
 from .cache import AnswerCache, cache_key
+
+log = logging.getLogger("edufacts")
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -159,6 +162,7 @@ class ModelClient:
                     answer = None
                 if answer is not None:
                     self._count(usage, cached_calls=1)
+                    log.debug("answer from the cache")
                     return answer
         spent = _Spent()
         answer = self._call_with_retries(messages, response_model, schema, sampling, spent, usage)
@@ -204,6 +208,8 @@ class ModelClient:
             for attempt in retrying:
                 with attempt:
                     retried = attempt.retry_state.attempt_number > 1
+                    if retried:
+                        log.warning("model call retried (attempt %d)", attempt.retry_state.attempt_number)
                     self._count(sink, calls=1, retries=int(retried))
                     try:
                         answer, completion = self._instructor.chat.completions.create_with_completion(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import atexit
 import ctypes
+import logging
 import os
 import signal
 import socket
@@ -19,6 +20,8 @@ from types import TracebackType
 
 from ..errors import ConfigError, LLMError
 from .weights import LOCAL_EXTRA_HINT, llama_server_available
+
+logger = logging.getLogger("edufacts")
 
 
 def free_port() -> int:
@@ -97,7 +100,14 @@ class ManagedServer:
                 preexec_fn=_die_with_parent,
             )
         atexit.register(self.stop)
+        logger.info(
+            "starting llama-cpp-python's server on port %d with %s (log: %s)",
+            self.port,
+            self.model_path.name,
+            self.log_path,
+        )
         self._wait_healthy()
+        logger.info("the model server is up")
 
     def _wait_healthy(self) -> None:
         deadline = time.monotonic() + self.startup_timeout
