@@ -12,10 +12,9 @@ from functools import cache
 from .catalog import Catalog, Indicator
 from .load import Document
 from .numbers import Mention, canonical_unit
-from .segment import Section, Table, TableCell, innermost_section
+from .segment import SENTENCE_END, Section, Table, TableCell, innermost_section, sentence_bounds
 from .topic import TopicJudge, TopicJudgement
 
-SENTENCE_END = re.compile(r"[。;!?\n]")
 _CLAUSE_END = re.compile(r"[。;!?\n,:、(]")
 _PHRASE_END = re.compile(r"[。;!?\n,:]")
 """a phrase runs over 、: `新建、改扩建公办幼儿园、小学、初中20所` is one"""
@@ -94,16 +93,6 @@ def unit_fits(indicator_unit: str, unit: str) -> bool:
 def convert_to(indicator_unit: str, unit: str, value: Decimal) -> Decimal:
     factor = _CONVERTIBLE.get((unit, indicator_unit))
     return value * factor if factor is not None else value
-
-
-def _sentence_bounds(ends: list[int], text_length: int, start: int, end: int) -> tuple[int, int]:
-    """`ends` are the sorted positions of sentence-ending characters; a sentence
-    is capped at 200 characters either side."""
-    index = bisect_left(ends, start)
-    left = ends[index - 1] + 1 if index > 0 else 0
-    right_index = bisect_left(ends, end)
-    right = ends[right_index] if right_index < len(ends) else text_length
-    return max(left, start - 200), min(right, end + 200)
 
 
 def _clause_start(text: str, start: int, floor: int, ends: re.Pattern[str] = _CLAUSE_END) -> int:
@@ -257,7 +246,7 @@ def propose(
         elif not unit:
             unclaimed.append(UnclaimedMention(mention, "no_unit"))
             continue
-        sentence_start, sentence_end = _sentence_bounds(sentence_ends, len(text), mention.start, mention.end)
+        sentence_start, sentence_end = sentence_bounds(sentence_ends, len(text), mention.start, mention.end)
         section = innermost_section(sections, mention.start)
         topic = topics.judge(mention, section)
         if not topic.education:
@@ -354,9 +343,9 @@ def _inherit_indicators(
         if proposal.indicator is not None or proposal.table_cell is not None:
             continue
         start = proposal.mention.start
-        sentence_start = _sentence_bounds(sentence_ends, len(text), start, start)[0]
+        sentence_start = sentence_bounds(sentence_ends, len(text), start, start)[0]
         if text[sentence_start:start].lstrip().startswith("其中"):  # `共有幼儿园74所。其中公办23所`
-            sentence_start = _sentence_bounds(
+            sentence_start = sentence_bounds(
                 sentence_ends, len(text), sentence_start - 1, sentence_start - 1
             )[0]
         floor = max(sentence_start - 1, start - _SIBLING_REACH)

@@ -5,7 +5,7 @@ already half-width there), offsets are the input's."""
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
 _CN = "一二三四五六七八九十"
@@ -216,6 +216,21 @@ def _effective_ranks(headings: list[Heading]) -> list[float]:
             last_number[rank] = heading.number
         ranks.append(rank)
     return ranks
+
+
+SENTENCE_END = re.compile(r"[。;!?\n]")
+_SENTENCE_CAP = 200
+
+
+def sentence_bounds(ends: list[int], text_length: int, start: int, end: int) -> tuple[int, int]:
+    """The sentence holding [start, end): `ends` are the sorted positions of
+    sentence-ending characters (SENTENCE_END); a sentence is capped at 200
+    characters either side."""
+    index = bisect_left(ends, start)
+    left = ends[index - 1] + 1 if index > 0 else 0
+    right_index = bisect_left(ends, end)
+    right = ends[right_index] if right_index < len(ends) else text_length
+    return max(left, start - _SENTENCE_CAP), min(right, end + _SENTENCE_CAP)
 
 
 def innermost_section(sections: list[Section], position: int) -> Section:

@@ -24,13 +24,12 @@ word of another topic (`医疗机构`, `生产总值`) is out of scope, so that
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from .numbers import Mention
-from .segment import Section, Table
+from .segment import SENTENCE_END, Section, Table, sentence_bounds
 
 Certainty = Literal["noun", "sentence", "table", "heading", "document"]
 
@@ -85,7 +84,7 @@ class TopicJudge:
             for table in tables
             for cell in table.cells
         }
-        self._sentence_ends = [match.start() for match in re.finditer(r"[。;!?\n]", text)]
+        self._sentence_ends = [match.start() for match in SENTENCE_END.finditer(text)]
         quantities = [m for m in mentions if m.is_quantity and m.value is not None]
         near_education = near_other_only = 0
         for mention in quantities:
@@ -103,13 +102,7 @@ class TopicJudge:
         )
 
     def _sentence(self, start: int, end: int) -> tuple[int, int]:
-        index = bisect_left(self._sentence_ends, start)
-        left = self._sentence_ends[index - 1] + 1 if index > 0 else 0
-        right_index = bisect_left(self._sentence_ends, end)
-        right = (
-            self._sentence_ends[right_index] if right_index < len(self._sentence_ends) else len(self._text)
-        )
-        return max(left, start - 200), min(right, end + 200)
+        return sentence_bounds(self._sentence_ends, len(self._text), start, end)
 
     def _previous_sentence(self, sentence_start: int) -> tuple[int, int] | None:
         """The sentence before, when no line break separates it from this one."""

@@ -20,7 +20,8 @@ from ..errors import LLMError
 from ..load import Document
 from ..numbers import Mention
 from ..reconcile import ModelClaim
-from ..rules import SENTENCE_END, Proposal, unit_fits
+from ..rules import Proposal, unit_fits
+from ..segment import SENTENCE_END
 from .client import ModelClient, Usage
 from .prompts import PromptSet
 
