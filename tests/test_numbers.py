@@ -221,6 +221,10 @@ def test_huge_integers_are_kept_exact() -> None:
 PARSER_CASES = [
     # text, expected (raw, value, unit, kind, approx, flags) of the mentions
     ("达到百分之九十五点五。", [("百分之九十五点五", "95.5", "%", "quantity", False, ())]),
+    ("学生占总人口近1/4。", [("近1/4", "25", "%", "quantity", True, ("fraction",))]),
+    ("约2/3在农村。", [("约2/3", "66.67", "%", "quantity", True, ("fraction",))]),
+    ("比例为3/2。", [("3/2", None, "", "code", False, ())]),
+    ("于2024/1/4召开", [("2024", "2024", "", "date", False, ()), ("1", "1", "", "date", False, ()), ("4", "4", "", "date", False, ())]),
     ("师生比1:15,", [("1:15", "15", "比", "quantity", False, ("ratio",))]),
     ("师生比1∶15,", [("1∶15", "15", "比", "quantity", False, ("ratio",))]),
     ("生师比为13.61:1。", [("13.61:1", "13.61", "比", "quantity", False, ("ratio",))]),

@@ -114,6 +114,9 @@ _MENTION = re.compile(
     (?:
         百分之(?P<cn_percent>{_CN_NUMBER}|{_NUMBER})
       | (?P<fraction_den>[{CN_DIGITS}]+)分之(?P<fraction_num>[{CN_DIGITS}]+)
+        # 近1/4, 占1/3: a share written as a fraction, only after a word that
+        # states a share (a bare 1/4 may be a date).
+      | (?<=[占近约达逾超过为])(?P<slash_num>[1-9])/(?P<slash_den>[2-9]|1[0-9])(?![\d/.])
       | (?P<num>(?:{_SPACE_GROUPED}|{_INTEGER})(?:\.\d+)?)
       | (?P<cn>{_CN_NUMBER})(?=余|多|{_SCALE}|{_UNIT})
     )
@@ -469,9 +472,10 @@ def _classify(
             if _too_many_digits(value):
                 return Mention(start, end, raw, None, "", approx, "run_together", "%", "", ("run_together",))
             return Mention(start, end, raw, _normalize_decimal(value), "%", approx, "quantity", "%", "")
-        if groups["fraction_den"] is not None:
-            denominator = parse_chinese_numeral(groups["fraction_den"])
-            numerator = parse_chinese_numeral(groups["fraction_num"])
+        if groups["fraction_den"] is not None or groups["slash_den"] is not None:
+            denominator, numerator = _fraction_terms(groups)
+            if numerator >= denominator:
+                return Mention(start, end, raw, None, "", approx, "code")  # 3/2 is no share: unclaimed
             share = numerator / denominator * 100
             rounded = share.quantize(Decimal("0.01"))
             return Mention(
@@ -482,7 +486,7 @@ def _classify(
                 "%",
                 approx or rounded != share,
                 "quantity",
-                "分之",
+                "分之" if groups["fraction_den"] is not None else "/",
                 "",
                 ("fraction",),
             )
@@ -742,15 +746,21 @@ def span_values(span_text: str) -> list[tuple[Decimal, str | None]]:
     return values
 
 
+def _fraction_terms(groups: dict[str, str | None]) -> tuple[Decimal, Decimal]:
+    """(denominator, numerator) of 三分之二 or 2/3."""
+    if groups["slash_den"] is not None:
+        return Decimal(groups["slash_den"]), Decimal(groups["slash_num"] or "0")
+    return parse_chinese_numeral(groups["fraction_den"] or ""), parse_chinese_numeral(groups["fraction_num"] or "")
+
+
 def fraction_share(span_text: str) -> Decimal | None:
     """The percent a written fraction states (三分之二 -> 66.666...), unrounded; None
     when the span holds no fraction."""
     for match in _MENTION.finditer(span_text):
-        if match.group("fraction_den") is None:
+        if match.group("fraction_den") is None and match.group("slash_den") is None:
             return None
         try:
-            denominator = parse_chinese_numeral(match.group("fraction_den"))
-            numerator = parse_chinese_numeral(match.group("fraction_num"))
+            denominator, numerator = _fraction_terms(match.groupdict())
             return numerator / denominator * 100 if denominator else None
         except (InvalidOperation, ValueError):
             return None
