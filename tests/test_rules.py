@@ -148,7 +148,9 @@ def test_a_one_cell_per_line_plan_table_gives_row_labels_and_column_years() -> N
         ("90%以上", "初中", 2025),
     }
     assert facts[("83.5%", 2020)].indicator == "preschool_inclusive_rate"
-    assert not any(fact.needs_review for fact in facts.values())
+    # Cells under a catalog header are not flagged (those without an indicator
+    # may be: the fitted calibration gives them less).
+    assert not any(fact.needs_review for fact in facts.values() if fact.indicator)
 
 
 WORDING_CASES = [
@@ -168,11 +170,30 @@ WORDING_CASES = [
         "per_student_expenditure",
     ),
     ("全县师生比为1:15。", "1:15", "student_teacher_ratio"),
+    # the level of new places named earlier in the sentence
+    ("三所小区配套幼儿园已开园,共新增450个学位。", "450个", "new_preschool_places"),
+    # a count of children named by the noun right before it
+    ("全县在校学生5万人,其中学前3200人、中小学4.6万人。", "3200人", "kindergarten_enrollment"),
+    ("全县在校学生5万人,其中学前3200人、中小学4.6万人。", "4.6万人", None),
+    ("现有幼儿8100人(含附设幼儿班)。", "8100人", "kindergarten_enrollment"),
+    ("残障儿童少年共85人,入学率达98%。", "98%", "special_needs_enrollment_rate"),
+    ("全县小学入学率达100%。", "100%", None),
+    # a share takes what it is a share of from its subject before 占
+    ("普惠性幼儿园在园幼儿1.2万人,占全县在园幼儿的比例80.5%。", "80.5%", "preschool_inclusive_rate"),
+    ("交流轮岗教师120人,占符合条件教师的16.5%。", "16.5%", "teacher_rotation_share"),
+    # a list after 幼儿园 names other schools: not kindergartens
+    ("全县共有幼儿园40所、小学30所、初级中学12所。", "40所", "kindergarten_count"),
+    ("全县共有幼儿园40所、小学30所、初级中学12所。", "30所", None),
+    ("全县共有幼儿园40所、小学30所、初级中学12所。", "12所", None),
+    ("在园幼儿2.1万人,专任教师1300人。", "1300人", None),
+    ("招聘公办幼儿教师14名。", "14名", "teachers_recruited"),
+    ("学前三年入园率达到91.2%。", "91.2%", "preschool_gross_enrollment_rate"),
+    ("高中阶段入学率达95%。", "95%", "high_school_gross_enrollment_rate"),
 ]
 
 
 @pytest.mark.parametrize(
-    ("sentence", "raw", "indicator"), WORDING_CASES, ids=[c[0][:12] for c in WORDING_CASES]
+    ("sentence", "raw", "indicator"), WORDING_CASES, ids=[f"{c[0][:12]}-{c[1]}" for c in WORDING_CASES]
 )
 def test_wording_the_nearest_alias_gets_wrong(sentence: str, raw: str, indicator: str | None) -> None:
     (fact,) = [fact for fact in extract(sentence).facts if fact.raw == raw]

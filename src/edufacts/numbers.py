@@ -750,7 +750,8 @@ def _fraction_terms(groups: dict[str, str | None]) -> tuple[Decimal, Decimal]:
     """(denominator, numerator) of 三分之二 or 2/3."""
     if groups["slash_den"] is not None:
         return Decimal(groups["slash_den"]), Decimal(groups["slash_num"] or "0")
-    return parse_chinese_numeral(groups["fraction_den"] or ""), parse_chinese_numeral(groups["fraction_num"] or "")
+    denominator = parse_chinese_numeral(groups["fraction_den"] or "")
+    return denominator, parse_chinese_numeral(groups["fraction_num"] or "")
 
 
 def fraction_share(span_text: str) -> Decimal | None:

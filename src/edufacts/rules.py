@@ -267,6 +267,7 @@ def propose(
             ranked = _candidates(catalog, text, window_start, mention, unit, sentence_start)
             clause_start = _clause_start(text, mention.start, sentence_start)
             ranked = _rerank(catalog, text, ranked, mention, unit, clause_start)
+            ranked = [item for item in ranked if not _names_another_subject(catalog, text, mention, item[1])]
             fallback = ranked[0][1].names[0] if ranked else ""
             label = _label(document.text, clause_start, mention, fallback)
             year = (
@@ -353,7 +354,13 @@ def _inherit_indicators(
             if earlier.mention.start < floor or earlier.indicator is None:
                 continue
             between = text[earlier.mention.end : start]
-            if earlier.unit == proposal.unit and "其中" in between:
+            if (
+                earlier.unit == proposal.unit
+                and "其中" in between
+                and not _names_another_subject(
+                    catalog, text, proposal.mention, catalog.indicators[earlier.indicator]
+                )
+            ):
                 result[index] = replace(
                     proposal, indicator=earlier.indicator, candidates=(earlier.indicator,)
                 )
@@ -369,12 +376,50 @@ def _inherit_indicators(
     return result
 
 
+_LEVELS = frozenset({"学前", "小学", "初中", "中小学", "义务教育", "高中", "中职"})
+"""Levels of schooling that exclude each other (特教 runs across them)."""
+_SCHOOL_NOUN = re.compile(r"中学|学校|校区|一贯制")
+_STAFF_NOUN = re.compile(r"教师|教职工|校长|园长|保育员")
+_PUPIL_NOUN = re.compile(r"学生|幼儿|儿童|毕业生|招生")
+_COUNTS_PUPILS = frozenset({"kindergarten_enrollment"})
+_COUNTS_STAFF = frozenset({"teachers_recruited", "teacher_rotation_count"})
+
+
+def _names_another_subject(catalog: Catalog, text: str, mention: Mention, indicator: Indicator) -> bool:
+    """The number's own phrase names what it counts, and that is not what the
+    indicator counts: `初级中学37所` or `公民办中小学74所` after 幼儿园 in a list is
+    no kindergarten count, `专任教师1.39万人` no count of children."""
+    own = text[_clause_start(text, mention.start, max(0, mention.start - 16)) : mention.start]
+    implied = indicator.implied_scope & _LEVELS
+    if implied and "特教" not in indicator.implied_scope:
+        named = _clause_scope_terms(catalog, text, mention.start - len(own), mention.start) & _LEVELS
+        if named and not named & implied:
+            return True
+        if "学前" in implied and not named and _SCHOOL_NOUN.search(own):
+            return True
+    if _STAFF_NOUN.search(own):
+        return indicator.id in _COUNTS_PUPILS
+    return bool(_PUPIL_NOUN.search(own)) and indicator.id in _COUNTS_STAFF
+
+
 _COEFFICIENT_BEFORE = re.compile(
     r"(?:系数|指数)[^。;,\d]{0,8}$|(?:系数|指数)[^。;\d]{0,12}(?:为|是)[^。;\d]{0,12}$|小于或等于$|不高于$|低于$"
 )
 _LEVEL_WORD = re.compile(r"小学|初中")
 _BUILD_VERB = re.compile(r"新建|改扩建|新改扩建|扩建|新开|建成|开办")
 _NOT_A_SCHOOL = re.compile(r"[^,。;、]{0,8}?(?:党支部|党总支|党组织|支部|工作室|工作站|社团)")
+_NAMED_BEFORE = re.compile(
+    r"(?:^|[,、;:(。\n])(?:其中)?(?P<noun>[^,、;:()。\d]{1,8}?)(?:为|达到|达|共|有|共有)?$"
+)
+"""The noun a number directly follows in its own phrase (`其中学前26866人`, `现有幼儿25113人`)."""
+_NAMED_COUNTS = (
+    ("人", re.compile(r"(?:现有|共有)?(?:学前(?:教育)?|幼儿(?:数|人数)?|公办园|民办园|在园幼儿(?:数|人数)?)"),
+     "kindergarten_enrollment"),
+    ("%", re.compile(r"入学率"), "special_needs_enrollment_rate"),
+)  # fmt: skip
+"""A count named by the noun right before it: children in kindergartens, the
+enrolment rate of a disabled group (`残障儿童、少年共220人,入学率达99%`)."""
+_DISABLED = re.compile(r"残疾|残障|特殊教育|特教")
 _LEVEL_SPECIFIC = {
     "new_school_places": (("学前", "new_preschool_places"), ("义务教育", "new_compulsory_places"),
                           ("小学", "new_compulsory_places"), ("初中", "new_compulsory_places"),
@@ -399,6 +444,24 @@ def _rerank(
     - `新增学前教育优质学位1260个`: places of a stated level take that level's indicator;
     - `均衡系数小学为0.305`: a coefficient takes the balance coefficient of the level named
       last before it."""
+    named = _NAMED_BEFORE.search(text, max(0, mention.start - 16), mention.start)
+    if named is not None:
+        for unit_named, pattern_named, indicator_id in _NAMED_COUNTS:
+            indicator = catalog.indicators.get(indicator_id)
+            if (
+                unit == unit_named
+                and indicator is not None
+                and pattern_named.fullmatch(named.group("noun"))
+                and (
+                    indicator_id != "special_needs_enrollment_rate"
+                    or _DISABLED.search(text, max(0, mention.start - 40), mention.start)
+                )
+            ):
+                return [(0, indicator), *[item for item in ranked if item[1] is not indicator]]
+    if not ranked and unit == "%":
+        share_of = _share_subject(catalog, text, mention)
+        if share_of is not None:
+            return [(0, share_of)]
     if not ranked:
         level = _LEVEL_WORD.findall(text, max(0, mention.start - 40), mention.start)
         if unit == "coef" and level:
@@ -413,10 +476,56 @@ def _rerank(
         built = catalog.indicators.get("schools_built")
         if built is not None and unit_fits(built.unit, unit):
             return [(ranked[0][0], built), *ranked]
+    sentence_start = _clause_start(text, mention.start, max(0, mention.start - 120), SENTENCE_END)
+    levels = _nearest_scope_terms(catalog, text, sentence_start, mention.start)
     for term, specific in _LEVEL_SPECIFIC.get(top.id, ()):
-        if term in _clause_scope_terms(catalog, text, clause_start, mention.start):
+        if term in levels:
             return [(ranked[0][0], catalog.indicators[specific]), *ranked]
     return ranked
+
+
+_SHARE_WORD = re.compile(r"占")
+_SHARE_SUBJECTS = (
+    (
+        re.compile(r"普惠[^,。;]{0,8}在园幼儿|普惠[^,。;]{0,6}(?:幼儿园|园)[^,。;]{0,2}幼儿"),
+        "preschool_inclusive_rate",
+    ),
+    (
+        re.compile(r"公办[^,。;]{0,6}(?:幼儿园|园)(?:在园幼儿|幼儿)?(?:\d|[^,。;]{0,2}$)"),
+        "preschool_public_enrollment_share",
+    ),
+    (re.compile(r"交流(?:轮岗)?[^,。;]{0,6}(?:教师|校长)"), "teacher_rotation_share"),
+)
+"""What a share is of, from the subject before its 占 (`普惠性幼儿园在园幼儿26.96万人,
+占全省在园幼儿的比例76.15%`): the inclusive rate, the public share, the rotation share."""
+
+
+def _share_subject(catalog: Catalog, text: str, mention: Mention) -> Indicator | None:
+    phrase_start = _clause_start(text, mention.start, max(0, mention.start - 30), _PHRASE_END)
+    shares = list(_SHARE_WORD.finditer(text, phrase_start, mention.start))
+    if not shares:
+        return None
+    share = shares[-1]
+    subject_start = 0
+    if phrase_start > 0:
+        subject_start = _clause_start(text, phrase_start - 1, max(0, phrase_start - 40), SENTENCE_END)
+    subject = text[subject_start : share.start()]
+    for pattern, indicator_id in _SHARE_SUBJECTS:
+        if pattern.search(subject):
+            return catalog.indicators.get(indicator_id)
+    return None
+
+
+def _nearest_scope_terms(catalog: Catalog, text: str, start: int, end: int) -> set[str]:
+    """The scope terms of the clause before a number, else those named last
+    before it in its sentence (`两个小区配套幼儿园已经开园,总共新增600个学位`)."""
+    clause_start = _clause_start(text, end, start)
+    in_clause = _clause_scope_terms(catalog, text, clause_start, end)
+    if in_clause:
+        return in_clause
+    pattern, term_of = _scope_pattern(catalog)
+    found = [term_of[match.group()] for match in pattern.finditer(text, start, clause_start)]
+    return {found[-1]} if found else set()
 
 
 def _clause_scope_terms(catalog: Catalog, text: str, start: int, end: int) -> set[str]:
