@@ -563,7 +563,7 @@ def langextract_column(
         scores,
         sum(score.cost.seconds for score in scores),
         sum(score.cost.tokens for score in scores),
-        sum(score.cost.llm_calls for score in scores),
+        sum(score.cost.calls for score in scores),
         len(scores),
     )
     return column, notes
@@ -602,7 +602,7 @@ def recorded_column(name: str, pred_dir: Path, how: str) -> Column:
         scores,
         sum(score.cost.seconds for score in scores),
         sum(score.cost.tokens for score in scores),
-        sum(score.cost.llm_calls for score in scores),
+        sum(score.cost.calls for score in scores),
         len(scores),
     )
 

@@ -141,7 +141,7 @@ def test_perfect_match() -> None:
     assert metrics["precision_flagged"] is None
     assert all(count == 0 for count in scored.errors.values())
     assert scored.ungrounded == ()
-    assert (scored.cost.llm_calls, scored.cost.cached_calls, scored.cost.tokens) == (3, 1, 1200)
+    assert (scored.cost.calls, scored.cost.cached_calls, scored.cost.tokens) == (3, 1, 1200)
     assert scored.per_indicator["(none)"].gold == 2
     assert scored.per_indicator["education_investment"].recall == 1.0
 
@@ -277,7 +277,7 @@ def test_summarize_micro_averages() -> None:
     assert summary.errors["missed"] == 2
     assert summary.per_indicator["preschool_gross_enrollment_rate"].recall == pytest.approx(1 / 2)
     assert summary.meta["province"] == (2, 2)
-    assert summary.cost.llm_calls == 6
+    assert summary.cost.calls == 6
     assert set(summary.headline) == set(HEADLINE)
 
 

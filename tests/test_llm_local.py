@@ -79,7 +79,7 @@ def test_the_model_answers_clear_cut_questions(local_assistant: Any) -> None:
     catalog, mentions, proposals = rules_pass(document)
     text = document.normalized
     outcome = local_assistant.assist(document, catalog, proposals, mentions)
-    assert outcome.failures == [] and outcome.calls == 1
+    assert outcome.failures == [] and outcome.usage.calls == 1
     claims = {text[claim.start : claim.end]: claim.indicator for claim in outcome.claims}
     assert claims == {
         "238所": "kindergarten_count",

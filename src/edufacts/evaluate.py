@@ -34,7 +34,7 @@ denominator is 0 is None):
    other than 1, unit aside), percent_vs_points (% against 个百分点), unit, value; a
    TP may add indicator, scope, year (as in 4 and 5); missed = gold fact with no
    pair, spurious = predicted fact with no pair. At most 5 examples per kind.
-12. Cost: llm_calls, cached_calls, tokens, seconds from `predicted.run`.
+12. Cost: the run's `Usage` (calls, cached calls, tokens, seconds) from `predicted.run`.
 13. Per gold indicator (null as "(none)"): gold, TP, recall = TP / gold and
    indicator accuracy = share of those TP whose predicted indicator is the gold one.
 """
@@ -55,6 +55,7 @@ from .gold import LocatedGoldFact, locate_facts
 from .load import normalize
 from .models import DocumentResult, Fact, GoldFact, GoldFile, Meta, TextItem
 from .numbers import span_values
+from .usage import Usage
 
 HEADLINE = (
     "f1", "precision", "recall", "value_accuracy", "indicator_accuracy", "scope_accuracy",
@@ -164,14 +165,6 @@ class IndicatorTally(_Summable):
 
 
 @dataclass(frozen=True)
-class Cost(_Summable):
-    llm_calls: int = 0
-    cached_calls: int = 0
-    tokens: int = 0
-    seconds: float = 0.0
-
-
-@dataclass(frozen=True)
 class MetaCheck:
     field: str
     gold: str | int | None
@@ -201,7 +194,7 @@ class DocumentScore:
     meta: tuple[MetaCheck, ...]
     ungrounded: tuple[str, ...]
     """ids of predicted facts that fail the grounding check (should be none)"""
-    cost: Cost
+    cost: Usage
     confidences: tuple[tuple[float, bool], ...] = ()
     """each predicted fact's confidence and whether it is right (a TP with the gold indicator)"""
 
@@ -219,7 +212,7 @@ class Summary:
     per_indicator: Mapping[str, IndicatorTally]
     meta: Mapping[str, tuple[int, int]]
     """field -> (documents where it is right, documents)"""
-    cost: Cost
+    cost: Usage
     models: tuple[str, ...] = field(default=())
     confidences: tuple[tuple[float, bool], ...] = ()
 
@@ -452,7 +445,7 @@ def score_document(
         per_indicator={key: IndicatorTally(**tally) for key, tally in per_indicator.items()},
         meta=meta,
         ungrounded=tuple(ungrounded),
-        cost=Cost(run.llm_calls, run.cached_calls, run.tokens, run.seconds),
+        cost=run.usage,
         confidences=tuple(confidences),
     )
 
@@ -478,7 +471,7 @@ def summarize(scores: Sequence[DocumentScore]) -> Summary:
         },
         per_indicator=per_indicator,
         meta={name: (meta_ok[name], len(scores)) for name in META_FIELDS},
-        cost=sum((score.cost for score in scores), Cost()),
+        cost=sum((score.cost for score in scores), Usage()),
         models=tuple(sorted({score.model for score in scores if score.model})),
         confidences=tuple(chain.from_iterable(score.confidences for score in scores)),
     )

@@ -12,6 +12,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
 
+from .usage import Usage
+
 SCHEMA_VERSION = "1.0"
 
 
@@ -90,6 +92,13 @@ class RunInfo(Strict):
     tokens: int = 0
     seconds: float = 0.0
     failures: list[ChunkFailure] = Field(default_factory=list)
+
+    @property
+    def usage(self) -> Usage:
+        """The run's cost as one value (the split of tokens is not kept in outputs)."""
+        return Usage(
+            calls=self.llm_calls, cached_calls=self.cached_calls, tokens=self.tokens, seconds=self.seconds
+        )
 
 
 class Section(Strict):

@@ -41,6 +41,7 @@ from .resources import data_dir
 from .rules import UnclaimedMention, propose
 from .segment import build_sections, find_headings, find_tables
 from .settings import Settings
+from .usage import Usage
 
 if TYPE_CHECKING:
     from .llm.assist import ChunkResult
@@ -101,9 +102,9 @@ def _extract(
             backend=settings.backend,
             model=assistant.model_name,
             prompt_version=assistant.prompt_version,
-            llm_calls=assistance.calls,
-            cached_calls=assistance.cached_calls,
-            tokens=assistance.tokens,
+            llm_calls=assistance.usage.calls,
+            cached_calls=assistance.usage.cached_calls,
+            tokens=assistance.usage.tokens,
             failures=assistance.failures,
         )
     facts = build_facts(
@@ -211,13 +212,24 @@ class DocumentOutcome:
     needs_review: int = 0
     unclaimed: int = 0
     findings: int = 0
-    llm_calls: int = 0
-    cached_calls: int = 0
-    tokens: int = 0
+    usage: Usage = field(default_factory=Usage)
     failed_chunks: int = 0
     seconds: float = 0.0
     warning: str | None = None
     """a finding the run summary repeats (most numbers set aside)"""
+
+    # The summary table's columns, from the one usage value.
+    @property
+    def llm_calls(self) -> int:
+        return self.usage.calls
+
+    @property
+    def cached_calls(self) -> int:
+        return self.usage.cached_calls
+
+    @property
+    def tokens(self) -> int:
+        return self.usage.tokens
 
     @classmethod
     def of(cls, path: Path, result: DocumentResult) -> DocumentOutcome:
@@ -231,9 +243,7 @@ class DocumentOutcome:
             needs_review=sum(1 for fact in result.facts if fact.needs_review),
             unclaimed=len(result.unclaimed),
             findings=len(result.findings),
-            llm_calls=run.llm_calls,
-            cached_calls=run.cached_calls,
-            tokens=run.tokens,
+            usage=run.usage,
             failed_chunks=len(run.failures),
             seconds=run.seconds,
             warning=warning,
@@ -263,9 +273,11 @@ class BatchSummary:
     documents: dict[str, int] = field(default_factory=lambda: {"ok": 0, "failed": 0, "skipped": 0})
     totals: dict[str, int] = field(default_factory=lambda: dict.fromkeys((*_COUNTED, "failed_chunks"), 0))
     seconds: float = 0.0
+    usage: Usage = field(default_factory=Usage)
 
     def add(self, outcome: DocumentOutcome) -> None:
         self.documents[outcome.status] += 1
+        self.usage += outcome.usage
         for name in self.totals:
             self.totals[name] += getattr(outcome, name)
 

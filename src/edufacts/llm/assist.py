@@ -22,7 +22,8 @@ from ..numbers import Mention
 from ..reconcile import ModelClaim
 from ..rules import Proposal, unit_fits
 from ..segment import SENTENCE_END
-from .client import ModelClient, Usage
+from ..usage import Usage, UsageMeter
+from .client import ModelClient
 from .prompts import PromptSet
 
 PROMPT_VERSION = "mentions-v2"
@@ -287,9 +288,9 @@ def assist(
     stands for it), never dropped. Once `stop` is set, no further call starts."""
 
     def ask(chunk: Chunk) -> ChunkResult:
-        usage = Usage()
+        meter = UsageMeter()
         if stop is not None and stop.is_set():
-            return ChunkResult(chunk, [], "the run was interrupted", usage)
+            return ChunkResult(chunk, [], "the run was interrupted")
         schema, model = chunk_schema(chunk)
         messages = prompt.render(
             chunk=chunk.text,
@@ -297,10 +298,10 @@ def assist(
             scope_terms=chunk.scope_terms or ("无",),
         )
         try:
-            answer = client.ask(messages, model, schema, prompt.sha256, usage)
-            return ChunkResult(chunk, claims_from_answer(chunk, answer, catalog), None, usage)
+            answer = client.ask(messages, model, schema, prompt.sha256, meter)
+            return ChunkResult(chunk, claims_from_answer(chunk, answer, catalog), None, meter.total)
         except LLMError as error:
-            return ChunkResult(chunk, [], str(error), usage)
+            return ChunkResult(chunk, [], str(error), meter.total)
 
     chunks = build_chunks(document, catalog, proposals, mentions)
     results = []

@@ -21,6 +21,7 @@ from ..numbers import Mention
 from ..reconcile import MergePolicy, ModelClaim
 from ..rules import Proposal
 from ..settings import Settings
+from ..usage import Usage
 from .assist import PROMPT_VERSION, ChunkResult, assist
 from .cache import AnswerCache
 from .client import CallPolicy, Endpoint, ModelClient
@@ -46,9 +47,7 @@ class DocumentAssistance:
     claims: list[ModelClaim] = field(default_factory=list)
     failures: list[ChunkFailure] = field(default_factory=list)
     chunks: list[ChunkResult] = field(default_factory=list)
-    calls: int = 0
-    cached_calls: int = 0
-    tokens: int = 0
+    usage: Usage = field(default_factory=Usage)
 
 
 @dataclass
@@ -93,9 +92,7 @@ class Assistant:
         )
         outcome = DocumentAssistance(chunks=results)
         for result in results:
-            outcome.calls += result.usage.calls
-            outcome.cached_calls += result.usage.cached_calls
-            outcome.tokens += result.usage.tokens
+            outcome.usage += result.usage
             outcome.claims.extend(result.claims)
             if result.error is not None:
                 chunk = result.chunk

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import email.utils
 import logging
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from tenacity import (
 )
 
 from ..errors import LLMError
+from ..usage import Usage, UsageMeter
 from .cache import AnswerCache, cache_key
 
 log = logging.getLogger("edufacts")
@@ -62,22 +62,19 @@ class CallPolicy:
 
 
 @dataclass
-class Usage:
-    calls: int = 0
-    cached_calls: int = 0
-    tokens: int = 0
-    retries: int = 0
-
-    def add(self, calls: int = 0, cached_calls: int = 0, tokens: int = 0, retries: int = 0) -> None:
-        self.calls += calls
-        self.cached_calls += cached_calls
-        self.tokens += tokens
-        self.retries += retries
-
-
-@dataclass
 class _Spent:
-    tokens: int = 0
+    """Tokens one ask() spent over its attempts (the token budget counts them)."""
+
+    prompt: int = 0
+    completion: int = 0
+
+    @property
+    def tokens(self) -> int:
+        return self.prompt + self.completion
+
+    def add(self, usage: Any) -> None:
+        self.prompt += int(getattr(usage, "prompt_tokens", 0) or 0)
+        self.completion += int(getattr(usage, "completion_tokens", 0) or 0)
 
 
 def _root_cause(error: BaseException) -> BaseException:
@@ -114,9 +111,8 @@ class ModelClient:
         self.endpoint = endpoint
         self.cache = cache
         self.policy = policy or CallPolicy()
-        self.usage = Usage()
-        """The whole session's usage; one call's goes to ask(usage=...) too (threads share a client)."""
-        self._usage_lock = threading.Lock()
+        self.meter = UsageMeter()
+        """The whole session's usage; one call's goes to ask(meter=...) too (threads share a client)."""
         # The openai client's own retries are off: ours below count tokens too.
         self._openai = openai.OpenAI(
             base_url=endpoint.base_url,
@@ -130,11 +126,14 @@ class ModelClient:
     def close(self) -> None:
         self._openai.close()
 
-    def _count(self, sink: Usage | None, **counts: int) -> None:
-        with self._usage_lock:
-            self.usage.add(**counts)
+    @property
+    def usage(self) -> Usage:
+        return self.meter.total
+
+    def _count(self, sink: UsageMeter | None, usage: Usage) -> None:
+        self.meter.add(usage)
         if sink is not None:
-            sink.add(**counts)
+            sink.add(usage)
 
     def ask(
         self,
@@ -142,7 +141,7 @@ class ModelClient:
         response_model: type[ModelT],
         schema: dict[str, Any],
         prompt_hash: str,
-        usage: Usage | None = None,
+        meter: UsageMeter | None = None,
     ) -> ModelT:
         sampling = {"temperature": self.policy.temperature, "max_tokens": self.policy.max_tokens}
         key = cache_key(
@@ -161,11 +160,11 @@ class ModelClient:
                 except (ValidationError, KeyError):
                     answer = None
                 if answer is not None:
-                    self._count(usage, cached_calls=1)
+                    self._count(meter, Usage(cached_calls=1))
                     log.debug("answer from the cache")
                     return answer
         spent = _Spent()
-        answer = self._call_with_retries(messages, response_model, schema, sampling, spent, usage)
+        answer = self._call_with_retries(messages, response_model, schema, sampling, spent, meter)
         if self.cache is not None:
             self.cache.put(key, {"answer": answer.model_dump(mode="json"), "tokens": spent.tokens})
         return answer
@@ -177,7 +176,7 @@ class ModelClient:
         schema: dict[str, Any],
         sampling: dict[str, Any],
         spent: _Spent,
-        sink: Usage | None,
+        sink: UsageMeter | None,
     ) -> ModelT:
         policy = self.policy
 
@@ -201,6 +200,7 @@ class ModelClient:
             reraise=True,
             sleep=self._sleep,
         )
+        began = time.perf_counter()
         extra_body: dict[str, Any] | None = None
         if self.endpoint.local_grammar:
             extra_body = {"response_format": {"type": "json_object", "schema": schema}}
@@ -210,7 +210,7 @@ class ModelClient:
                     retried = attempt.retry_state.attempt_number > 1
                     if retried:
                         log.warning("model call retried (attempt %d)", attempt.retry_state.attempt_number)
-                    self._count(sink, calls=1, retries=int(retried))
+                    self._count(sink, Usage(calls=1, retries=int(retried)))
                     try:
                         answer, completion = self._instructor.chat.completions.create_with_completion(
                             model=self.endpoint.model,
@@ -221,16 +221,12 @@ class ModelClient:
                             **sampling,
                         )
                     except InstructorRetryException as error:
-                        used = getattr(error, "total_usage", None)
-                        spent.tokens += int(getattr(used, "total_tokens", 0) or 0)
+                        spent.add(getattr(error, "total_usage", None))
                         raise
                     except IncompleteOutputException as error:
-                        completion = getattr(error, "last_completion", None)
-                        usage = getattr(completion, "usage", None)
-                        spent.tokens += int(getattr(usage, "total_tokens", 0) or 0)
+                        spent.add(getattr(getattr(error, "last_completion", None), "usage", None))
                         raise
-                    tokens = completion.usage.total_tokens if completion.usage else 0
-                    spent.tokens += tokens
+                    spent.add(completion.usage)
                     return answer
         except IncompleteOutputException:
             raise LLMError(
@@ -242,7 +238,15 @@ class ModelClient:
             kind = type(root).__name__
             raise LLMError(f"model call failed ({kind}): {_short(root)}", spent.tokens) from None
         finally:
-            self._count(sink, tokens=spent.tokens)
+            self._count(
+                sink,
+                Usage(
+                    tokens=spent.tokens,
+                    prompt_tokens=spent.prompt,
+                    completion_tokens=spent.completion,
+                    seconds=time.perf_counter() - began,
+                ),
+            )
         raise AssertionError("unreachable")  # pragma: no cover
 
 
