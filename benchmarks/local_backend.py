@@ -15,14 +15,15 @@ import tempfile
 import time
 from pathlib import Path
 
-from edufacts.evaluate import render_markdown, score_document
-from edufacts.gold import read_gold
-from edufacts.llm.backend import open_assistant
-from edufacts.llm.client import CallPolicy
-from edufacts.llm.weights import DEFAULT_MODEL, installed_path, model_spec
-from edufacts.load import load_document
+from edufacts.backends.client import CallPolicy
+from edufacts.backends.model import open_assistant
+from edufacts.backends.weights import DEFAULT_MODEL, installed_path, model_spec
+from edufacts.evaluation.gold import read_gold
+from edufacts.evaluation.report import render_markdown
+from edufacts.evaluation.score import score_document
 from edufacts.models import DocumentResult
 from edufacts.pipeline import extract_document
+from edufacts.readers.load import load_document
 from edufacts.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
