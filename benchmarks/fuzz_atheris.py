@@ -17,11 +17,11 @@ import atheris  # type: ignore[import-not-found]
 
 with atheris.instrument_imports():
     from edufacts.errors import EdufactsError
-    from edufacts.load import load_bytes
-    from edufacts.numbers import find_mentions
     from edufacts.pipeline import extract_document
-    from edufacts.segment import build_sections, find_headings, find_tables
+    from edufacts.readers.load import load_bytes
     from edufacts.settings import Settings
+    from edufacts.stages.numbers import find_mentions
+    from edufacts.stages.segment import build_sections, find_headings, find_tables
 
 SETTINGS = Settings(backend="rules")
 

@@ -52,18 +52,18 @@ import langextract as lx
 from langextract.core import tokenizer as lx_tokenizer
 from langextract.providers.openai import OpenAILanguageModel
 
-from edufacts.catalog import load_catalog
-from edufacts.evaluate import DocumentScore, summarize
-from edufacts.evaluation_run import score_predictions
-from edufacts.gold import locate_facts, read_gold
-from edufacts.llm.server import ManagedServer
-from edufacts.llm.weights import DEFAULT_MODEL, installed_path, model_spec
-from edufacts.load import Document, load_document, normalize
+from edufacts.backends.server import ManagedServer
+from edufacts.backends.weights import DEFAULT_MODEL, installed_path, model_spec
+from edufacts.evaluation.gold import locate_facts, read_gold
+from edufacts.evaluation.runner import score_predictions
+from edufacts.evaluation.score import DocumentScore, summarize
 from edufacts.models import DocumentInfo, DocumentResult, Fact, Meta, RunInfo
-from edufacts.numbers import Mention, find_mentions
 from edufacts.output import atomic_write_text, document_json
 from edufacts.pipeline import extract_document, open_backend
+from edufacts.readers.load import Document, load_document, normalize
 from edufacts.settings import Settings
+from edufacts.stages.catalog import load_catalog
+from edufacts.stages.numbers import Mention, find_mentions
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "eval" / "docs"

@@ -9,7 +9,7 @@ Run: make bench-local  (or .venv/bin/python benchmarks/local_backend.py [--model
 [--cache-dir DIR] [--eval] [--timeout SECONDS] [--all] [--stock-server])
 Needs the local extra (make install-local). The five seed reports by default
 (--all: every dev document). --stock-server runs llama-cpp-python's own server
-instead of edufacts.llm.llama_server (grammar applied to the whole vocabulary on
+instead of edufacts.backends.llama_server (grammar applied to the whole vocabulary on
 every token), to measure what lazy grammar sampling saves. Run it on an idle
 machine: anything else on the two cores shows up in both rates and wall time.
 """
@@ -24,15 +24,17 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from edufacts.evaluate import render_markdown, score_document
-from edufacts.gold import read_gold
-from edufacts.llm.backend import Assistant, open_assistant
-from edufacts.llm.client import CallPolicy
-from edufacts.llm.server import ManagedServer
-from edufacts.llm.weights import DEFAULT_MODEL, installed_path, model_spec
-from edufacts.load import load_document
+from edufacts.backends.client import CallPolicy
+from edufacts.backends.model import ModelBackend
+from edufacts.backends.registry import open_backend
+from edufacts.backends.server import ManagedServer
+from edufacts.backends.weights import DEFAULT_MODEL, installed_path, model_spec
+from edufacts.evaluation.gold import read_gold
+from edufacts.evaluation.report import render_markdown
+from edufacts.evaluation.score import score_document
 from edufacts.models import DocumentResult
 from edufacts.pipeline import extract_document
+from edufacts.readers.load import load_document
 from edufacts.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,11 +55,11 @@ def _post(base_url: str, model: str, body: dict[str, Any]) -> tuple[float, dict[
     return time.perf_counter() - began, answer["usage"]
 
 
-def token_rates(assistant: Assistant) -> tuple[float, float]:
+def token_rates(backend: ModelBackend) -> tuple[float, float]:
     """(prompt tokens/s, generated tokens/s) of this server on this machine, without
     grammar: a long prompt answered with one token, then a short prompt answered at
     length. Each prompt is new, so nothing comes from llama.cpp's prompt cache."""
-    base_url, model = assistant.client.endpoint.base_url, assistant.client.endpoint.model
+    base_url, model = backend.client.endpoint.base_url, backend.client.endpoint.model
     stamp = time.time_ns()
     long_prompt = f"{stamp} " + "全区共有幼儿园74所,其中公办23所,在园幼儿1.2万人。" * 30
     seconds, usage = _post(
@@ -94,7 +96,8 @@ def main() -> None:
 
         def command(self: ManagedServer) -> list[str]:
             return [
-                part if part != "edufacts.llm.llama_server" else "llama_cpp.server" for part in stock(self)
+                part if part != "edufacts.backends.llama_server" else "llama_cpp.server"
+                for part in stock(self)
             ]
 
         ManagedServer.command = command  # type: ignore[method-assign]
@@ -106,12 +109,13 @@ def main() -> None:
         settings = Settings(backend="local", model_path=model_path, cache_dir=cache_dir)
         results: dict[str, DocumentResult] = {}
         started = time.perf_counter()
-        with open_assistant(settings, policy=CallPolicy(timeout=args.timeout)) as assistant:
-            print(
-                f"server: {'llama_cpp.server (stock)' if args.stock_server else 'edufacts.llm.llama_server'}"
-            )
+        with open_backend(settings, policy=CallPolicy(timeout=args.timeout)) as opened:
+            assert isinstance(opened, ModelBackend)
+            backend = opened
+            server = "llama_cpp.server (stock)" if args.stock_server else "edufacts.backends.llama_server"
+            print(f"server: {server}")
             print(f"server start-up: {time.perf_counter() - started:.1f} s")
-            prompt_rate, generation_rate = token_rates(assistant)
+            prompt_rate, generation_rate = token_rates(backend)
             print(
                 f"token rates on this machine: prompt {prompt_rate:.1f}/s, generation {generation_rate:.1f}/s"
             )
@@ -122,11 +126,11 @@ def main() -> None:
             totals = {"prompt": 0, "completion": 0, "floor": 0.0, "wall": 0.0, "calls": 0}
             for path in paths:
                 document = load_document(path)
-                before = assistant.client.usage
+                before = backend.usage
                 began = time.perf_counter()
-                result = extract_document(document, settings, assistant)
+                result = extract_document(document, settings, backend)
                 wall = time.perf_counter() - began
-                spent = assistant.client.usage
+                spent = backend.usage
                 prompt = spent.prompt_tokens - before.prompt_tokens
                 completion = spent.completion_tokens - before.completion_tokens
                 floor = prompt / prompt_rate + completion / generation_rate
@@ -153,7 +157,7 @@ def main() -> None:
             began = time.perf_counter()
             calls = cached = 0
             for path in paths:
-                result = extract_document(load_document(path), settings, assistant)
+                result = extract_document(load_document(path), settings, backend)
                 calls += result.run.llm_calls
                 cached += result.run.cached_calls
             print(

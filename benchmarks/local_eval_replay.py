@@ -22,16 +22,16 @@ sys.path.insert(0, str(ROOT))
 from tests.conftest import DOCS, GOLD, UnicodeYaml  # noqa: E402
 from tests.test_llm_local import SEED  # noqa: E402
 
-from edufacts.evaluate import render_markdown  # noqa: E402
-from edufacts.evaluation_run import score_backend  # noqa: E402
-from edufacts.llm.assist import PROMPT_VERSION  # noqa: E402
-from edufacts.llm.backend import Assistant  # noqa: E402
-from edufacts.llm.client import CallPolicy, Endpoint, ModelClient  # noqa: E402
-from edufacts.llm.prompts import load_prompt  # noqa: E402
-from edufacts.llm.weights import DEFAULT_MODEL, MODELS  # noqa: E402
-from edufacts.load import load_document  # noqa: E402
+from edufacts.backends.assist import PROMPT_VERSION  # noqa: E402
+from edufacts.backends.client import CallPolicy, Endpoint, ModelClient  # noqa: E402
+from edufacts.backends.model import Assistant  # noqa: E402
+from edufacts.backends.prompts import load_prompt  # noqa: E402
+from edufacts.backends.weights import DEFAULT_MODEL, MODELS  # noqa: E402
+from edufacts.evaluation.report import render_markdown  # noqa: E402
+from edufacts.evaluation.runner import score_backend  # noqa: E402
 from edufacts.output import atomic_write_text, document_json  # noqa: E402
 from edufacts.pipeline import extract_document  # noqa: E402
+from edufacts.readers.load import load_document  # noqa: E402
 from edufacts.settings import Settings  # noqa: E402
 
 CASSETTE = (

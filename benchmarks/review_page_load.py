@@ -15,8 +15,8 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from edufacts.load import document_id
 from edufacts.pipeline import run_batch
+from edufacts.readers.load import document_id
 from edufacts.review import Workspace, serving_in_background
 from edufacts.settings import Settings
 

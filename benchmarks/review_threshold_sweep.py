@@ -17,14 +17,14 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.local_eval_replay import recorded_gold_session  # noqa: E402
 from tests.conftest import DOCS, GOLD  # noqa: E402
 
-from edufacts.evaluate import score_document, summarize  # noqa: E402
-from edufacts.gold import read_gold  # noqa: E402
-from edufacts.llm.backend import Assistant  # noqa: E402
-from edufacts.load import find_document, load_document  # noqa: E402
+from edufacts.backends.model import Assistant  # noqa: E402
+from edufacts.evaluation.gold import read_gold  # noqa: E402
+from edufacts.evaluation.score import score_document, summarize  # noqa: E402
 from edufacts.models import DocumentResult  # noqa: E402
 from edufacts.pipeline import extract_document  # noqa: E402
-from edufacts.reconcile import REVIEW_THRESHOLD  # noqa: E402
+from edufacts.readers.load import find_document, load_document  # noqa: E402
 from edufacts.settings import Settings  # noqa: E402
+from edufacts.stages.reconcile import REVIEW_THRESHOLD  # noqa: E402
 
 THRESHOLDS = [0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9]
 

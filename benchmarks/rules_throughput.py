@@ -16,8 +16,8 @@ import time
 import tracemalloc
 from pathlib import Path
 
-from edufacts.load import load_document
 from edufacts.pipeline import extract_document
+from edufacts.readers.load import load_document
 from edufacts.settings import Settings
 
 DOCS = Path(__file__).resolve().parent.parent / "eval" / "docs"

@@ -17,7 +17,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from edufacts.segment import find_headings
+from edufacts.stages.segment import find_headings
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "eval" / "docs"

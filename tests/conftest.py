@@ -8,11 +8,12 @@ import platformdirs
 import pytest
 import yaml
 
-from edufacts.catalog import Catalog, load_catalog
-from edufacts.load import Document
-from edufacts.numbers import Mention, find_mentions
-from edufacts.rules import Proposal, propose
-from edufacts.segment import build_sections, find_headings, find_tables
+from edufacts.readers.load import Document
+from edufacts.settings import Settings
+from edufacts.stages.catalog import Catalog, load_catalog
+from edufacts.stages.numbers import Mention, find_mentions
+from edufacts.stages.rules import Proposal, propose
+from edufacts.stages.segment import build_sections, find_headings, find_tables
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "eval" / "docs"
@@ -45,7 +46,7 @@ def hermetic(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         monkeypatch.delenv(name, raising=False)
     # Where the local extra is installed the default backend is `local`; tests
     # that want it say so, the rest run the rules backend.
-    monkeypatch.setattr("edufacts.settings.installed_default_backend", lambda: "rules")
+    monkeypatch.setattr("edufacts.backends.registry.installed_default_backend", lambda: "rules")
 
 
 # --- recorded model sessions (cassettes/) ------------------------------------
@@ -109,28 +110,22 @@ def is_recording(config: pytest.Config) -> bool:
 def local_assistant(request: pytest.FixtureRequest, vcr: Any) -> Iterator[Any]:
     """The default local model's session: the real server when recording, the
     cassette when replaying. Fails when a cassette is missing or not used up."""
-    from edufacts.llm.assist import PROMPT_VERSION
-    from edufacts.llm.backend import Assistant
-    from edufacts.llm.client import CallPolicy, Endpoint, ModelClient
-    from edufacts.llm.prompts import load_prompt
-    from edufacts.llm.server import ManagedServer
-    from edufacts.llm.weights import DEFAULT_MODEL, MODELS, installed_path
+    from edufacts.backends.client import CallPolicy
+    from edufacts.backends.registry import open_backend
+    from edufacts.backends.weights import DEFAULT_MODEL, MODELS, installed_path
 
     spec = MODELS[DEFAULT_MODEL]
-    prompt = load_prompt(PROMPT_VERSION)
     policy = CallPolicy(attempts=1)
     if is_recording(request.config):
         model_path = installed_path(spec, REAL_CACHE)
         assert model_path is not None, f"recording needs the model: edufacts model install {spec.name}"
-        with ManagedServer(model_path, REAL_CACHE / "logs" / "llama-server-tests.log") as server:
-            endpoint = Endpoint(server.base_url, spec.name, spec.sha256, local_grammar=True)
-            client = ModelClient(endpoint, None, policy)
-            yield Assistant(client, prompt, spec.name)
-            client.close()
+        live = Settings(backend="local", model_path=model_path, cache_dir=REAL_CACHE, no_cache=True)
+        with open_backend(live, policy=policy) as backend:
+            yield backend
         return
     assert len(vcr) > 0, f"cassette missing or empty: {vcr._path}; record it (see tests/conftest.py)"
-    endpoint = Endpoint("http://127.0.0.1:9/v1", spec.name, spec.sha256, local_grammar=True)
-    client = ModelClient(endpoint, None, policy)
-    yield Assistant(client, prompt, spec.name)
-    client.close()
+    # Replayed: an endpoint at a closed port, served by the cassette (same requests).
+    replay = Settings(backend="local", base_url="http://127.0.0.1:9/v1", model=spec.name, no_cache=True)
+    with open_backend(replay, policy=policy) as backend:
+        yield backend
     assert vcr.all_played, f"cassette only partly used ({vcr.play_count} of {len(vcr)}): {vcr._path}"

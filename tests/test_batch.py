@@ -109,16 +109,15 @@ def test_an_endpoint_that_serves_one_call_at_a_time_gets_one(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The managed llama-cpp-python server runs one request at a time (a global
-    lock), so its Assistant says parallel=1 and --jobs is clamped to it."""
+    lock), so its backend says parallel=1 and --jobs is clamped to it."""
     paths = synthetic_corpus(tmp_path / "in", 4)
     opened = pipeline.open_backend
 
     @contextmanager
-    def one_slot(settings: Settings, on_install: Any = None) -> Iterator[Any]:
-        with opened(settings, on_install) as assistant:
-            assert assistant is not None
-            assistant.parallel = 1
-            yield assistant
+    def one_slot(settings: Settings, **options: Any) -> Iterator[Any]:
+        with opened(settings, **options) as backend:
+            backend.parallel = 1
+            yield backend
 
     monkeypatch.setattr(pipeline, "open_backend", one_slot)
     with MockEndpoint() as mock:

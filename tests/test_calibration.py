@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from edufacts.calibrate import calibrate
-from edufacts.calibration import REVIEW_BUDGET, load_calibration
-from edufacts.load import load_bytes, load_document
+from edufacts.evaluation.calibrate import calibrate
 from edufacts.pipeline import extract_document
+from edufacts.readers.load import load_bytes, load_document
 from edufacts.settings import Settings
+from edufacts.stages.calibration import REVIEW_BUDGET, load_calibration
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = ROOT / "schemas" / "calibration.json"

@@ -90,7 +90,7 @@ def test_local_backend_with_a_missing_model_file_fails_clearly(tmp_path: Path) -
 def test_local_backend_without_the_extra_names_the_command_that_adds_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("edufacts.llm.server.llama_server_available", lambda: False)
+    monkeypatch.setattr("edufacts.backends.server.llama_server_available", lambda: False)
     weights = tmp_path / "model.gguf"
     weights.write_bytes(b"GGUF")
     code, output = run(

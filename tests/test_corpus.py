@@ -7,8 +7,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from edufacts.load import load_document
 from edufacts.pipeline import extract_document
+from edufacts.readers.load import load_document
 from edufacts.schemas import gold_schema, output_schema
 from edufacts.settings import Settings
 

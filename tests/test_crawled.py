@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from edufacts.load import load_bytes, load_document
 from edufacts.pipeline import extract_document
+from edufacts.readers.load import load_bytes, load_document
 from edufacts.settings import Settings
 
 DOCS = Path(__file__).resolve().parents[1] / "eval" / "docs"

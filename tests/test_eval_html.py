@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from edufacts.evaluate_html import render_html
-from edufacts.evaluation_run import score_backend
+from edufacts.evaluation.html import render_html
+from edufacts.evaluation.runner import score_backend
 from edufacts.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -62,7 +62,7 @@ def test_the_charts_render_in_chromium(page_html: str, tmp_path: Path) -> None:
 
 
 def test_a_hostile_document_id_is_text() -> None:
-    from edufacts.evaluate_html import _environment
+    from edufacts.evaluation.html import _environment
 
     template = _environment().from_string("<td>{{ doc_id }}</td>")
     assert (

@@ -9,20 +9,18 @@ from pathlib import Path
 import pytest
 
 from edufacts.errors import ContractError
-from edufacts.evaluate import (
+from edufacts.evaluation.gold import locate_facts, read_gold
+from edufacts.evaluation.report import render_markdown, report_json
+from edufacts.evaluation.score import (
     ERROR_KINDS,
     HEADLINE,
     DocumentScore,
     check_baseline,
     is_grounded,
     label_f1,
-    render_markdown,
-    report_json,
     score_document,
     summarize,
 )
-from edufacts.gold import locate_facts, read_gold
-from edufacts.load import find_document, load_document
 from edufacts.models import (
     DocumentInfo,
     DocumentResult,
@@ -34,6 +32,7 @@ from edufacts.models import (
     TextItem,
     Unclaimed,
 )
+from edufacts.readers.load import find_document, load_document
 
 ROOT = Path(__file__).resolve().parent.parent
 

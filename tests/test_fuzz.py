@@ -21,12 +21,12 @@ from hypothesis import strategies as st
 
 from edufacts.cli import main
 from edufacts.errors import EdufactsError, InputError
-from edufacts.load import Document, load_bytes, load_document
 from edufacts.models import DocumentResult
-from edufacts.numbers import find_mentions
 from edufacts.pipeline import extract_document
-from edufacts.segment import Section, build_sections, find_headings, find_tables, innermost_section
+from edufacts.readers.load import Document, load_bytes, load_document
 from edufacts.settings import Settings
+from edufacts.stages.numbers import find_mentions
+from edufacts.stages.segment import Section, build_sections, find_headings, find_tables, innermost_section
 
 from .conftest import CORPUS
 

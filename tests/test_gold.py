@@ -5,9 +5,9 @@ from pathlib import Path
 import pytest
 
 from edufacts.errors import ContractError
-from edufacts.gold import check_gold_file, locate_facts, read_gold
-from edufacts.load import load_document
+from edufacts.evaluation.gold import check_gold_file, locate_facts, read_gold
 from edufacts.models import GoldFact, GoldFile, Meta
+from edufacts.readers.load import load_document
 
 from .conftest import DOCS, GOLD
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from edufacts.errors import EdufactsError
-from edufacts.load import load_bytes
+from edufacts.readers.load import load_bytes
 
 FONT = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
 CORPUS = Path(__file__).resolve().parents[1] / "eval" / "docs" / "000_83a7c735898b844d.txt"

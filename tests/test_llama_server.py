@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from edufacts.llm.weights import DEFAULT_MODEL, installed_path, model_spec
+from edufacts.backends.weights import DEFAULT_MODEL, installed_path, model_spec
 from edufacts.settings import Settings
 
 llama_cpp = pytest.importorskip("llama_cpp")
@@ -61,7 +61,7 @@ def _answer(llama: Any) -> str:
 def test_lazy_grammar_answers_exactly_what_the_full_pass_answers(
     llama: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from edufacts.llm import llama_server
+    from edufacts.backends import llama_server
 
     samplers: list[Any] = []
 

@@ -12,15 +12,15 @@ from typing import Any
 import httpx2
 import pytest
 
+from edufacts.backends.assist import PROMPT_VERSION, build_chunks, chunk_schema
+from edufacts.backends.cache import AnswerCache
+from edufacts.backends.client import CallPolicy, Endpoint, ModelClient
+from edufacts.backends.prompts import load_prompt
+from edufacts.backends.registry import open_backend
+from edufacts.backends.server import free_port
 from edufacts.errors import LLMError
-from edufacts.llm.assist import PROMPT_VERSION, build_chunks, chunk_schema
-from edufacts.llm.backend import Assistant
-from edufacts.llm.cache import AnswerCache
-from edufacts.llm.client import CallPolicy, Endpoint, ModelClient
-from edufacts.llm.prompts import load_prompt
-from edufacts.llm.server import free_port
-from edufacts.load import load_document
 from edufacts.pipeline import extract_document
+from edufacts.readers.load import load_document
 from edufacts.settings import Settings
 
 from .conftest import DOCS, rules_pass
@@ -211,11 +211,13 @@ def test_failed_chunks_keep_the_rules_result_and_are_listed(tmp_path: Path) -> N
             return httpx2.Response(500, json={"error": {"message": "boom"}})
         return httpx2.Response(200, json=completion(answer_for(request)))
 
-    client = client_with(handler, tmp_path, CallPolicy(attempts=1))
-    assistant = Assistant(client, load_prompt(PROMPT_VERSION), "test-model")
+    # Built by the backend factory, as every backend is, with a mock HTTP transport.
+    settings = Settings(backend="local", base_url="http://mock.invalid/v1", model="test-model", no_cache=True)
+    http_client = httpx2.Client(transport=httpx2.MockTransport(handler))
     document = load_document(DOC)
     rules = extract_document(document, Settings(backend="rules"))
-    assisted = extract_document(document, Settings(backend="openai"), assistant)
+    with open_backend(settings, policy=CallPolicy(attempts=1), http_client=http_client) as backend:
+        assisted = extract_document(document, settings, backend)
     assert assisted.run.failures, "some chunks have three or more questions and fail"
     assert all("InternalServerError" in failure.error for failure in assisted.run.failures)
     # Nothing lost: every rules fact is still there, at the same span, with the same value.

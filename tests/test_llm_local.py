@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 
-from edufacts.evaluate import summarize
-from edufacts.evaluation_run import score_backend
-from edufacts.load import load_bytes, load_document
+from edufacts.evaluation.runner import score_backend
+from edufacts.evaluation.score import summarize
 from edufacts.pipeline import extract_document
-from edufacts.reconcile import ReconcileSettings, apply_claims, build_facts
+from edufacts.readers.load import load_bytes, load_document
 from edufacts.settings import Settings
+from edufacts.stages.reconcile import ReconcileSettings, build_facts
 
 from .conftest import DOCS, GOLD, ROOT, rules_pass
 
@@ -78,8 +78,8 @@ def test_the_model_answers_clear_cut_questions(local_assistant: Any) -> None:
     document = load_bytes(CLEAR_CUT.encode("utf-8"), Path("clear-cut.txt"))
     catalog, mentions, proposals = rules_pass(document)
     text = document.normalized
-    outcome = local_assistant.assist(document, catalog, proposals, mentions)
-    assert outcome.failures == [] and outcome.usage.calls == 1
+    outcome = local_assistant.annotate(document, catalog, proposals, mentions)
+    assert outcome.failures == () and outcome.usage.calls == 1
     claims = {text[claim.start : claim.end]: claim.indicator for claim in outcome.claims}
     assert claims == {
         "238所": "kindergarten_count",
@@ -90,13 +90,15 @@ def test_the_model_answers_clear_cut_questions(local_assistant: Any) -> None:
         "58所": "kindergarten_count",
         "120名": "teachers_recruited",
     }
-    merged_proposals, _ = apply_claims(catalog, proposals, outcome.claims, local_assistant.policy)
-    facts = build_facts(document, catalog, merged_proposals, ReconcileSettings(backend="local"))
-    merged = {fact.raw: (fact.indicator, fact.needs_review) for fact in facts}
+    merged = local_assistant.merge(catalog, proposals, outcome, text)
+    facts = build_facts(
+        document, catalog, merged.proposals, ReconcileSettings(backend="local"), merged.provenance
+    )
+    by_raw = {fact.raw: (fact.indicator, fact.needs_review) for fact in facts}
     # The model may not give an indicator the lexicon found no evidence for, and
     # its disagreement sends the fact to review.
-    assert merged["58所"] == (None, True)
-    assert merged["238所"] == ("kindergarten_count", False)
+    assert by_raw["58所"] == (None, True)
+    assert by_raw["238所"] == ("kindergarten_count", False)
 
 
 @pytest.mark.vcr

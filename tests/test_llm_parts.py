@@ -14,15 +14,15 @@ from pathlib import Path
 
 import pytest
 
-from edufacts.catalog import load_catalog
+from edufacts.backends import weights
+from edufacts.backends.assist import NOT_EDUCATION, OTHER, build_chunks, chunk_schema, claims_from_answer
+from edufacts.backends.merge import MergePolicy, ModelClaim, apply_claims
+from edufacts.backends.prompts import load_prompt
+from edufacts.backends.server import ManagedServer
 from edufacts.errors import ConfigError, LLMError
-from edufacts.llm import weights
-from edufacts.llm.assist import NOT_EDUCATION, OTHER, build_chunks, chunk_schema, claims_from_answer
-from edufacts.llm.prompts import load_prompt
-from edufacts.llm.server import ManagedServer
-from edufacts.load import load_bytes, load_document
-from edufacts.reconcile import MergePolicy, ModelClaim, apply_claims
+from edufacts.readers.load import load_bytes, load_document
 from edufacts.settings import Settings
+from edufacts.stages.catalog import load_catalog
 
 from .conftest import DOCS, rules_pass
 
@@ -116,7 +116,7 @@ def stand_in_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, script: str
     program.write_text(script)
     model = tmp_path / "model.gguf"
     model.write_bytes(b"GGUF")
-    monkeypatch.setattr("edufacts.llm.server.llama_server_available", lambda: True)
+    monkeypatch.setattr("edufacts.backends.server.llama_server_available", lambda: True)
     server = ManagedServer(model, tmp_path / "server.log", startup_timeout=20)
     monkeypatch.setattr(server, "command", lambda: [sys.executable, str(program), "--port", str(server.port)])
     return server
@@ -136,7 +136,7 @@ KILLED_PARENT = textwrap.dedent(
     """
     import sys
     from pathlib import Path
-    import edufacts.llm.server as server_module
+    import edufacts.backends.server as server_module
     server_module.llama_server_available = lambda: True
     tmp = Path(sys.argv[1])
     server = server_module.ManagedServer(tmp / "model.gguf", tmp / "server.log", startup_timeout=20)
@@ -231,8 +231,14 @@ def test_merging_keeps_values_from_the_span() -> None:
     )
     # (the alias is 19 characters away: the default policy keeps the rules' indicator, so
     # this asks for a policy that lets the model replace it, to see the value re-derived)
-    (merged,), dropped = apply_claims(catalog, proposals, [claim], MergePolicy(model_overrides_beyond=12))
-    assert (merged.indicator, merged.value, merged.unit, merged.source) == (
+    replaced = apply_claims(catalog, proposals, [claim], MergePolicy(model_overrides_beyond=12))
+    (merged,) = replaced.proposals
+    assert (
+        merged.indicator,
+        merged.value,
+        merged.unit,
+        replaced.provenance[merged.mention.start].source,
+    ) == (
         "per_student_expenditure",
         Decimal("20885.77"),
         "元",
@@ -241,12 +247,12 @@ def test_merging_keeps_values_from_the_span() -> None:
     # A claim for an indicator that was never offered is ignored.
     start, end = proposal.mention.start, proposal.mention.end
     stray = ModelClaim(start, end, "security_guards", True, None, None, None)
-    (kept,), _ = apply_claims(catalog, proposals, [stray])
-    assert kept.indicator == "education_expenditure" and kept.source == "both"
+    unchanged = apply_claims(catalog, proposals, [stray])
+    (kept,) = unchanged.proposals
+    assert kept.indicator == "education_expenditure" and unchanged.provenance[start].source == "both"
     # "not education" drops a fact only when the policy allows it and the rules had no indicator.
     denial = ModelClaim(proposal.mention.start, proposal.mention.end, None, False, None, None, None)
-    _, dropped = apply_claims(catalog, proposals, [denial], MergePolicy(model_may_drop=True))
-    assert dropped == []
+    assert apply_claims(catalog, proposals, [denial], MergePolicy(model_may_drop=True)).dropped == []
 
 
 def test_corpus_chunks_are_small() -> None:
@@ -259,7 +265,10 @@ def test_corpus_chunks_are_small() -> None:
 
 
 def test_settings_and_resolve_agree_on_the_default_backend(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The library's default is `rules` whatever is installed; the CLI passes the
+    installed default (local once its extra is there) to Settings.resolve."""
     for installed in ("rules", "local"):
         default = lambda installed=installed: installed  # noqa: E731
-        monkeypatch.setattr("edufacts.settings.installed_default_backend", default)
-        assert Settings().backend == Settings.resolve({}, {}).backend == installed
+        monkeypatch.setattr("edufacts.backends.registry.installed_default_backend", default)
+        assert Settings().backend == Settings.resolve({}, {}).backend == "rules"
+        assert Settings.resolve({}, {}, default_backend=default).backend == installed

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from edufacts.errors import InputError
-from edufacts.load import html_to_text, load_bytes, load_document
+from edufacts.readers.load import html_to_text, load_bytes, load_document
 
 from .conftest import DOCS
 

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from edufacts.numbers import _normalize_decimal, find_mentions, parse_chinese_numeral, written_number
+from edufacts.stages.numbers import _normalize_decimal, find_mentions, parse_chinese_numeral, written_number
 
 # (text, raw of the first quantity, value, unit, approx)
 QUANTITIES = [

@@ -12,8 +12,8 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from edufacts.load import document_ids
 from edufacts.output import lock_output_folder
+from edufacts.readers.load import document_ids
 
 ROOT = Path(__file__).resolve().parents[1]
 REPORT = ROOT / "eval" / "docs" / "000_83a7c735898b844d.txt"

@@ -22,12 +22,12 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 
 from edufacts.errors import InputError
-from edufacts.load import load_bytes
 from edufacts.models import DocumentResult
 from edufacts.pipeline import extract_document
 from edufacts.readers import ReadText
 from edufacts.readers.doc import read_doc
 from edufacts.readers.docx import read_docx
+from edufacts.readers.load import load_bytes
 from edufacts.settings import Settings
 
 from .conftest import DOCS

@@ -16,13 +16,13 @@ from typing import Any
 import pytest
 
 from edufacts.errors import InputError
-from edufacts.load import load_bytes
 from edufacts.pipeline import extract_document
 from edufacts.readers import ReadText
 from edufacts.readers import pdf as pdf_reader
+from edufacts.readers.load import load_bytes
 from edufacts.readers.pdf import read_pdf
-from edufacts.segment import find_tables
 from edufacts.settings import Settings
+from edufacts.stages.segment import find_tables
 
 reportlab = pytest.importorskip("reportlab")
 pdfium = pytest.importorskip("pypdfium2")

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from edufacts.load import load_bytes
 from edufacts.pipeline import extract_document
+from edufacts.readers.load import load_bytes
 from edufacts.settings import Settings
 
 from .conftest import DOCS

@@ -15,17 +15,17 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from edufacts.catalog import load_catalog
 from edufacts.cli import main
 from edufacts.errors import ContractError, InputError
-from edufacts.gold import check_gold_file
-from edufacts.load import document_id
+from edufacts.evaluation.gold import check_gold_file
 from edufacts.models import DocumentResult
 from edufacts.pipeline import run_batch
+from edufacts.readers.load import document_id
 from edufacts.review import Workspace, apply_reviews, export_gold, serving_in_background
 from edufacts.review.corrections import fact_fields, gold_quote, unclaimed_fields, validate_fields
 from edufacts.review.store import DecisionStore
 from edufacts.settings import Settings
+from edufacts.stages.catalog import load_catalog
 
 from .conftest import DOCS
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from edufacts.gold import check_gold_file
+from edufacts.evaluation.gold import check_gold_file
 from edufacts.models import DocumentResult
 from edufacts.review import Workspace, apply_reviews, export_gold, serving_in_background
 

@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from edufacts.catalog import load_catalog
 from edufacts.errors import InputError
 from edufacts.review import Workspace, serving_in_background
 from edufacts.review.corrections import validate_fields
 from edufacts.review.server import HOST, make_server
 from edufacts.review.store import DATABASE_NAME, DecisionStore
+from edufacts.stages.catalog import load_catalog
 
 from .conftest import DOCS
 from .test_review import DOC_ID, _request, extract_to

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from edufacts.load import load_bytes
 from edufacts.pipeline import extract_document
+from edufacts.readers.load import load_bytes
 from edufacts.settings import Settings
 
 

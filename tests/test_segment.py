@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from edufacts.segment import Section, build_sections, find_headings, find_tables, innermost_section
+from edufacts.stages.segment import Section, build_sections, find_headings, find_tables, innermost_section
 
 DOCUMENT = """关于某区2023年履行教育职责的自评报告
 

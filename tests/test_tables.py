@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from edufacts.load import load_bytes
 from edufacts.pipeline import extract_document
+from edufacts.readers.load import load_bytes
 from edufacts.settings import Settings
 
 UNIT_IN_HEADER = """一、基本情况

@@ -4,19 +4,19 @@ import edufacts
 result = edufacts.extract("eval/docs/000_83a7c735898b844d.txt")
 for fact in result.facts:
     print(fact.raw, fact.value, fact.unit, fact.indicator, fact.label)
+report = edufacts.evaluate("out/", "eval/gold")   # outputs scored against gold files
 """
 
+from ._version import __version__
+from .api import EvalReport, Extractor, evaluate, extract
 from .errors import EdufactsError
-
-__version__ = "0.1.0"
-
-from .api import Extractor, extract  # after __version__: the pipeline reads it
 from .models import DocumentResult, Fact, Finding, Meta, TextItem, Unclaimed
 from .settings import Settings
 
 __all__ = [
     "DocumentResult",
     "EdufactsError",
+    "EvalReport",
     "Extractor",
     "Fact",
     "Finding",
@@ -25,5 +25,6 @@ __all__ = [
     "TextItem",
     "Unclaimed",
     "__version__",
+    "evaluate",
     "extract",
 ]

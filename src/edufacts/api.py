@@ -6,6 +6,9 @@
         for result in extractor.extract_many(paths):
             ...
 
+    report = edufacts.evaluate("out/", "eval/gold")             # outputs against gold
+    print(report.metrics["f1"])
+
 `source` is a path, the bytes of a file, or a `str` of report text."""
 
 from __future__ import annotations
@@ -17,13 +20,17 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from .load import Document, load_bytes, load_document
+from .backends.registry import open_backend
+from .evaluation.report import render_markdown
+from .evaluation.runner import score_predictions
+from .evaluation.score import DocumentScore, Summary, summarize
 from .models import DocumentResult
-from .pipeline import extract_document, open_backend
+from .pipeline import extract_document
+from .readers.load import Document, load_bytes, load_document
 from .settings import Settings
 
 if TYPE_CHECKING:
-    from .llm.backend import Assistant
+    from .backends.base import Backend
 
 Source = str | bytes | Path
 
@@ -43,17 +50,17 @@ def _document(source: Source, settings: Settings, name: str) -> Document:
 
 
 class Extractor:
-    """A model session (server, cache, HTTP client) opened once for many documents;
-    with the rules backend it opens nothing."""
+    """A backend session (for a model: server, cache, HTTP client) opened once for
+    many documents."""
 
     def __init__(self, settings: Settings | None = None, **options: Any) -> None:
         self.settings = _settings(settings, options)
         self._session: contextlib.ExitStack | None = None
-        self._assistant: Assistant | None = None
+        self._backend: Backend | None = None
 
     def __enter__(self) -> Extractor:
         self._session = contextlib.ExitStack()
-        self._assistant = self._session.enter_context(open_backend(self.settings))
+        self._backend = self._session.enter_context(open_backend(self.settings))
         return self
 
     def __exit__(
@@ -61,19 +68,44 @@ class Extractor:
     ) -> None:
         if self._session is not None:
             self._session.close()
-        self._session, self._assistant = None, None
+        self._session, self._backend = None, None
 
     def extract(self, source: Source, name: str = "document.txt") -> DocumentResult:
         """One report; `name` names bytes or text given directly (its suffix says html)."""
         document = _document(source, self.settings, name)
-        if self._session is None and self.settings.backend != "rules":
+        if self._session is None:
             with self:
-                return extract_document(document, self.settings, self._assistant)
-        return extract_document(document, self.settings, self._assistant)
+                return extract_document(document, self.settings, self._backend)
+        return extract_document(document, self.settings, self._backend)
 
     def extract_many(self, paths: Iterable[str | Path]) -> Iterator[DocumentResult]:
         for path in paths:
             yield self.extract(Path(path))
+
+
+@dataclasses.dataclass(frozen=True)
+class EvalReport:
+    """Outputs scored against gold files: per document and for the corpus."""
+
+    documents: tuple[DocumentScore, ...]
+    summary: Summary
+
+    @property
+    def metrics(self) -> dict[str, float | None]:
+        """The headline figures (f1, precision, recall, indicator_accuracy...)."""
+        return self.summary.metrics
+
+    def markdown(self, name: str = "predictions") -> str:
+        return render_markdown({name: list(self.documents)})
+
+
+def evaluate(predictions: str | Path, gold_dir: str | Path, docs_dir: str | Path | None = None) -> EvalReport:
+    """Score a folder of edufacts outputs (`<doc id>.json`) against the gold files
+    of `gold_dir`; the documents are read from `docs_dir` (default: the `docs`
+    folder beside `gold_dir`, as eval/gold and eval/docs)."""
+    gold = Path(gold_dir)
+    scores = score_predictions(gold, Path(docs_dir) if docs_dir else gold.parent / "docs", Path(predictions))
+    return EvalReport(tuple(scores), summarize(scores))
 
 
 def extract(source: Source, *, backend: str = "rules", **options: Any) -> DocumentResult:

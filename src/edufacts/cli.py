@@ -18,10 +18,11 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from . import __version__
+from ._version import __version__
+from .backends import registry
 from .errors import EdufactsError, InputError
-from .load import SUPPORTED_SUFFIXES
-from .settings import BACKENDS, Settings
+from .readers.load import SUPPORTED_SUFFIXES
+from .settings import Settings
 
 if TYPE_CHECKING:
     from .pipeline import BatchSummary, DocumentOutcome
@@ -73,9 +74,8 @@ class _BackendOption(click.Option):
     the model is installed), looked up only when --help is asked for."""
 
     def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
-        from .settings import installed_default_backend
-
-        self.help = f"Extraction backend [env EDUFACTS_BACKEND; default here: {installed_default_backend()}]."
+        default = registry.installed_default_backend()
+        self.help = f"Extraction backend [env EDUFACTS_BACKEND; default here: {default}]."
         return super().get_help_record(ctx)
 
 
@@ -89,7 +89,7 @@ def _backend_line(settings: Settings, files: list[Path]) -> str:
         return "backend: rules (no model; seconds per report)"
     if settings.backend == "openai":
         return f"backend: openai endpoint {settings.base_url or '(OPENAI_BASE_URL)'}, model {settings.model}"
-    from .llm.weights import DEFAULT_MODEL
+    from .backends.weights import DEFAULT_MODEL
 
     model = settings.model_path or settings.model or DEFAULT_MODEL
     characters = sum(path.stat().st_size for path in files if path.is_file()) // 3
@@ -121,7 +121,9 @@ def main(verbose: int) -> None:
 @click.option(
     "--out", "out_dir", type=click.Path(path_type=Path), help="Output folder [env EDUFACTS_OUT_DIR; out]."
 )
-@click.option("--backend", type=click.Choice(BACKENDS), cls=_BackendOption, help="Extraction backend.")
+@click.option(
+    "--backend", type=click.Choice(registry.backend_names()), cls=_BackendOption, help="Extraction backend."
+)
 @click.option("--max-bytes", type=int, help="Largest input file accepted [env EDUFACTS_MAX_BYTES; 10 MB].")
 @click.option("--max-pages", type=int, help="Pages of a PDF read at most [env EDUFACTS_MAX_PAGES; 300].")
 @click.option(
@@ -175,7 +177,8 @@ def extract(
                 "no_cache": no_cache,
                 "jobs": jobs,
                 "resume": resume,
-            }
+            },
+            default_backend=lambda: registry.installed_default_backend(),
         )
     except EdufactsError as error:
         _fail(str(error))
@@ -281,7 +284,7 @@ def _print_summary(rows: list[DocumentOutcome], summary: BatchSummary, settings:
     seconds and documents per second for the whole batch."""
     model = ""
     if settings.backend == "local":
-        from .llm.weights import DEFAULT_MODEL
+        from .backends.weights import DEFAULT_MODEL
 
         model = f", {settings.model_path or settings.model or DEFAULT_MODEL}"
     elif settings.backend == "openai":
@@ -375,8 +378,9 @@ def eval_command(
 ) -> None:
     """Score extraction against the gold set: per document, per indicator, per backend,
     the dev and held-out splits side by side (`rules` is dev, `rules/heldout` held-out)."""
-    from .evaluate import check_baseline, render_markdown, report_json, summarize
-    from .evaluation_run import DEV, HELDOUT, Split, run_name, score_backend, score_predictions
+    from .evaluation.report import render_markdown, report_json
+    from .evaluation.runner import DEV, HELDOUT, Split, run_name, score_backend, score_predictions
+    from .evaluation.score import check_baseline, summarize
     from .output import atomic_write_text
 
     if gold_dir is None and docs_dir is None:
@@ -402,7 +406,7 @@ def eval_command(
         report_dir / "report.json", json.dumps(report_json(runs), ensure_ascii=False, indent=1) + "\n"
     )
     if write_html:
-        from .evaluate_html import render_html
+        from .evaluation.html import render_html
 
         atomic_write_text(report_dir / "report.html", render_html(runs))
         stderr.print(f"wrote {escape(str(report_dir / 'report.html'))}")
@@ -448,7 +452,7 @@ def eval_command(
 )
 def calibrate_command(gold_dir: Path, docs_dir: Path, backend: str, out_file: Path) -> None:
     """Fit P(fact is right) from each fact's evidence on a gold set; flag the review budget's share."""
-    from .calibrate import calibrate
+    from .evaluation.calibrate import calibrate
 
     if "heldout" in gold_dir.parts:
         _fail("never fit on the held-out split: it would no longer measure anything")
@@ -473,7 +477,7 @@ def model() -> None:
 @model.command(name="list")
 def model_list() -> None:
     """Known models, whether their parts are installed and whether they are assembled."""
-    from .llm.weights import DEFAULT_MODEL, MODELS, installed_path, part_paths
+    from .backends.weights import DEFAULT_MODEL, MODELS, installed_path, part_paths
 
     settings = Settings.resolve({"backend": "rules"})
     for spec in MODELS.values():
@@ -490,7 +494,7 @@ def model_list() -> None:
 @click.argument("name", required=False)
 def model_install(name: str | None) -> None:
     """Assemble a model into the cache directory and verify its sha256."""
-    from .llm.weights import DEFAULT_MODEL, install, model_spec
+    from .backends.weights import DEFAULT_MODEL, install, model_spec
 
     try:
         spec = model_spec(name or DEFAULT_MODEL)
@@ -508,7 +512,7 @@ def model_install(name: str | None) -> None:
 @click.argument("name", required=False)
 def model_path_command(name: str | None) -> None:
     """Print the assembled model's path (non-zero exit when it is not installed)."""
-    from .llm.weights import DEFAULT_MODEL, installed_path, model_spec
+    from .backends.weights import DEFAULT_MODEL, installed_path, model_spec
 
     try:
         spec = model_spec(name or DEFAULT_MODEL)

@@ -40,6 +40,8 @@ ExactNumber = Annotated[
 
 DocType = Literal["self_evaluation", "plan", "supervision_report", "other"]
 Source = Literal["rules", "llm", "both", "review"]
+Script = Literal["simplified", "traditional"]
+DocumentFormat = Literal["txt", "html", "pdf", "docx", "doc"]
 """`review`: a fact a reviewer made from an unclaimed mention (`edufacts review`)."""
 
 
@@ -70,9 +72,9 @@ class DocumentInfo(Strict):
     path: str
     sha256: str
     chars: int
-    script: Literal["simplified", "traditional"]
+    script: Script
     encoding: str
-    format: Literal["txt", "html", "pdf", "docx", "doc"]
+    format: DocumentFormat
     text_path: str | None = Field(
         default=None, description="extracted text saved beside the output (HTML, PDF, DOCX, DOC input)"
     )
@@ -135,7 +137,7 @@ class Fact(Strict):
     needs_review: bool
     checks: list[Check] = Field(default_factory=list)
     evidence: dict[str, int] = Field(
-        default_factory=dict, description="what the confidence rests on (edufacts.evidence.FEATURES)"
+        default_factory=dict, description="what the confidence rests on (edufacts.stages.evidence.FEATURES)"
     )
     source: Source = "rules"
     candidates: list[str] = Field(default_factory=list)

@@ -18,10 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import __version__
-from .catalog import load_catalog
+from ._version import __version__
+from .backends.registry import open_backend
 from .errors import ConfigError, EdufactsError, InputError
-from .load import Document, document_ids, load_document
 from .models import (
     SCHEMA_VERSION,
     DocumentInfo,
@@ -33,19 +32,21 @@ from .models import (
     TextItem,
     Unclaimed,
 )
-from .narrative import extract_meta, problems_and_measures
-from .numbers import find_mentions
 from .output import RunWriter, completed_documents, finished_output
-from .reconcile import ReconcileSettings, apply_claims, build_facts, sum_findings
+from .readers.load import Document, document_ids, load_document
 from .resources import data_dir
-from .rules import UnclaimedMention, propose
-from .segment import build_sections, find_headings, find_tables
 from .settings import Settings
+from .stages.catalog import load_catalog
+from .stages.narrative import extract_meta, problems_and_measures
+from .stages.numbers import find_mentions
+from .stages.reconcile import ReconcileSettings, build_facts, sum_findings
+from .stages.rules import UnclaimedMention, propose
+from .stages.segment import build_sections, find_headings, find_tables
 from .usage import Usage
 
 if TYPE_CHECKING:
-    from .llm.assist import ChunkResult
-    from .llm.backend import Assistant, ChunkProgress, InstallProgress
+    from .backends.assist import ChunkResult
+    from .backends.base import Backend, ChunkProgress, InstallProgress
 
 
 log = logging.getLogger("edufacts")
@@ -53,28 +54,30 @@ MAX_MENTIONS = 80_000
 
 
 def extract_document(
-    document: Document, settings: Settings, assistant: Assistant | None = None
+    document: Document, settings: Settings, backend: Backend | None = None
 ) -> DocumentResult:
-    """Rules first; with a model backend, the model's claims are merged per mention
-    (a session is opened for this one document when none is given: pass one, from
-    open_backend, for many). A chunk the model failed on keeps the rules' result
-    and is listed in run.failures."""
-    if settings.backend != "rules" and assistant is None:
+    """Rules first; the backend annotates the rules' proposals and merges its
+    annotations per mention (a backend is opened for this one document when none
+    is given: pass one, from open_backend, for many). A chunk a model failed on
+    keeps the rules' result and is listed in run.failures."""
+    if backend is None:
         with open_backend(settings) as opened:
             return _extract(document, settings, opened)[0]
-    return _extract(document, settings, assistant)[0]
+    return _extract(document, settings, backend)[0]
 
 
 def _extract(
     document: Document,
     settings: Settings,
-    assistant: Assistant | None = None,
+    backend: Backend,
     pool: Executor | None = None,
     stop: threading.Event | None = None,
     on_chunk: ChunkProgress | None = None,
 ) -> tuple[DocumentResult, list[ChunkResult]]:
-    if settings.backend != "rules" and assistant is None:
-        raise ConfigError(f"backend {settings.backend!r} needs a model session: use open_backend()")
+    if backend.name != settings.backend:
+        raise ConfigError(
+            f"settings name backend {settings.backend!r} but the open backend is {backend.name!r}"
+        )
     started = time.perf_counter()
     catalog = load_catalog()
     text = document.normalized
@@ -89,26 +92,27 @@ def _extract(
             "(no report of the genre comes near it); split the file"
         )
     proposals, unclaimed = propose(document, catalog, mentions, sections, tables)
-    run = RunInfo(backend=settings.backend)
-    chunks: list[ChunkResult] = []
-    if assistant is not None:
-        assistance = assistant.assist(document, catalog, proposals, mentions, pool, stop, on_chunk)
-        chunks = assistance.chunks
-        proposals, dropped = apply_claims(
-            catalog, proposals, assistance.claims, assistant.policy, document.normalized
-        )
-        unclaimed = sorted([*unclaimed, *dropped], key=lambda item: item.mention.start)
-        run = RunInfo(
-            backend=settings.backend,
-            model=assistant.model_name,
-            prompt_version=assistant.prompt_version,
-            llm_calls=assistance.usage.calls,
-            cached_calls=assistance.usage.cached_calls,
-            tokens=assistance.usage.tokens,
-            failures=assistance.failures,
-        )
+    annotations = backend.annotate(
+        document, catalog, proposals, mentions, pool=pool, stop=stop, on_chunk=on_chunk
+    )
+    merged = backend.merge(catalog, proposals, annotations, document.normalized)
+    unclaimed = sorted([*unclaimed, *merged.dropped], key=lambda item: item.mention.start)
+    run = RunInfo(
+        backend=settings.backend,
+        model=annotations.model,
+        prompt_version=annotations.prompt_version,
+        llm_calls=annotations.usage.calls,
+        cached_calls=annotations.usage.cached_calls,
+        tokens=annotations.usage.tokens,
+        failures=list(annotations.failures),
+    )
+    chunks = list(annotations.chunks)
     facts = build_facts(
-        document, catalog, proposals, ReconcileSettings(settings.review_threshold, settings.backend)
+        document,
+        catalog,
+        merged.proposals,
+        ReconcileSettings(settings.review_threshold, settings.backend),
+        merged.provenance,
     )
     problems, measures = problems_and_measures(document, sections)
     original = document.text
@@ -122,9 +126,9 @@ def _extract(
             path=document.path,
             sha256=document.sha256,
             chars=len(original),
-            script=document.script,  # type: ignore[arg-type]
+            script=document.script,
             encoding=document.encoding,
-            format=document.format,  # type: ignore[arg-type]
+            format=document.format,
         ),
         run=run.model_copy(update={"seconds": round(time.perf_counter() - started, 4)}),
         meta=extract_meta(document, sections),
@@ -292,20 +296,7 @@ class _Finished:
     error: str | None = None
 
 
-@contextmanager
-def open_backend(settings: Settings, on_install: InstallProgress | None = None) -> Iterator[Assistant | None]:
-    """The model session for a batch (None for rules): one server, one client,
-    stopped when the batch ends, also on Ctrl-C."""
-    if settings.backend == "rules":
-        yield None
-        return
-    from .llm.backend import open_assistant  # the LLM stack loads only when used
-
-    with open_assistant(settings, on_install) as assistant:
-        yield assistant
-
-
-def settings_fingerprint(settings: Settings, assistant: Assistant | None) -> str:
+def settings_fingerprint(settings: Settings, backend: Backend) -> str:
     """Everything besides the input that changes a document's output; --resume
     skips a document only when its input sha256 and this are unchanged."""
     catalog = hashlib.sha256((data_dir("schemas") / "catalog.json").read_bytes()).hexdigest()
@@ -316,7 +307,7 @@ def settings_fingerprint(settings: Settings, assistant: Assistant | None) -> str
         "backend": settings.backend,
         "review_threshold": settings.review_threshold,
         "max_pages": settings.max_pages,
-        "model": assistant.identity if assistant is not None else None,
+        "model": backend.identity,
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:16]
 
@@ -368,15 +359,15 @@ def run_batch(
     stop = threading.Event()
     with (
         RunWriter(settings.out_dir, settings.backend) as writer,
-        open_backend(settings, on_install) as assistant,
+        open_backend(settings, on_install=on_install) as backend,
     ):
-        parallel = assistant.parallel if assistant is not None else None
+        parallel = backend.parallel
         summary = BatchSummary(jobs=min(settings.jobs, parallel or settings.jobs))
         done = completed_documents(settings.out_dir) if settings.resume else {}
-        fingerprint = writer.fingerprint = settings_fingerprint(settings, assistant)
+        fingerprint = writer.fingerprint = settings_fingerprint(settings, backend)
         if on_start is not None:
             on_start()  # the output folder is ours and the backend is up
-        calls = ThreadPoolExecutor(summary.jobs) if assistant is not None and summary.jobs > 1 else None
+        calls = ThreadPoolExecutor(summary.jobs) if backend.name != "rules" and summary.jobs > 1 else None
 
         def finished_before(path: Path) -> dict[str, Any] | None:
             previous = done.get(ids[path])
@@ -397,7 +388,7 @@ def run_batch(
                 return _Finished(path, kept=kept)
             try:
                 document = load_document(path, settings.max_bytes, ids[path], settings.max_pages)
-                result, chunks = _extract(document, settings, assistant, calls, stop, on_chunk)
+                result, chunks = _extract(document, settings, backend, calls, stop, on_chunk)
             except EdufactsError as error:
                 return _Finished(path, error=str(error))
             return _Finished(path, document, result, chunks)

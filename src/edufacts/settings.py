@@ -10,16 +10,15 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
-from .load import DEFAULT_MAX_BYTES, DEFAULT_MAX_PAGES
-
-BACKENDS = ("rules", "local", "openai")
+from .readers.load import DEFAULT_MAX_BYTES, DEFAULT_MAX_PAGES
 
 
 @dataclass(frozen=True)
 class Settings:
-    backend: str = field(default_factory=lambda: installed_default_backend())
-    """`local` once the local extra is installed, else `rules`: the same default for
-    Settings() as for Settings.resolve() and the CLI."""
+    backend: str = "rules"
+    """A name the backend registry knows (`rules`, `local`, `openai`, or a plugin's);
+    the library's default is `rules` for Settings() and Settings.resolve() alike
+    (the CLI passes the installed default: `local` once its extra is installed)."""
     out_dir: Path = Path("out")
     max_bytes: int = DEFAULT_MAX_BYTES
     max_pages: int = DEFAULT_MAX_PAGES
@@ -53,6 +52,8 @@ class Settings:
         env: Mapping[str, str] | None = None,
         default_backend: Callable[[], str] | None = None,
     ) -> Settings:
+        """Flag, then EDUFACTS_* variable, then default; `default_backend` is called
+        when neither names a backend (None: `rules`)."""
         flags = flags or {}
         env = os.environ if env is None else env
         values: dict[str, Any] = {}
@@ -64,11 +65,11 @@ class Settings:
             raw = env.get(f"EDUFACTS_{setting.name.upper()}")
             if raw is not None and raw != "":
                 values[setting.name] = _parse(setting.name, raw)
-        if "backend" not in values:
-            values["backend"] = (default_backend or installed_default_backend)()
+        if "backend" not in values and default_backend is not None:
+            values["backend"] = default_backend()
         settings = cls(**values)
-        if settings.backend not in BACKENDS:
-            raise ConfigError(f"unknown backend {settings.backend!r}; choose one of {', '.join(BACKENDS)}")
+        if not settings.backend:
+            raise ConfigError("the backend name is empty")
         if settings.max_bytes <= 0:
             raise ConfigError("max_bytes must be positive")
         if settings.max_pages <= 0:
@@ -78,15 +79,6 @@ class Settings:
         if settings.jobs < 1:
             raise ConfigError("jobs must be at least 1")
         return settings
-
-
-def installed_default_backend() -> str:
-    """`local` once its extra is installed (server and model parts), else `rules`."""
-    from .llm.weights import DEFAULT_MODEL, MODELS, llama_server_available, part_paths
-
-    if llama_server_available() and part_paths(MODELS[DEFAULT_MODEL]) is not None:
-        return "local"
-    return "rules"
 
 
 def _parse(name: str, raw: str) -> Any:

@@ -24,8 +24,8 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from ..catalog import load_catalog
 from ..errors import EdufactsError
+from ..stages.catalog import load_catalog
 from .corrections import fact_fields, unclaimed_fields, validate_fields
 from .store import Decision
 from .views import (

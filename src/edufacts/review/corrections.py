@@ -8,10 +8,10 @@ from bisect import bisect_right
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from ..catalog import Catalog
 from ..errors import InputError
 from ..models import Check, DocumentResult, Fact, GoldFact, GoldFile, Unclaimed
-from ..rules import unit_fits
+from ..stages.catalog import Catalog
+from ..stages.rules import unit_fits
 from .store import Decision
 from .workspace import unclaimed_target
 

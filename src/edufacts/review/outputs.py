@@ -8,10 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..catalog import load_catalog
-from ..gold import locate_facts
+from ..evaluation.gold import locate_facts
 from ..models import DocumentResult
 from ..output import atomic_write_text, document_json, fact_line
+from ..stages.catalog import load_catalog
 from .corrections import apply_decisions, to_gold
 from .store import Decision
 from .workspace import Workspace

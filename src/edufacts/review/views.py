@@ -8,10 +8,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..calibration import load_calibration
-from ..catalog import Catalog
-from ..evidence import FEATURES
 from ..models import DocumentResult, Fact
+from ..stages.calibration import load_calibration
+from ..stages.catalog import Catalog
+from ..stages.evidence import FEATURES
 from .corrections import fact_fields, unclaimed_fields
 from .store import Decision
 from .workspace import (

@@ -14,8 +14,8 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from ..errors import ContractError, EdufactsError, InputError
-from ..load import load_document
 from ..models import DocumentResult, Fact, Unclaimed
+from ..readers.load import load_document
 from .store import DATABASE_NAME, DecisionStore
 
 _DOC_ID = re.compile(r"^[^/\\\x00-\x1f\x7f]{1,200}$")

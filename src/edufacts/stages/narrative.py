@@ -9,8 +9,8 @@ from collections import Counter
 from dataclasses import dataclass
 from itertools import pairwise
 
-from .load import Document
-from .models import Meta
+from ..models import Meta
+from ..readers.load import Document
 from .segment import Section
 
 _PROBLEMS_HEADING = re.compile(r"问题|不足|短板|差距|困难|薄弱")

@@ -1,4 +1,5 @@
-"""Stage 6, reconcile: proposals (rules now, model claims later) become facts
+"""Stage 6, reconcile: proposals (the rules', merged with model claims by a
+backend) become facts
 with checks, confidence and needs_review; parts that should sum to a stated
 total are compared into `findings`. Pure."""
 
@@ -6,17 +7,18 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
+from ..models import Check, Fact, Finding
+from ..readers.load import Document, normalize
 from .calibration import REVIEW_BUDGET, load_calibration
-from .catalog import Catalog, bigrams
+from .catalog import Catalog
 from .evidence import evidence_of
-from .load import Document, normalize
-from .models import Check, Fact, Finding
 from .numbers import Mention, span_values
-from .rules import Proposal, UnclaimedMention, convert_to, unit_fits
+from .rules import Proposal, unit_fits
 
 REVIEW_THRESHOLD = 0.6
 _GROWTH = re.compile(r"增长|增幅|提高|提升|增加|下降|减少")
@@ -34,131 +36,16 @@ class ReconcileSettings:
 
 
 @dataclass(frozen=True)
-class ModelClaim:
-    """What a model said about one marked mention. It carries no value: the
-    value always comes from the span."""
+class Provenance:
+    """Who stands behind a proposal once a model backend merged its claims (the
+    rules' own proposals carry no model fields)."""
 
-    start: int
-    end: int
-    indicator: str | None
-    """A catalog id from the options the mention was offered, or None for 'other'."""
-    education: bool
-    scope: str | None
-    year: int | None
-    label: str | None
+    source: Literal["rules", "llm", "both"] = "rules"
+    model_agrees: bool | None = None
+    """None: no model was asked about this number."""
 
 
-@dataclass(frozen=True)
-class MergePolicy:
-    """How model claims and rules proposals are merged. The defaults were chosen
-    on the gold set by replaying the recorded gold-set session under a grid of
-    policies (README, "Choosing the merge policy"): the 1.5B model alone labels
-    most unnamed numbers with some catalog indicator, so it may add one only
-    with lexical support, and may overrule the lexicon only when its alias is
-    far from the number."""
-
-    model_indicator_over_rules: bool = True
-    model_overrides_beyond: int = 40
-    """The model may replace a rules indicator only when the rules' alias is
-    further than this many characters from the number: a name right before the
-    number is evidence no model answer (or injected instruction) outweighs. 40
-    since the rules read wording (其中, growth, building verbs, levels): on the
-    recorded seed-report session 12 let the 1.5B model undo 7 right indicators
-    (indicator accuracy 0.903 vs the rules' 0.910), 40 keeps them (0.924)."""
-    model_may_add_indicator: bool = True
-    """May the model give an indicator to a number the rules' lexicon found none for?"""
-    add_needs_overlap: int = 3
-    """...and only when that indicator's names share at least this many
-    two-character pieces with the text around the number."""
-    model_may_drop: bool = False
-    model_decides_unsettled_topic: bool = True
-    """In a mixed document, a number the rules judged education only by its heading
-    or the document's bent goes to out_of_scope when the model answers 非教育."""
-    model_scope: bool = False
-    model_year_when_rules_have_none: bool = True
-
-
-def _overlap(catalog: Catalog, indicator_id: str, context: str) -> int:
-    indicator = catalog.indicators[indicator_id]
-    return len(bigrams(indicator.title + "".join(indicator.names)) & bigrams(context))
-
-
-def _takes_model_indicator(
-    catalog: Catalog, proposal: Proposal, claim: ModelClaim, policy: MergePolicy, text: str
-) -> bool:
-    if claim.indicator == proposal.indicator or not policy.model_indicator_over_rules:
-        return False
-    if claim.indicator is not None and not _fits(catalog, claim.indicator, proposal):
-        return False
-    if proposal.indicator is not None:
-        return (proposal.alias_distance or 0) > policy.model_overrides_beyond
-    if not policy.model_may_add_indicator:
-        return False
-    context = text[proposal.quote_start : proposal.quote_end]
-    return claim.indicator is None or _overlap(catalog, claim.indicator, context) >= policy.add_needs_overlap
-
-
-def apply_claims(
-    catalog: Catalog,
-    proposals: list[Proposal],
-    claims: list[ModelClaim],
-    policy: MergePolicy | None = None,
-    text: str = "",
-) -> tuple[list[Proposal], list[UnclaimedMention]]:
-    """Merge the model's claims into the rules' proposals, per mention."""
-    policy = policy or MergePolicy()
-    by_span = {(claim.start, claim.end): claim for claim in claims}
-    merged: list[Proposal] = []
-    dropped: list[UnclaimedMention] = []
-    for proposal in proposals:
-        claim = by_span.get((proposal.mention.start, proposal.mention.end))
-        if claim is None:
-            merged.append(proposal)
-            continue
-        unsettled = proposal.topic is not None and not proposal.topic.settled
-        if not claim.education and (
-            (policy.model_may_drop and proposal.indicator is None)
-            or (policy.model_decides_unsettled_topic and unsettled)
-        ):
-            dropped.append(UnclaimedMention(proposal.mention, "out_of_scope"))
-            continue
-        indicator = proposal.indicator
-        if _takes_model_indicator(catalog, proposal, claim, policy, text):
-            indicator = claim.indicator
-        value, unit = proposal.value, proposal.unit
-        if indicator != proposal.indicator and proposal.measured is not None:
-            value, unit = proposal.measured
-            if indicator is not None and unit_fits(catalog.indicators[indicator].unit, unit):
-                value = convert_to(catalog.indicators[indicator].unit, unit, value)
-                unit = catalog.indicators[indicator].unit
-        year = proposal.year
-        if year is None and policy.model_year_when_rules_have_none:
-            year = claim.year
-        scope = claim.scope if policy.model_scope else proposal.scope
-        agrees = claim.indicator == proposal.indicator and claim.education
-        merged.append(
-            replace(
-                proposal,
-                indicator=indicator,
-                value=value,
-                unit=unit,
-                year=year,
-                scope=scope,
-                label=proposal.label or claim.label or "",
-                source="both" if indicator == proposal.indicator else "llm",
-                model_agrees=agrees,
-            )
-        )
-    return merged, dropped
-
-
-def _fits(catalog: Catalog, indicator_id: str, proposal: Proposal) -> bool:
-    """A claimed indicator must exist and fit the unit measured at the span."""
-    indicator = catalog.indicators.get(indicator_id)
-    unit = proposal.measured[1] if proposal.measured else proposal.unit
-    if indicator is not None and proposal.per_capita and indicator.unit != unit:
-        return False  # 6000元/生 is never a total in 万元, whoever says so
-    return indicator is not None and unit_fits(indicator.unit, unit)
+RULES_ONLY = Provenance()
 
 
 def _value_from_span(document: Document, proposal: Proposal) -> Check:
@@ -203,7 +90,7 @@ def _checks(document: Document, catalog: Catalog, proposal: Proposal) -> list[Ch
     return checks
 
 
-def _confidence(proposal: Proposal, checks: list[Check]) -> float:
+def _confidence(proposal: Proposal, provenance: Provenance, checks: list[Check]) -> float:
     """The hand-set score, used only where no calibration file ships."""
     score = 0.55
     if proposal.indicator is not None:
@@ -217,9 +104,9 @@ def _confidence(proposal: Proposal, checks: list[Check]) -> float:
         score += 0.05
     if proposal.mention.approx:
         score -= 0.05
-    if proposal.model_agrees is True:
+    if provenance.model_agrees is True:
         score += 0.1
-    elif proposal.model_agrees is False:
+    elif provenance.model_agrees is False:
         score -= 0.15
     failed = sum(1 for check in checks if not check.ok)
     score -= 0.3 * failed
@@ -258,20 +145,24 @@ def build_facts(
     catalog: Catalog,
     proposals: list[Proposal],
     settings: ReconcileSettings | None = None,
+    provenance: Mapping[int, Provenance] | None = None,
 ) -> list[Fact]:
+    """`provenance`: per mention start, where a model backend merged claims."""
     settings = settings or ReconcileSettings()
+    provenance = provenance or {}
     facts: list[Fact] = []
     calibration = load_calibration(settings.backend)
     for index, proposal in enumerate(proposals, start=1):
         checks = _checks(document, catalog, proposal)
-        evidence = evidence_of(proposal, checks)
+        origin = provenance.get(proposal.mention.start, RULES_ONLY)
+        evidence = evidence_of(proposal, checks, origin.model_agrees)
         if calibration is not None:
             confidence = round(calibration.probability(evidence), 3)
             threshold = (
                 calibration.threshold if settings.review_threshold is None else settings.review_threshold
             )
         else:
-            confidence = _confidence(proposal, checks)
+            confidence = _confidence(proposal, origin, checks)
             threshold = REVIEW_THRESHOLD if settings.review_threshold is None else settings.review_threshold
         failed_check = not all(check.ok for check in checks)
         mention = proposal.mention
@@ -297,7 +188,7 @@ def build_facts(
                 needs_review=confidence < threshold or failed_check,
                 evidence=evidence,
                 checks=checks,
-                source=proposal.source,  # type: ignore[arg-type]
+                source=origin.source,
                 candidates=list(proposal.candidates),
             )
         )

@@ -9,8 +9,8 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import cache
 
+from ..readers.load import Document
 from .catalog import Catalog, Indicator
-from .load import Document
 from .numbers import Mention, canonical_unit
 from .segment import SENTENCE_END, Section, Table, TableCell, innermost_section, sentence_bounds
 from .topic import TopicJudge, TopicJudgement
@@ -52,8 +52,6 @@ class Proposal:
     table_cell: TableCell | None = None
     measured: tuple[Decimal, str] | None = None
     """Value and unit as measured at the span, before conversion to the indicator's unit."""
-    source: str = "rules"
-    model_agrees: bool | None = None
     topic: TopicJudgement | None = None
     per_capita: bool = False
     """an amount per student or per person (生均, 人均, 元/生): never a total"""

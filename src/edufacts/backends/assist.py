@@ -15,15 +15,15 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from ..catalog import Catalog, bigrams
 from ..errors import LLMError
-from ..load import Document
-from ..numbers import Mention
-from ..reconcile import ModelClaim
-from ..rules import Proposal, unit_fits
-from ..segment import SENTENCE_END
+from ..readers.load import Document
+from ..stages.catalog import Catalog, bigrams
+from ..stages.numbers import Mention
+from ..stages.rules import Proposal, unit_fits
+from ..stages.segment import SENTENCE_END
 from ..usage import Usage, UsageMeter
 from .client import ModelClient
+from .merge import ModelClaim
 from .prompts import PromptSet
 
 PROMPT_VERSION = "mentions-v2"

@@ -11,9 +11,9 @@ import math
 from dataclasses import dataclass
 from functools import cache
 
-from .errors import ContractError
+from ..errors import ContractError
+from ..resources import data_dir
 from .evidence import FEATURES, vector
-from .resources import data_dir
 
 CALIBRATION_FILE = "calibration.json"
 REVIEW_BUDGET = 0.25

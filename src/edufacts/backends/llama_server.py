@@ -1,5 +1,5 @@
 """llama-cpp-python's OpenAI-compatible server with lazy grammar sampling; run
-as `python -m edufacts.llm.llama_server <the server's own arguments>`.
+as `python -m edufacts.backends.llama_server <the server's own arguments>`.
 
 Why our own entry point: llama-cpp-python's sampler chain applies the JSON
 grammar to every token of the vocabulary (151,936 for Qwen2.5) before picking

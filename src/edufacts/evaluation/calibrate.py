@@ -11,16 +11,17 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .calibration import CALIBRATION_FILE, REVIEW_BUDGET, load_calibration
-from .errors import ConfigError
-from .evaluate import pair_spans
-from .evidence import FEATURES, vector
+from ..backends.registry import open_backend
+from ..errors import ConfigError
+from ..models import DocumentResult
+from ..output import atomic_write_text
+from ..pipeline import extract_document
+from ..readers.load import find_document, load_document
+from ..settings import Settings
+from ..stages.calibration import CALIBRATION_FILE, REVIEW_BUDGET, load_calibration
+from ..stages.evidence import FEATURES, vector
 from .gold import locate_facts, read_gold
-from .load import find_document, load_document
-from .models import DocumentResult
-from .output import atomic_write_text
-from .pipeline import extract_document, open_backend
-from .settings import Settings
+from .score import pair_spans
 
 
 def labelled_facts(
@@ -31,11 +32,11 @@ def labelled_facts(
     rows: list[list[float]] = []
     right: list[int] = []
     used: list[str] = []
-    with open_backend(settings) as assistant:
+    with open_backend(settings) as backend:
         for gold_path in sorted(gold_dir.glob("*.json")):
             gold = read_gold(gold_path)
             document = load_document(find_document(docs_dir, gold.doc_id))
-            result: DocumentResult = extract_document(document, settings, assistant)
+            result: DocumentResult = extract_document(document, settings, backend)
             located = locate_facts(gold, document.text)
             pairs = pair_spans([(g.start, g.end) for g in located], [(f.start, f.end) for f in result.facts])
             good = set()

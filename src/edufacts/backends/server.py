@@ -67,7 +67,7 @@ class ManagedServer:
         return [
             sys.executable,
             "-m",
-            "edufacts.llm.llama_server",  # llama_cpp.server with lazy grammar sampling
+            "edufacts.backends.llama_server",  # llama_cpp.server with lazy grammar sampling
             "--model",
             str(self.model_path),
             "--model_alias",

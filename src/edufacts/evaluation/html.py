@@ -14,8 +14,8 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from .evaluate import ERROR_KINDS, HEADLINE, DocumentScore, reliability, summarize
-from .evaluate_report import figure, report_json
+from .report import figure, report_json
+from .score import ERROR_KINDS, HEADLINE, DocumentScore, reliability, summarize
 
 _MIN_GOLD_FOR_BAR = 2
 

@@ -1,5 +1,5 @@
 """Feeds the scorer: runs a backend over the gold set's documents, or reads
-existing outputs. Kept apart from evaluate.py, which stays a pure stage."""
+existing outputs. Kept apart from score.py, which stays pure."""
 
 from __future__ import annotations
 
@@ -11,16 +11,17 @@ from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
-from .errors import ContractError, InputError
-from .evaluate import DocumentScore, score_document
+from ..backends.registry import open_backend
+from ..errors import ContractError, InputError
+from ..models import DocumentResult
+from ..pipeline import extract_document
+from ..readers.load import find_document, load_document
+from ..settings import Settings
 from .gold import read_gold
-from .load import find_document, load_document
-from .models import DocumentResult
-from .pipeline import extract_document, open_backend
-from .settings import Settings
+from .score import DocumentScore, score_document
 
 if TYPE_CHECKING:
-    from .llm.backend import Assistant
+    from ..backends.base import Backend
 
 
 @dataclass(frozen=True)
@@ -53,17 +54,17 @@ def score_backend(
     gold_dir: Path,
     docs_dir: Path,
     settings: Settings,
-    assistant: Assistant | None = None,
+    backend: Backend | None = None,
     only: Collection[str] | None = None,
 ) -> list[DocumentScore]:
-    """With `assistant` given (a test's recorded session), no backend is opened;
-    `only` restricts the run to these document ids."""
+    """With `backend` given (an open session: a test's recorded one), none is
+    opened; `only` restricts the run to these document ids."""
     scores = []
-    with nullcontext(assistant) if assistant is not None else open_backend(settings) as assistant:
+    with nullcontext(backend) if backend is not None else open_backend(settings) as backend:
         for gold_path in _gold_files(gold_dir, only):
             gold = read_gold(gold_path)
             document = load_document(find_document(docs_dir, gold.doc_id), settings.max_bytes)
-            result = extract_document(document, settings, assistant)
+            result = extract_document(document, settings, backend)
             scores.append(score_document(gold, document.text, result))
     return scores
 

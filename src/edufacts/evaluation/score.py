@@ -1,5 +1,5 @@
 """Scores one backend's document results against the gold set. Pure: never
-imports the CLI, the pipeline or LLM code. Rendering is in `evaluate_report`.
+imports the CLI, the pipeline or LLM code. Rendering is in `evaluation.report`.
 
 Metrics (`summarize` micro-averages over facts by summing counts; a ratio whose
 denominator is 0 is None):
@@ -49,13 +49,13 @@ from decimal import Decimal
 from itertools import chain, islice
 from typing import Any, Self
 
-from .catalog import Catalog, load_catalog
-from .errors import ContractError
+from ..errors import ContractError
+from ..models import DocumentResult, Fact, GoldFact, GoldFile, Meta, TextItem
+from ..readers.load import normalize
+from ..stages.catalog import Catalog, load_catalog
+from ..stages.numbers import span_values
+from ..usage import Usage
 from .gold import LocatedGoldFact, locate_facts
-from .load import normalize
-from .models import DocumentResult, Fact, GoldFact, GoldFile, Meta, TextItem
-from .numbers import span_values
-from .usage import Usage
 
 HEADLINE = (
     "f1", "precision", "recall", "value_accuracy", "indicator_accuracy", "scope_accuracy",
@@ -504,21 +504,6 @@ def check_baseline(summaries: Mapping[str, Summary], baseline: Mapping[str, Any]
     return failures
 
 
-def render_markdown(runs: Mapping[str, Sequence[DocumentScore]]) -> str:
-    """The eval report in markdown, backends side by side (see evaluate_report)."""
-    from .evaluate_report import render_markdown as render
-
-    return render(runs)
-
-
-def report_json(runs: Mapping[str, Sequence[DocumentScore]]) -> dict[str, Any]:
-    """The eval report as plain JSON data (see evaluate_report)."""
-    from .evaluate_report import report_json as build
-
-    return build(runs)
-
-
 __all__ = [
-    "ERROR_KINDS", "HEADLINE", "DocumentScore", "Summary", "check_baseline", "render_markdown", "report_json",
-    "score_document", "summarize",
+    "ERROR_KINDS", "HEADLINE", "DocumentScore", "Summary", "check_baseline", "score_document", "summarize",
 ]  # fmt: skip

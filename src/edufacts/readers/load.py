@@ -14,10 +14,11 @@ from functools import cache, cached_property
 from html.parser import HTMLParser
 from pathlib import Path
 
-from .errors import InputError
-from .readers import CharBox, ReadText
+from ..errors import InputError
+from ..models import DocumentFormat, Script
+from . import CharBox, ReadText
 
-SUPPORTED_SUFFIXES = {
+SUPPORTED_SUFFIXES: dict[str, DocumentFormat] = {
     ".txt": "txt",
     ".html": "html",
     ".htm": "html",
@@ -42,8 +43,8 @@ class Document:
     half-width. Matching runs on this view, so offsets carry over unchanged."""
     sha256: str
     encoding: str
-    format: str
-    script: str
+    format: DocumentFormat
+    script: Script
     boilerplate: tuple[tuple[int, int], ...] = field(default=())
     """Character spans of lines that are site chrome, spam or padding."""
     replaced: tuple[int, ...] = ()
@@ -336,7 +337,7 @@ _FULLWIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 
 _HAS_FULLWIDTH = re.compile("[\uff01-\uff5e\u3000]")
 
 
-def detect_script(text: str) -> str:
+def detect_script(text: str) -> Script:
     """Traditional when many distinct characters of the text have a simplified
     form (a simplified text has at most a few, such as 乾 or 著)."""
     distinct = set(text[:50000])
@@ -492,10 +493,14 @@ def load_document(
     return load_bytes(data, path, doc_id, max_pages)
 
 
-_MAGIC = ((b"%PDF-", "pdf"), (b"PK\x03\x04", "docx"), (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "doc"))
+_MAGIC: tuple[tuple[bytes, DocumentFormat], ...] = (
+    (b"%PDF-", "pdf"),
+    (b"PK\x03\x04", "docx"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "doc"),
+)
 
 
-def sniff_binary(data: bytes) -> str | None:
+def sniff_binary(data: bytes) -> DocumentFormat | None:
     """The binary format a file is by its first bytes (pdf, docx: a zip, doc: an OLE
     container), or None for text; the suffix is not trusted (a PDF renamed .txt
     decodes as junk text)."""
@@ -507,14 +512,14 @@ def sniff_binary(data: bytes) -> str | None:
 
 def _read_binary(data: bytes, path: Path, file_format: str, max_pages: int) -> ReadText:
     if file_format == "pdf":
-        from .readers.pdf import read_pdf
+        from .pdf import read_pdf
 
         return read_pdf(data, path, max_pages)
     if file_format == "docx":
-        from .readers.docx import read_docx
+        from .docx import read_docx
 
         return read_docx(data, path)
-    from .readers.doc import read_doc
+    from .doc import read_doc
 
     return read_doc(data, path)
 
@@ -549,7 +554,7 @@ def _document(
     doc_id: str | None,
     text: str,
     encoding: str,
-    file_format: str,
+    file_format: DocumentFormat,
     read: ReadText | None = None,
     replaced: tuple[int, ...] = (),
     notes: tuple[str, ...] = (),
@@ -581,7 +586,7 @@ def _document(
 
 
 def _binary_document(
-    data: bytes, path: Path, doc_id: str | None, binary: str, suffix_format: str, max_pages: int
+    data: bytes, path: Path, doc_id: str | None, binary: DocumentFormat, suffix_format: str, max_pages: int
 ) -> Document:
     read = _read_binary(data, path, binary, max_pages)
     text = read.text

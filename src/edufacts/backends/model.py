@@ -1,30 +1,31 @@
-"""Opens the model backend a batch runs with: the managed local llama.cpp server
-(model assembled on first use), or any OpenAI-compatible endpoint. The pipeline
-holds one Assistant for a whole batch; leaving the context stops the server."""
+"""The model backends: `local` (the managed llama.cpp server, model assembled on
+first use) and `openai` (any OpenAI-compatible endpoint). One ModelBackend
+serves a whole batch; leaving the context stops the server."""
 
 from __future__ import annotations
 
 import hashlib
 import os
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import Executor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..catalog import Catalog
 from ..errors import ConfigError
-from ..load import Document
 from ..models import ChunkFailure
-from ..numbers import Mention
-from ..reconcile import MergePolicy, ModelClaim
-from ..rules import Proposal
+from ..readers.load import Document
 from ..settings import Settings
+from ..stages.catalog import Catalog
+from ..stages.numbers import Mention
+from ..stages.rules import Proposal
 from ..usage import Usage
 from .assist import PROMPT_VERSION, ChunkResult, assist
+from .base import Annotations, ChunkProgress, InstallProgress, Merged
 from .cache import AnswerCache
 from .client import CallPolicy, Endpoint, ModelClient
+from .merge import MergePolicy, apply_claims
 from .prompts import PromptSet, load_prompt
 from .server import ManagedServer
 from .weights import (
@@ -38,20 +39,10 @@ from .weights import (
     sha256_of,
 )
 
-InstallProgress = Callable[[int, int], None]
-"""(bytes done, bytes total) while a model is assembled."""
-
 
 @dataclass
-class DocumentAssistance:
-    claims: list[ModelClaim] = field(default_factory=list)
-    failures: list[ChunkFailure] = field(default_factory=list)
-    chunks: list[ChunkResult] = field(default_factory=list)
-    usage: Usage = field(default_factory=Usage)
-
-
-@dataclass
-class Assistant:
+class ModelBackend:
+    name: str
     client: ModelClient
     prompt: PromptSet
     model_name: str
@@ -73,16 +64,21 @@ class Assistant:
         grammar = "grammar" if endpoint.local_grammar else "json_schema"
         return f"{endpoint.identity}|{grammar}|{self.prompt_version}|{self.policy!r}"
 
-    def assist(
+    @property
+    def usage(self) -> Usage:
+        return self.client.usage
+
+    def annotate(
         self,
         document: Document,
         catalog: Catalog,
         proposals: list[Proposal],
         mentions: list[Mention],
+        *,
         pool: Executor | None = None,
         stop: threading.Event | None = None,
         on_chunk: ChunkProgress | None = None,
-    ) -> DocumentAssistance:
+    ) -> Annotations:
         def progress(result: ChunkResult, done: int, total: int) -> None:
             if on_chunk is not None:
                 on_chunk(document.id, done, total, result.usage.tokens)
@@ -90,20 +86,28 @@ class Assistant:
         results = assist(
             document, catalog, proposals, mentions, self.client, self.prompt, progress, pool=pool, stop=stop
         )
-        outcome = DocumentAssistance(chunks=results)
-        for result in results:
-            outcome.usage += result.usage
-            outcome.claims.extend(result.claims)
-            if result.error is not None:
-                chunk = result.chunk
-                outcome.failures.append(
-                    ChunkFailure(chunk=f"{chunk.id} [{chunk.start}:{chunk.end}]", error=result.error)
+        return Annotations(
+            claims=tuple(claim for result in results for claim in result.claims),
+            failures=tuple(
+                ChunkFailure(
+                    chunk=f"{result.chunk.id} [{result.chunk.start}:{result.chunk.end}]", error=result.error
                 )
-        return outcome
+                for result in results
+                if result.error is not None
+            ),
+            chunks=tuple(results),
+            usage=sum((result.usage for result in results), Usage()),
+            model=self.model_name,
+            prompt_version=self.prompt_version,
+        )
 
+    def merge(
+        self, catalog: Catalog, proposals: list[Proposal], annotations: Annotations, text: str
+    ) -> Merged:
+        return apply_claims(catalog, proposals, list(annotations.claims), self.policy, text)
 
-ChunkProgress = Callable[[str, int, int, int], None]
-"""(document id, chunks done, chunks in the document, tokens of the chunk just done)"""
+    def close(self) -> None:
+        self.client.close()
 
 
 def resolve_model_path(settings: Settings, on_install: InstallProgress | None = None) -> tuple[Path, str]:
@@ -147,12 +151,15 @@ def _file_identity(path: Path, cache_root: Path) -> str:
 
 
 @contextmanager
-def open_assistant(
+def open_model_backend(
     settings: Settings,
+    *,
     on_install: InstallProgress | None = None,
     policy: CallPolicy | None = None,
     http_client: object = None,
-) -> Iterator[Assistant]:
+) -> Iterator[ModelBackend]:
+    """The only place a model client or server is constructed (the registry
+    opens it for `local` and `openai`)."""
     prompt = load_prompt(PROMPT_VERSION)
     cache = None if settings.no_cache else AnswerCache(settings.cache_root / "answers")
     try:
@@ -163,11 +170,17 @@ def open_assistant(
                 endpoint = Endpoint(
                     base_url=server.base_url, model=model_path.stem, identity=identity, local_grammar=True
                 )
-                client = ModelClient(endpoint, cache, policy, http_client)
+                backend = ModelBackend(
+                    settings.backend,
+                    ModelClient(endpoint, cache, policy, http_client),
+                    prompt,
+                    model_path.stem,
+                    parallel=1,
+                )
                 try:
-                    yield Assistant(client, prompt, model_path.stem, parallel=1)
+                    yield backend
                 finally:
-                    client.close()
+                    backend.close()
             return
         base_url = settings.base_url or os.environ.get("OPENAI_BASE_URL")
         if not base_url:
@@ -185,14 +198,16 @@ def open_assistant(
             api_key=api_key,
             local_grammar=settings.backend == "local",
         )
-        client = ModelClient(endpoint, cache, policy, http_client)
+        backend = ModelBackend(
+            settings.backend, ModelClient(endpoint, cache, policy, http_client), prompt, model
+        )
         try:
-            yield Assistant(client, prompt, model)
+            yield backend
         finally:
-            client.close()
+            backend.close()
     finally:
         if cache is not None:
             cache.close()
 
 
-__all__ = ["MODELS", "Assistant", "DocumentAssistance", "open_assistant", "resolve_model_path"]
+__all__ = ["MODELS", "ModelBackend", "open_model_backend", "resolve_model_path"]

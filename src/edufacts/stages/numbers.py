@@ -10,6 +10,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, replace
 from decimal import Context, Decimal, InvalidOperation
 from functools import lru_cache
+from typing import Literal
 
 import cn2an
 
@@ -184,6 +185,22 @@ _CHANGE_BEFORE = re.compile(
 _RANK_CUE = re.compile(r"(?:(?:排名|排|居|位列|位居|列)[^\d,。;]{0,3}|(?:全省|全市|全国|全区)前)$")
 
 
+MentionKind = Literal[
+    "quantity",
+    "year",
+    "date",
+    "doc_number",
+    "ordinal",
+    "section",
+    "phone",
+    "code",
+    "name",
+    "vague",
+    "run_together",
+    "period",
+]
+
+
 @dataclass(frozen=True)
 class Mention:
     start: int
@@ -192,8 +209,8 @@ class Mention:
     value: Decimal | None
     unit: str
     approx: bool
-    kind: str
-    """quantity | year | date | doc_number | ordinal | section | phone | code | name | run_together"""
+    kind: MentionKind
+    """a quantity, or a context kind that is never a fact"""
     written_unit: str = ""
     scale: str = ""
     flags: tuple[str, ...] = ()
@@ -502,7 +519,9 @@ def _classify(
             if phone_spans.covers(number_start, match.end("num")):
                 return Mention(start, end, raw, None, "", approx, "phone")
             if integer_digits >= 10 or len(_digits(number).replace(".", "")) > 15:
-                kind = "code" if _next_to_code(text, number_start, match.end("num")) else "run_together"
+                kind: MentionKind = (
+                    "code" if _next_to_code(text, number_start, match.end("num")) else "run_together"
+                )
                 return Mention(
                     start,
                     end,
@@ -519,7 +538,7 @@ def _classify(
     except (InvalidOperation, ValueError, ZeroDivisionError):
         return Mention(start, end, raw, None, "", approx, "code")
 
-    kind = _context_kind(
+    context_kind = _context_kind(
         text,
         match,
         number_start,
@@ -531,8 +550,10 @@ def _classify(
         phone_spans,
         section_starts,
     )
-    if kind != "quantity":
-        return Mention(start, end, raw, _normalize_decimal(value), "", approx, kind, written_unit, scale)
+    if context_kind != "quantity":
+        return Mention(
+            start, end, raw, _normalize_decimal(value), "", approx, context_kind, written_unit, scale
+        )
     if groups["suffix"] == "以上" and not written_unit and not scale:
         flags.append("bare_with_suffix")
     direction = _CHANGE_BEFORE.search(text, max(0, start - 6), start)
@@ -579,7 +600,7 @@ def _context_kind(
     date_spans: _SpanIndex,
     phone_spans: _SpanIndex,
     section_starts: set[int],
-) -> str:
+) -> MentionKind:
     number_end = match.end("num") if match.group("num") is not None else match.end("cn")
     if match.group("cn") is not None:
         number_end = match.end("cn")
@@ -627,7 +648,7 @@ def _context_kind(
     return "quantity"
 
 
-def _years_kind(text: str, match: re.Match[str], raw_number: str, before: str) -> str:
+def _years_kind(text: str, match: re.Match[str], raw_number: str, before: str) -> MentionKind | None:
     """A number of years that is not a measured duration: a grade (三年级), part
     of a name (九年义务教育, 学前三年毛入园率, 三年行动计划, 百年), a time frame
     (近五年, 三年内, 一年来, 五年的成绩) or two years run together (20212025年).
@@ -641,10 +662,10 @@ def _years_kind(text: str, match: re.Match[str], raw_number: str, before: str) -
         return "period"
     if len(raw_number) == 8 and all(1949 <= int(year) <= 2100 for year in (raw_number[:4], raw_number[4:])):
         return "year"
-    return ""
+    return None
 
 
-def _year_range_or_quantity(text: str, number_end: int, value: Decimal) -> str:
+def _year_range_or_quantity(text: str, number_end: int, value: Decimal) -> MentionKind:
     connector = _YEAR_RANGE_CONNECTOR.match(text, number_end)
     assert connector is not None
     following = _FOUR_DIGITS.match(text, connector.end())

@@ -17,7 +17,8 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from .evaluate import (
+from ..models import Fact, GoldFact
+from .score import (
     ERROR_KINDS,
     HEADLINE,
     META_FIELDS,
@@ -28,7 +29,6 @@ from .evaluate import (
     ratio,
     summarize,
 )
-from .models import Fact, GoldFact
 
 _LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029\x0b\x0c\x85]+")
 

@@ -6,8 +6,8 @@ import json
 from dataclasses import dataclass
 from functools import cache
 
-from .errors import ContractError
-from .resources import data_dir
+from ..errors import ContractError
+from ..resources import data_dir
 
 
 @dataclass(frozen=True)

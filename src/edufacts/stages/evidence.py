@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .models import Check
+    from ..models import Check
     from .rules import Proposal
 
 FEATURES = (
@@ -35,8 +35,8 @@ FEATURES = (
 _ALIAS_NEAR = 6
 
 
-def evidence_of(proposal: Proposal, checks: list[Check]) -> dict[str, int]:
-    """The features of one fact, by name."""
+def evidence_of(proposal: Proposal, checks: list[Check], model_agrees: bool | None = None) -> dict[str, int]:
+    """The features of one fact, by name (`model_agrees`: None where no model was asked)."""
     mention = proposal.mention
     distance = proposal.alias_distance
     topic = proposal.topic
@@ -56,8 +56,8 @@ def evidence_of(proposal: Proposal, checks: list[Check]) -> dict[str, int]:
         "no_label": int(not proposal.label),
         "year_stated": int(proposal.year is not None),
         "failed_checks": sum(1 for check in checks if not check.ok),
-        "model_agrees": int(proposal.model_agrees is True),
-        "model_disagrees": int(proposal.model_agrees is False),
+        "model_agrees": int(model_agrees is True),
+        "model_disagrees": int(model_agrees is False),
     }
     return {name: values[name] for name in FEATURES}
 

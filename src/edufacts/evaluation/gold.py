@@ -2,7 +2,7 @@
 number in its document. Scoring keys on the located span, so labels survive
 re-segmentation.
 
-`python -m edufacts.gold eval/gold/*.json [--docs eval/docs]` checks files.
+`python -m edufacts.evaluation.gold eval/gold/*.json [--docs eval/docs]` checks files.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from .catalog import Catalog, load_catalog
-from .errors import ContractError, EdufactsError
-from .models import GoldFact, GoldFile
+from ..errors import ContractError, EdufactsError
+from ..models import GoldFact, GoldFile
+from ..stages.catalog import Catalog, load_catalog
 
 
 @dataclass(frozen=True)
@@ -85,7 +85,7 @@ def locate_facts(gold: GoldFile, text: str, catalog: Catalog | None = None) -> l
 
 
 def check_gold_file(path: Path, docs_dir: Path) -> int:
-    from .load import find_document, load_document
+    from ..readers.load import find_document, load_document
 
     gold = read_gold(path)
     if gold.doc_id != path.stem:
