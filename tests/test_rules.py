@@ -153,6 +153,8 @@ def test_a_one_cell_per_line_plan_table_gives_row_labels_and_column_years() -> N
     assert not any(fact.needs_review for fact in facts.values() if fact.indicator)
 
 
+RESPECTIVE_RATES = "全县学前三年毛入园率、普惠性幼儿园覆盖率分别达到92.5%、85.3%。"
+RETENTION_AND_HIGH_SCHOOL = "九年义务教育巩固率和高中阶段毛入学率分别为98.2%和93.4%。"
 WORDING_CASES = [
     # sentence, raw, expected indicator
     ("全区新建2所民办学校党支部。", "2所", None),  # party branches are not schools
@@ -189,7 +191,28 @@ WORDING_CASES = [
     ("招聘公办幼儿教师14名。", "14名", "teachers_recruited"),
     ("学前三年入园率达到91.2%。", "91.2%", "preschool_gross_enrollment_rate"),
     ("高中阶段入学率达95%。", "95%", "high_school_gross_enrollment_rate"),
+    # 分别: the numbers go one to one with the names listed before it
+    (
+        "全县学前三年毛入园率、普惠性幼儿园覆盖率分别达到92.5%、85.3%。",
+        "92.5%",
+        "preschool_gross_enrollment_rate",
+    ),
+    ("全县学前三年毛入园率、普惠性幼儿园覆盖率分别达到92.5%、85.3%。", "85.3%", "preschool_inclusive_rate"),
+    ("九年义务教育巩固率和高中阶段毛入学率分别为98.2%和93.4%。", "98.2%", "compulsory_retention_rate"),
+    (
+        "九年义务教育巩固率和高中阶段毛入学率分别为98.2%和93.4%。",
+        "93.4%",
+        "high_school_gross_enrollment_rate",
+    ),
+    ("全县幼儿园、小学、初中分别有45所、30所、12所。", "45所", "kindergarten_count"),
+    ("全县幼儿园、小学、初中分别有45所、30所、12所。", "30所", None),
 ]
+
+
+def test_respectively_gives_each_number_its_level() -> None:
+    facts = {fact.raw: fact for fact in extract("小学、初中生均公用经费分别达到720元、920元。").facts}
+    assert (facts["720元"].scope, facts["920元"].scope) == ("小学", "初中")
+    assert {fact.indicator for fact in facts.values()} == {"per_student_public_funding"}
 
 
 @pytest.mark.parametrize(

@@ -222,6 +222,7 @@ def propose(
     table_starts = [table.start for table in tables]
     topics = TopicJudge(text, sections, mentions, tables)
     document_year = _document_year(text)
+    respectively = _respectively(catalog, text, mentions)
     for mention in mentions:
         if document.in_boilerplate(mention.start):
             unclaimed.append(UnclaimedMention(mention, "boilerplate"))
@@ -265,7 +266,16 @@ def propose(
             ranked = _candidates(catalog, text, window_start, mention, unit, sentence_start)
             clause_start = _clause_start(text, mention.start, sentence_start)
             ranked = _rerank(catalog, text, ranked, mention, unit, clause_start)
-            ranked = [item for item in ranked if not _names_another_subject(catalog, text, mention, item[1])]
+            respective = respectively.get(mention.start)
+            if respective is not None and respective.scope is not None:
+                level = respective.scope
+                ranked = [item for item in ranked if not item[1].implied_scope & _LEVELS - {level}]
+            else:
+                ranked = [
+                    item for item in ranked if not _names_another_subject(catalog, text, mention, item[1])
+                ]
+            if respective is not None:
+                ranked = respective.ranked(ranked)
             fallback = ranked[0][1].names[0] if ranked else ""
             label = _label(document.text, clause_start, mention, fallback)
             year = (
@@ -287,6 +297,10 @@ def propose(
                 clause_stop.start() if clause_stop else sentence_end,
                 ranked[0][1] if ranked else None,
             )
+            if respective is not None and respective.scope is not None:
+                scope = _scope(
+                    catalog, respective.scope, 0, len(respective.scope), ranked[0][1] if ranked else None
+                )
             quote_start = max(sentence_start, mention.start - _QUOTE_CHARS // 2)
         per_capita = unit == "元" and (
             "/" in mention.raw
@@ -322,6 +336,75 @@ def propose(
             )
         )
     return _inherit_indicators(catalog, text, proposals, sentence_ends), unclaimed
+
+
+_RESPECTIVELY = re.compile(
+    r"分别(?:达到了|达到|为|是|有|达|占|增长了|增长|提高到|提高了|提高|提升至|提升到"
+    r"|下降到|下降了|下降|降至|降低到|增加了|增加)?[ ]?"
+)
+_LIST_GAP = re.compile(r"[ ]?(?:、|,|和|及|与|以及)[ ]?")
+_LEVEL_TERMS = ("学前", "小学", "初中", "中小学", "义务教育", "高中", "中职", "特教")
+
+
+@dataclass(frozen=True)
+class _Respective:
+    """The i-th number of a list after 分别, and the i-th name before it."""
+
+    indicator: Indicator | None
+    """the i-th catalog name, where the names before 分别 are as many as the numbers"""
+    distance: int
+    scope: str | None
+    """the i-th level word, where the level words before 分别 are as many as the numbers"""
+
+    def ranked(self, ranked: list[tuple[int, Indicator]]) -> list[tuple[int, Indicator]]:
+        if self.indicator is None:
+            return ranked
+        return [(self.distance, self.indicator), *[item for item in ranked if item[1] is not self.indicator]]
+
+
+def _respectively(catalog: Catalog, text: str, mentions: list[Mention]) -> dict[int, _Respective]:
+    """`学前三年毛入园率、普惠性幼儿园覆盖率分别达到92.5%、85.3%`: the numbers after
+    分别 go one to one with the names (or the level words: `小学、初中…分别达到720元、
+    920元`) listed before it in the same phrase, in order; the nearest name would give
+    every number the last one's indicator."""
+    pattern, by_alias = _alias_pattern(catalog)
+    scope_pattern, term_of = _scope_pattern(catalog)
+    quantities = [mention for mention in mentions if mention.is_quantity]
+    found: dict[int, _Respective] = {}
+    for match in _RESPECTIVELY.finditer(text):
+        run: list[Mention] = []
+        position = match.end()
+        for mention in quantities:
+            if mention.start < position:
+                continue
+            gap = text[position : mention.start]
+            if (not run and gap == "") or (run and _LIST_GAP.fullmatch(gap)):
+                run.append(mention)
+                position = mention.end
+            elif mention.start > position:
+                break
+        if len(run) < 2:
+            continue
+        subject_start = _clause_start(text, match.start(), max(0, match.start() - 60), _PHRASE_END)
+        names = [name for name in pattern.finditer(text, subject_start, match.start())]
+        levels = [
+            term_of[level.group()]
+            for level in scope_pattern.finditer(text, subject_start, match.start())
+            if term_of[level.group()] in _LEVEL_TERMS
+        ]
+        for index, mention in enumerate(run):
+            indicator = None
+            distance = 0
+            if len(names) == len(run):
+                name = names[index]
+                unit = mention.unit
+                fitting = [item for item in by_alias[name.group()] if unit_fits(item.unit, unit)]
+                indicator = fitting[0] if fitting else None
+                distance = mention.start - name.end()
+            scope = levels[index] if len(levels) == len(run) else None
+            if indicator is not None or scope is not None:
+                found[mention.start] = _Respective(indicator, distance, scope)
+    return found
 
 
 _GROWTH_BEFORE = re.compile(r"(?:增长|增幅|同比增长|比上年增长|增幅为|增长了)[^,。;\d]{0,6}$")
