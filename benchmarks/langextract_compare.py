@@ -55,6 +55,7 @@ from langextract.providers.openai import OpenAILanguageModel
 from edufacts.backends.server import ManagedServer
 from edufacts.backends.weights import DEFAULT_MODEL, installed_path, model_spec
 from edufacts.evaluation.gold import locate_facts, read_gold
+from edufacts.evaluation.metrics import Count
 from edufacts.evaluation.runner import score_predictions
 from edufacts.evaluation.score import DocumentScore, summarize
 from edufacts.models import DocumentInfo, DocumentResult, Fact, Meta, RunInfo
@@ -619,28 +620,23 @@ def _seconds(value: float) -> str:
 
 
 def table(columns: list[Column]) -> str:
-    tallies = [summarize(column.scores).tally for column in columns]
+    counts = [summarize(column.scores).counts for column in columns]
+
+    def share(count: Count, with_count: bool = False) -> str:
+        shown = _ratio(count.numerator, count.denominator)
+        return f"{shown} ({count.numerator}/{count.denominator})" if with_count else shown
+
     rows: list[tuple[str, list[str]]] = [
         ("run", [column.how for column in columns]),
         (
             "F1 (precision / recall)",
-            [
-                f"{_ratio(2 * t.tp, t.predicted + t.gold)} "
-                f"({_ratio(t.tp, t.predicted)} / {_ratio(t.tp, t.gold)})"
-                for t in tallies
-            ],
+            [f"{share(c['f1'])} ({share(c['precision'])} / {share(c['recall'])})" for c in counts],
         ),
-        ("value accuracy (paired facts)", [_ratio(t.tp, t.paired) for t in tallies]),
-        (
-            "indicator accuracy (catalog facts)",
-            [f"{_ratio(t.indicator_ok, t.indicator_n)} ({t.indicator_ok}/{t.indicator_n})" for t in tallies],
-        ),
-        ("indicator accuracy (all facts, null = null)", [_ratio(t.indicator_all_ok, t.tp) for t in tallies]),
-        (
-            "grounding rate",
-            [f"{_ratio(t.grounded, t.predicted)} ({t.grounded}/{t.predicted})" for t in tallies],
-        ),
-        ("facts predicted / gold", [f"{t.predicted} / {t.gold}" for t in tallies]),
+        ("value accuracy (paired facts)", [share(c["value_accuracy"]) for c in counts]),
+        ("indicator accuracy (catalog facts)", [share(c["indicator_accuracy"], True) for c in counts]),
+        ("indicator accuracy (all facts, null = null)", [share(c["indicator_accuracy_all"]) for c in counts]),
+        ("grounding rate", [share(c["grounding_rate"], True) for c in counts]),
+        ("facts predicted / gold", [f"{c['predicted'].numerator} / {c['gold'].numerator}" for c in counts]),
         ("seconds per document", [_seconds(column.seconds / column.documents) for column in columns]),
         ("model tokens per document", [f"{column.tokens / column.documents:,.0f}" for column in columns]),
         ("model calls per document", [f"{column.calls / column.documents:.1f}" for column in columns]),

@@ -63,13 +63,13 @@ def main() -> None:
         for threshold in THRESHOLDS:
             scores = [score_document(gold, text, reflag(result, threshold)) for gold, text, result in runs]  # type: ignore[arg-type]
             summary = summarize(scores)
-            counts = summary.tally
+            wrong = summary.counts["review_recall"]
             metrics = summary.metrics
             flagged = sum(sum(f.needs_review for f in reflag(r, threshold).facts) for _, _, r in runs)
             total = sum(len(r.facts) for _, _, r in runs)
             print(
-                f"{name:<7} {threshold:>9.2f} {flagged:>8} {total:>5} {counts.wrong_n:>6} "
-                f"{counts.wrong_flagged:>7} {metrics['review_recall'] or 0:>13.3f} "
+                f"{name:<7} {threshold:>9.2f} {flagged:>8} {total:>5} {wrong.denominator:>6} "
+                f"{wrong.numerator:>7} {metrics['review_recall'] or 0:>13.3f} "
                 f"{metrics['precision_confident'] or 0:>19.3f} {metrics['precision_flagged'] or 0:>17.3f}"
             )
 

@@ -163,8 +163,21 @@ def test_missed_and_spurious() -> None:
         "比上年提高1.2个百分点",
     }
     # the missed 1.2个百分点 was surfaced as unclaimed, the missed 96.5% was not
-    assert scored.tally.unclaimed == 1
-    assert scored.tally.gold_in_unclaimed == 1
+    assert scored.counts["unclaimed"].numerator == 1
+    assert scored.counts["gold_in_unclaimed"].numerator == 1
+    # each metric is one evaluator: its count, and what it counted against
+    recall = scored.counts["recall"]
+    assert (recall.numerator, recall.denominator) == (2, 4)
+    assert {example.gold.quote for example in recall.examples if example.gold} == {
+        "学前三年毛入园率达到96.5%",
+        "比上年提高1.2个百分点",
+    }
+    assert [
+        example.predicted.raw for example in scored.counts["precision"].examples if example.predicted
+    ] == [fact.raw for fact in facts if fact.raw not in {"18.26亿元", "12所"}]
+    # counts add up over documents (micro-averaging), examples are capped
+    twice = summarize([scored, scored]).counts["recall"]
+    assert (twice.numerator, twice.denominator, twice.value) == (4, 8, 0.5) and len(twice.examples) == 4
 
 
 def test_scale_error() -> None:
@@ -241,7 +254,7 @@ def test_problems_recall_by_overlap() -> None:
     scored = score(result(perfect_facts(), problems=[partial], measures=[unrelated]))
     assert scored.metrics["problems_recall"] == pytest.approx(1 / 2)
     assert scored.metrics["measures_recall"] == 0.0
-    assert (scored.tally.problems_ok, scored.tally.problems_n) == (1, 2)
+    assert scored.fractions()["problems_recall"] == (1, 2)
 
 
 def test_ungrounded_prediction() -> None:
@@ -370,9 +383,9 @@ def _perfect_from_gold(path: Path) -> tuple[DocumentScore, int]:
 def test_real_gold_perfect_prediction(path: Path) -> None:
     scored, count = _perfect_from_gold(path)
     metrics = scored.metrics
-    assert scored.tally.tp == count
+    assert scored.counts["precision"].numerator == count
     if count == 0:  # a mixed-topic excerpt with no education number
-        assert metrics["precision"] is None and scored.tally.predicted == 0
+        assert metrics["precision"] is None and scored.counts["predicted"].numerator == 0
         return
     for name in ("f1", "precision", "recall", "value_accuracy", "indicator_accuracy_all", "scope_accuracy"):
         assert metrics[name] == 1.0, name

@@ -18,6 +18,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from ..models import Fact, GoldFact
+from .metrics import METRICS, Count
 from .score import (
     ERROR_KINDS,
     HEADLINE,
@@ -94,8 +95,8 @@ def _summary_json(summary: Summary) -> dict[str, Any]:
         "models": list(summary.models),
         "headline": summary.headline,
         "metrics": summary.metrics,
-        "fractions": {name: list(pair) for name, pair in summary.tally.fractions().items()},
-        "counts": asdict(summary.tally),
+        "fractions": {name: list(pair) for name, pair in summary.fractions().items()},
+        "counts": _counts_json(summary.counts),
         "errors": dict(summary.errors),
         "examples": _examples_json(summary.examples),
         "per_indicator": _indicators_json(summary.per_indicator),
@@ -106,13 +107,18 @@ def _summary_json(summary: Summary) -> dict[str, Any]:
     }
 
 
+def _counts_json(counts: Mapping[str, Count]) -> dict[str, int]:
+    """The metrics that are plain counts (gold, predicted, paired, unclaimed...)."""
+    return {metric.name: counts[metric.name].numerator for metric in METRICS if metric.kind == "count"}
+
+
 def _document_json(score: DocumentScore) -> dict[str, Any]:
     return {
         "doc_id": score.doc_id,
         "backend": score.backend,
         "model": score.model,
         "metrics": score.metrics,
-        "counts": asdict(score.tally),
+        "counts": _counts_json(score.counts),
         "errors": dict(score.errors),
         "examples": _examples_json(score.examples),
         "per_indicator": _indicators_json(score.per_indicator),
