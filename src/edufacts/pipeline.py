@@ -203,7 +203,7 @@ def set_aside_findings(facts: list[Fact], unclaimed: list[UnclaimedMention]) -> 
     return [Finding(kind=SET_ASIDE, detail=detail)]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class DocumentOutcome:
     """What the batch keeps of a document: counts, not the result."""
 
@@ -240,8 +240,8 @@ class DocumentOutcome:
         run = result.run
         warning = next((f.detail for f in result.findings if f.kind == SET_ASIDE), None)
         return cls(
-            path,
-            "ok",
+            path=path,
+            status="ok",
             doc_id=result.document.id,
             facts=len(result.facts),
             needs_review=sum(1 for fact in result.facts if fact.needs_review),
@@ -257,8 +257,8 @@ class DocumentOutcome:
     def kept(cls, path: Path, payload: dict[str, Any]) -> DocumentOutcome:
         """A document an earlier run finished, from its output JSON."""
         return cls(
-            path,
-            "skipped",
+            path=path,
+            status="skipped",
             doc_id=payload["document"]["id"],
             facts=len(payload["facts"]),
             needs_review=sum(1 for fact in payload["facts"] if fact.get("needs_review")),
@@ -270,7 +270,7 @@ class DocumentOutcome:
 _COUNTED = ("facts", "needs_review", "unclaimed", "findings", "llm_calls", "cached_calls", "tokens")
 
 
-@dataclass
+@dataclass(kw_only=True)
 class BatchSummary:
     jobs: int = 1
     """Documents and model calls in flight at once (--jobs, clamped to what the endpoint serves)."""
@@ -286,7 +286,7 @@ class BatchSummary:
             self.totals[name] += getattr(outcome, name)
 
 
-@dataclass
+@dataclass(kw_only=True)
 class _Finished:
     path: Path
     document: Document | None = None
@@ -385,18 +385,18 @@ def run_batch(
             kept = finished_before(path) if settings.resume else None
             if kept is not None:
                 log.info("%s: finished by an earlier run, kept (--resume)", path)
-                return _Finished(path, kept=kept)
+                return _Finished(path=path, kept=kept)
             try:
                 document = load_document(path, settings.max_bytes, ids[path], settings.max_pages)
                 result, chunks = _extract(document, settings, backend, calls, stop, on_chunk)
             except EdufactsError as error:
-                return _Finished(path, error=str(error))
-            return _Finished(path, document, result, chunks)
+                return _Finished(path=path, error=str(error))
+            return _Finished(path=path, document=document, result=result, chunks=chunks)
 
         def commit(finished: _Finished) -> DocumentOutcome:
             if finished.error is not None:
                 writer.record_failure(finished.path, finished.error)
-                return DocumentOutcome(finished.path, "failed", error=finished.error)
+                return DocumentOutcome(path=finished.path, status="failed", error=finished.error)
             if finished.kept is not None:
                 writer.keep_document(finished.kept)
                 return DocumentOutcome.kept(finished.path, finished.kept)

@@ -13,7 +13,7 @@ from .errors import ConfigError
 from .readers.load import DEFAULT_MAX_BYTES, DEFAULT_MAX_PAGES
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Settings:
     backend: str = "rules"
     """A name the backend registry knows (`rules`, `local`, `openai`, or a plugin's);

@@ -35,7 +35,7 @@ _LABEL_CHARS = 12
 _MAX_OPTIONS = 5
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Question:
     key: str
     start: int
@@ -46,7 +46,7 @@ class Question:
     """Option shown -> catalog id (None for 其他)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Chunk:
     id: str
     start: int
@@ -191,7 +191,17 @@ def build_chunks(
         years = tuple(
             sorted({int(m.value) for m in year_mentions if start <= m.start < end and m.value is not None})
         )
-        chunks.append(Chunk(f"c{number:03d}", start, end, chunk_text, tuple(questions), scope_terms, years))
+        chunks.append(
+            Chunk(
+                id=f"c{number:03d}",
+                start=start,
+                end=end,
+                text=chunk_text,
+                questions=tuple(questions),
+                scope_terms=scope_terms,
+                years=years,
+            )
+        )
     return chunks
 
 

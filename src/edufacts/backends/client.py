@@ -37,7 +37,7 @@ _TRANSIENT = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Endpoint:
     base_url: str
     model: str
@@ -50,7 +50,7 @@ class Endpoint:
     json_object plus a schema, which it turns into a grammar (design.md)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class CallPolicy:
     max_tokens: int = 1024
     attempts: int = 3

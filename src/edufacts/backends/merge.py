@@ -12,7 +12,7 @@ from ..stages.rules import Proposal, UnclaimedMention, convert_to, unit_fits
 from .base import Merged
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ModelClaim:
     """What a model said about one marked mention. It carries no value: the
     value always comes from the span."""
@@ -27,7 +27,7 @@ class ModelClaim:
     label: str | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class MergePolicy:
     """How model claims and rules proposals are merged. The defaults were chosen
     on the gold set by replaying the recorded gold-set session under a grid of

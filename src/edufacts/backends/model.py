@@ -40,7 +40,7 @@ from .weights import (
 )
 
 
-@dataclass
+@dataclass(kw_only=True)
 class ModelBackend:
     name: str
     client: ModelClient
@@ -171,10 +171,10 @@ def open_model_backend(
                     base_url=server.base_url, model=model_path.stem, identity=identity, local_grammar=True
                 )
                 backend = ModelBackend(
-                    settings.backend,
-                    ModelClient(endpoint, cache, policy, http_client),
-                    prompt,
-                    model_path.stem,
+                    name=settings.backend,
+                    client=ModelClient(endpoint, cache, policy, http_client),
+                    prompt=prompt,
+                    model_name=model_path.stem,
                     parallel=1,
                 )
                 try:
@@ -199,7 +199,10 @@ def open_model_backend(
             local_grammar=settings.backend == "local",
         )
         backend = ModelBackend(
-            settings.backend, ModelClient(endpoint, cache, policy, http_client), prompt, model
+            name=settings.backend,
+            client=ModelClient(endpoint, cache, policy, http_client),
+            prompt=prompt,
+            model_name=model,
         )
         try:
             yield backend
@@ -210,4 +213,15 @@ def open_model_backend(
             cache.close()
 
 
-__all__ = ["MODELS", "ModelBackend", "open_model_backend", "resolve_model_path"]
+@contextmanager
+def serve_local_model(
+    model_path: Path, log_path: Path, *, n_ctx: int = 4096, n_threads: int | None = None
+) -> Iterator[str]:
+    """The managed llama.cpp server alone, for a tool that brings its own client
+    (benchmarks/langextract_compare.py); yields its base URL. Like every model
+    server, constructed here and nowhere else."""
+    with ManagedServer(model_path, log_path, n_ctx=n_ctx, n_threads=n_threads) as server:
+        yield server.base_url
+
+
+__all__ = ["MODELS", "ModelBackend", "open_model_backend", "resolve_model_path", "serve_local_model"]

@@ -17,7 +17,7 @@ LOCAL_EXTRA_HINT = "pip install -e '.[local]'  (or: make install-local)"
 _CHUNK = 8 * 1024 * 1024
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ModelSpec:
     name: str
     description: str

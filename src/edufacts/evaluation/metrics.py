@@ -76,7 +76,7 @@ class Count:
         return Count(self.numerator + other.numerator, self.denominator + other.denominator, examples)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Observed:
     """One document as the metrics see it: gold facts located in the text, the
     predicted facts, and their one-to-one pairs."""

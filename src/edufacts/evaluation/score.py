@@ -34,7 +34,7 @@ from ..errors import ContractError
 from ..models import DocumentResult, Fact, GoldFact, GoldFile, Meta
 from ..readers.load import normalize
 from ..stages.catalog import Catalog, load_catalog
-from ..stages.numbers import span_values
+from ..stages.numbers import span_states
 from ..usage import Usage
 from .gold import LocatedGoldFact, locate_facts
 from .metrics import HEADLINE, MAX_EXAMPLES, METRICS, Count, MetaCheck, Observed, label_f1
@@ -84,7 +84,7 @@ class ErrorExample:
     """None for a missed fact"""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class DocumentScore:
     doc_id: str
     backend: str
@@ -109,7 +109,7 @@ class DocumentScore:
         return _fractions(self.counts)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Summary:
     documents: int
     counts: Mapping[str, Count]
@@ -227,7 +227,7 @@ def is_grounded(fact: Fact, text: str) -> bool:
     view = normalize(fact.raw, "traditional")
     # The unit's name is the unit check's business (40个班 may be counted in 班); the
     # value must be exactly one the span states.
-    return any(fact.value == value for value, _ in span_values(view))
+    return span_states(view, fact.value)
 
 
 def _meta_key(value: object) -> object:

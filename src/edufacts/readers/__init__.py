@@ -21,7 +21,7 @@ class CharBox:
     top: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ReadText:
     text: str
     """The document's text; paragraphs end with a line break, table cells stand

@@ -266,7 +266,7 @@ def _format_number(number: int, number_format: str) -> str:
     return str(number)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class _Level:
     start: int
     number_format: str
@@ -276,7 +276,7 @@ class _Level:
     legal: bool
 
 
-@dataclass
+@dataclass(kw_only=True)
 class _Numbering:
     """Word's list numbering: numbering.xml's definitions, the paragraph styles
     that carry numbering, and the running counters of each list."""

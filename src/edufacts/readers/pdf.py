@@ -64,7 +64,7 @@ class _PageChar:
     shorter than the CJK beside them), the size does not"""
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, kw_only=True)
 class _Line:
     chars: list[_PageChar]
     left: float
@@ -786,7 +786,7 @@ class _ParagraphWriter:
 # --- reading the PDF --------------------------------------------------------------
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, kw_only=True)
 class _Page:
     index: int
     chars: list[_PageChar]
@@ -910,7 +910,9 @@ def _read_page(document: Any, index: int) -> _Page:
     finally:
         page.close()
     lines = _reading_order(_page_lines(chars), left, right)
-    return _Page(index, chars, lines, bottom, top, round(right - left), rules)
+    return _Page(
+        index=index, chars=chars, lines=lines, bottom=bottom, top=top, width=round(right - left), rules=rules
+    )
 
 
 def _compose(pages: Sequence[_Page], tables: dict[int, list[_RuledTable]], notes: Sequence[str]) -> ReadText:

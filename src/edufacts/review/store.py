@@ -36,7 +36,7 @@ CREATE INDEX IF NOT EXISTS decisions_target ON decisions (doc_id, target);
 """
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Decision:
     id: int
     doc_id: str
@@ -113,7 +113,18 @@ class DecisionStore:
             )
             decision_id = cursor.lastrowid
         assert decision_id is not None
-        return Decision(decision_id, doc_id, target, input_sha256, action, old, new, reason, created, None)
+        return Decision(
+            id=decision_id,
+            doc_id=doc_id,
+            target=target,
+            input_sha256=input_sha256,
+            action=action,
+            old=old,
+            new=new,
+            reason=reason,
+            created_at=created,
+            undone_at=None,
+        )
 
     def undo(self, doc_id: str, target: str) -> Decision | None:
         """Undo the item's standing decision; the one before it (if any) stands again."""

@@ -46,7 +46,7 @@ class QueueRow:
     current: bool
 
 
-@dataclass
+@dataclass(kw_only=True)
 class ItemView:
     doc_id: str
     target: str
@@ -191,7 +191,7 @@ def queue_rows(
     return rows
 
 
-@dataclass
+@dataclass(kw_only=True)
 class DocumentRow:
     summary: DocumentSummary
     decided: int
@@ -211,7 +211,7 @@ def document_row(workspace: Workspace, doc_id: str, standing: Standing) -> Docum
     entries = [workspace.queue[position] for position in workspace.by_document[doc_id]]
     pending = [entry for entry in entries if entry.key not in standing]
     return DocumentRow(
-        workspace.summaries[doc_id],
+        summary=workspace.summaries[doc_id],
         decided=len(entries) - len(pending),
         flagged_left=sum(1 for entry in pending if entry.needs_review),
         items=len(entries),

@@ -30,7 +30,7 @@ def unclaimed_target(item: Unclaimed) -> str:
     return f"u{item.start}-{item.end}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class QueueEntry:
     doc_id: str
     target: str
@@ -55,7 +55,7 @@ def _risk(entry: QueueEntry) -> tuple[int, float, int, str, int]:
     return (2, 0.0, _UNCLAIMED_RISK.get(entry.reason, 9), entry.doc_id, entry.start)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class DocumentSummary:
     """What the documents page shows of one output, kept from the first read."""
 
@@ -101,12 +101,12 @@ class Workspace:
                 continue
             self.paths[doc_id] = path
             self.summaries[doc_id] = DocumentSummary(
-                doc_id,
-                result.meta.title,
-                result.document.path,
-                len(result.facts),
-                sum(1 for fact in result.facts if fact.needs_review),
-                len(result.unclaimed),
+                doc_id=doc_id,
+                title=result.meta.title,
+                path=result.document.path,
+                facts=len(result.facts),
+                flagged=sum(1 for fact in result.facts if fact.needs_review),
+                unclaimed=len(result.unclaimed),
             )
             entries.extend(_entries(result))
         self.queue: list[QueueEntry] = sorted(entries, key=_risk)
@@ -200,21 +200,29 @@ def _entries(result: DocumentResult) -> list[QueueEntry]:
     doc_id = result.document.id
     entries = [
         QueueEntry(
-            doc_id,
-            fact.id,
-            "fact",
-            fact.raw,
-            fact.indicator,
-            fact.confidence,
-            fact.needs_review,
-            "",
-            fact.start,
+            doc_id=doc_id,
+            target=fact.id,
+            kind="fact",
+            raw=fact.raw,
+            indicator=fact.indicator,
+            confidence=fact.confidence,
+            needs_review=fact.needs_review,
+            reason="",
+            start=fact.start,
         )
         for fact in result.facts
     ]
     entries.extend(
         QueueEntry(
-            doc_id, unclaimed_target(item), "unclaimed", item.raw, None, None, False, item.reason, item.start
+            doc_id=doc_id,
+            target=unclaimed_target(item),
+            kind="unclaimed",
+            raw=item.raw,
+            indicator=None,
+            confidence=None,
+            needs_review=False,
+            reason=item.reason,
+            start=item.start,
         )
         for item in result.unclaimed
     )

@@ -10,7 +10,7 @@ from ..errors import ContractError
 from ..resources import data_dir
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Indicator:
     id: str
     title: str

@@ -201,7 +201,7 @@ MentionKind = Literal[
 ]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Mention:
     start: int
     end: int
@@ -352,7 +352,16 @@ def find_mentions(text: str) -> list[Mention]:
     mentions = _glued_cells(view, mentions)
     if long_runs:
         runs = [
-            Mention(start, end, text[start:end], None, "", False, "run_together", flags=("run_together",))
+            Mention(
+                start=start,
+                end=end,
+                raw=text[start:end],
+                value=None,
+                unit="",
+                approx=False,
+                kind="run_together",
+                flags=("run_together",),
+            )
             for start, end in long_runs
         ]
         mentions = sorted([*mentions, *runs], key=lambda mention: mention.start)
@@ -377,7 +386,18 @@ def _with_ratios_and_doublings(text: str, mentions: list[Mention]) -> list[Menti
         value = ratio_value(raw)
         approx = bool(match.group(1))
         found.append(
-            Mention(match.start(), match.end(), raw, value, "比", approx, "quantity", ":", "", ("ratio",))
+            Mention(
+                start=match.start(),
+                end=match.end(),
+                raw=raw,
+                value=value,
+                unit="比",
+                approx=approx,
+                kind="quantity",
+                written_unit=":",
+                scale="",
+                flags=("ratio",),
+            )
         )
     for match in _DOUBLING.finditer(text):
         times = match.group("times")
@@ -385,7 +405,14 @@ def _with_ratios_and_doublings(text: str, mentions: list[Mention]) -> list[Menti
         if count <= 10:
             value = Decimal(2) ** count
             doubling = Mention(
-                match.start(), match.end(), match.group(), value, "倍", False, "quantity", "番"
+                start=match.start(),
+                end=match.end(),
+                raw=match.group(),
+                value=value,
+                unit="倍",
+                approx=False,
+                kind="quantity",
+                written_unit="番",
             )
             found.append(doubling)
     if not found:
@@ -475,7 +502,17 @@ def _classify(
         if text[start - 1 : start] in {"数", "几", "上"} and cn[0] in "十百千万":
             # 数十名, 几百所, 上千人: no number is written, only its order of magnitude
             vague = text[start - 1 : end]
-            return Mention(start - 1, end, vague, None, "", True, "vague", written_unit, scale)
+            return Mention(
+                start=start - 1,
+                end=end,
+                raw=vague,
+                value=None,
+                unit="",
+                approx=True,
+                kind="vague",
+                written_unit=written_unit,
+                scale=scale,
+            )
         if (
             cn == "一"
             and not scale
@@ -487,56 +524,90 @@ def _classify(
         if groups["cn_percent"] is not None:
             value = _token_value(groups["cn_percent"])
             if _too_many_digits(value):
-                return Mention(start, end, raw, None, "", approx, "run_together", "%", "", ("run_together",))
-            return Mention(start, end, raw, _normalize_decimal(value), "%", approx, "quantity", "%", "")
+                return Mention(
+                    start=start,
+                    end=end,
+                    raw=raw,
+                    value=None,
+                    unit="",
+                    approx=approx,
+                    kind="run_together",
+                    written_unit="%",
+                    scale="",
+                    flags=("run_together",),
+                )
+            return Mention(
+                start=start,
+                end=end,
+                raw=raw,
+                value=_normalize_decimal(value),
+                unit="%",
+                approx=approx,
+                kind="quantity",
+                written_unit="%",
+                scale="",
+            )
         if groups["fraction_den"] is not None or groups["slash_den"] is not None:
             denominator, numerator = _fraction_terms(groups)
             if numerator >= denominator:
-                return Mention(start, end, raw, None, "", approx, "code")  # 3/2 is no share: unclaimed
+                return Mention(
+                    start=start, end=end, raw=raw, value=None, unit="", approx=approx, kind="code"
+                )  # 3/2 is no share: unclaimed
             share = numerator / denominator * 100
             rounded = share.quantize(Decimal("0.01"))
             return Mention(
-                start,
-                end,
-                raw,
-                _normalize_decimal(rounded),
-                "%",
-                approx or rounded != share,
-                "quantity",
-                "分之" if groups["fraction_den"] is not None else "/",
-                "",
-                ("fraction",),
+                start=start,
+                end=end,
+                raw=raw,
+                value=_normalize_decimal(rounded),
+                unit="%",
+                approx=approx or rounded != share,
+                kind="quantity",
+                written_unit="分之" if groups["fraction_den"] is not None else "/",
+                scale="",
+                flags=("fraction",),
             )
         if cn is not None:
             value = _token_value(cn)
             if _too_many_digits(value):
                 return Mention(
-                    start, end, raw, None, "", approx, "run_together", written_unit, scale, ("run_together",)
+                    start=start,
+                    end=end,
+                    raw=raw,
+                    value=None,
+                    unit="",
+                    approx=approx,
+                    kind="run_together",
+                    written_unit=written_unit,
+                    scale=scale,
+                    flags=("run_together",),
                 )
         else:
             number = groups["num"]
             integer_digits = len(_digits(number.split(".")[0]))
             if phone_spans.covers(number_start, match.end("num")):
-                return Mention(start, end, raw, None, "", approx, "phone")
+                return Mention(
+                    start=start, end=end, raw=raw, value=None, unit="", approx=approx, kind="phone"
+                )
             if integer_digits >= 10 or len(_digits(number).replace(".", "")) > 15:
                 kind: MentionKind = (
                     "code" if _next_to_code(text, number_start, match.end("num")) else "run_together"
                 )
                 return Mention(
-                    start,
-                    end,
-                    raw,
-                    None,
-                    "",
-                    approx,
-                    kind,
-                    written_unit,
-                    scale,
-                    ("run_together",) if kind == "run_together" else (),
+                    start=start,
+                    end=end,
+                    raw=raw,
+                    value=None,
+                    unit="",
+                    approx=approx,
+                    kind=kind,
+                    written_unit=written_unit,
+                    scale=scale,
+                    flags=("run_together",) if kind == "run_together" else (),
                 )
             value = -_decimal(number) if sign else _decimal(number)
     except (InvalidOperation, ValueError, ZeroDivisionError):
-        return Mention(start, end, raw, None, "", approx, "code")
+        return Mention(start=start, end=end, raw=raw, value=None, unit="", approx=approx, kind="code")
 
     context_kind = _context_kind(
         text,
@@ -552,7 +623,15 @@ def _classify(
     )
     if context_kind != "quantity":
         return Mention(
-            start, end, raw, _normalize_decimal(value), "", approx, context_kind, written_unit, scale
+            start=start,
+            end=end,
+            raw=raw,
+            value=_normalize_decimal(value),
+            unit="",
+            approx=approx,
+            kind=context_kind,
+            written_unit=written_unit,
+            scale=scale,
         )
     if groups["suffix"] == "以上" and not written_unit and not scale:
         flags.append("bare_with_suffix")
@@ -564,16 +643,16 @@ def _classify(
         canonical_value, unit = canonical_unit("人", scale, value)
         flags.append("unit_from_noun")
     return Mention(
-        start,
-        end,
-        raw,
-        _normalize_decimal(canonical_value),
-        unit,
-        approx,
-        "quantity",
-        written_unit,
-        scale,
-        tuple(flags),
+        start=start,
+        end=end,
+        raw=raw,
+        value=_normalize_decimal(canonical_value),
+        unit=unit,
+        approx=approx,
+        kind="quantity",
+        written_unit=written_unit,
+        scale=scale,
+        flags=tuple(flags),
     )
 
 
@@ -765,6 +844,13 @@ def span_values(span_text: str) -> list[tuple[Decimal, str | None]]:
     if unit == "元":
         values.append((value * _TOTAL_FROM_YUAN, "万元"))
     return values
+
+
+def span_states(span_text: str, value: Decimal) -> bool:
+    """The grounding check, one function for reconcile's `value_from_span` and the
+    evaluator's grounding rate: `value` is one of the values the span's characters
+    state (span_values), whatever unit it is counted in."""
+    return any(value == stated for stated, _ in span_values(span_text))
 
 
 def _fraction_terms(groups: dict[str, str | None]) -> tuple[Decimal, Decimal]:

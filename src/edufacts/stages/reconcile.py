@@ -17,7 +17,7 @@ from ..readers.load import Document, normalize
 from .calibration import REVIEW_BUDGET, load_calibration
 from .catalog import Catalog
 from .evidence import evidence_of
-from .numbers import Mention, span_values
+from .numbers import Mention, span_states, span_values
 from .rules import Proposal, unit_fits
 
 REVIEW_THRESHOLD = 0.6
@@ -53,10 +53,9 @@ def _value_from_span(document: Document, proposal: Proposal) -> Check:
     proposal: the value must be what is written there times the exact factor of
     its scale and unit (numbers.span_values), in the proposal's unit."""
     span = document.normalized[proposal.mention.start : proposal.mention.end]
-    values = span_values(span)
-    if not values:
+    if not span_values(span):
         return Check(name="value_from_span", ok=False, detail=f"no number at the span {span!r}")
-    ok = any(proposal.value == value for value, _ in values)
+    ok = span_states(span, proposal.value)
     detail = "" if ok else f"span reads {span!r}, fact says {proposal.value} {proposal.unit}"
     return Check(name="value_from_span", ok=ok, detail=detail)
 

@@ -35,7 +35,7 @@ _PER_CAPITA = re.compile(r"生均|人均|每生|每名学生|每个学生|每人
 _ALIAS_REACH = 30
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Proposal:
     mention: Mention
     value: Decimal

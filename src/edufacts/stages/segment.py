@@ -27,7 +27,7 @@ _MAX_RESTART_SHIFT = 2.0
 """A restarted list nests at most four sub-lists deep (rank + 0.5 each)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Heading:
     rank: int
     start: int
@@ -37,7 +37,7 @@ class Heading:
     number: int | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Section:
     id: str
     heading: str
@@ -48,7 +48,7 @@ class Section:
     path_spans: tuple[tuple[int, int], ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class TableCell:
     start: int
     end: int
@@ -109,7 +109,7 @@ def _heading_at(text: str, start: int, line_end: int) -> Heading | None:
         if len(title) > _MAX_HEADING_CHARS:
             end = start + _MAX_HEADING_CHARS
             title = text[start:end]
-        return Heading(rank, start, end, title, _heading_number(match.group()))
+        return Heading(rank=rank, start=start, end=end, title=title, number=_heading_number(match.group()))
     return None
 
 
@@ -173,7 +173,9 @@ def build_sections(text: str, headings: list[Heading]) -> list[Section]:
     sections: list[Section] = []
     stack: list[tuple[Heading, float]] = []
     first_start = headings[0].start if headings else len(text)
-    sections.append(Section("s0", "(preamble)", (), 0, 0, first_start))
+    sections.append(
+        Section(id="s0", heading="(preamble)", heading_path=(), level=0, start=0, end=first_start)
+    )
     for index, heading in enumerate(headings):
         rank = ranks[index]
         while stack and stack[-1][1] >= rank:
@@ -187,7 +189,15 @@ def build_sections(text: str, headings: list[Heading]) -> list[Section]:
         path = tuple(item.title for item, _ in stack)
         spans = tuple((item.start, item.end) for item, _ in stack)
         sections.append(
-            Section(f"s{len(sections)}", heading.title, path, len(stack), heading.start, end, spans)
+            Section(
+                id=f"s{len(sections)}",
+                heading=heading.title,
+                heading_path=path,
+                level=len(stack),
+                start=heading.start,
+                end=end,
+                path_spans=spans,
+            )
         )
     return SectionList(sections)
 
@@ -392,7 +402,17 @@ def _row_cells(
             columns[position] if position < len(columns) else ("", None, "")
         )
         year = column_year or row_year or (last_year if _COLUMN_WORDS.search(column_name) else None)
-        result.append(TableCell(start, end, cell, row_label, column_name, year, row_unit or column_unit))
+        result.append(
+            TableCell(
+                start=start,
+                end=end,
+                text=cell,
+                row_label=row_label,
+                column=column_name,
+                year=year,
+                unit_hint=row_unit or column_unit,
+            )
+        )
     return result
 
 
@@ -431,5 +451,15 @@ def _sub_row_cells(
         bracket = _BRACKET_UNIT.search(label) or _BRACKET_UNIT.search(parent)
         column_name, column_year, column_unit = columns[position // rows]
         unit = bracket.group(1) if bracket else column_unit
-        result.append(TableCell(start, end, cell, label, column_name, column_year, unit))
+        result.append(
+            TableCell(
+                start=start,
+                end=end,
+                text=cell,
+                row_label=label,
+                column=column_name,
+                year=column_year,
+                unit_hint=unit,
+            )
+        )
     return result
