@@ -326,6 +326,18 @@ def _ctrl_c_deferred() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
+def _worker_ignores_ctrl_c() -> None:
+    """Worker threads block SIGINT, so the kernel always hands a Ctrl-C to the main
+    thread (a worker receiving it left the main thread asleep in wait() while the
+    calls in flight could take minutes)."""
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+
+
+_WAKE_SECONDS = 0.5
+"""The main thread wakes this often while it waits for documents, to act on a Ctrl-C."""
+
+
 def _chunk_entries(chunks: list[ChunkResult]) -> list[dict[str, Any]]:
     return [
         {
@@ -367,7 +379,11 @@ def run_batch(
         fingerprint = writer.fingerprint = settings_fingerprint(settings, backend)
         if on_start is not None:
             on_start()  # the output folder is ours and the backend is up
-        calls = ThreadPoolExecutor(summary.jobs) if backend.name != "rules" and summary.jobs > 1 else None
+        calls = (
+            ThreadPoolExecutor(summary.jobs, initializer=_worker_ignores_ctrl_c)
+            if backend.name != "rules" and summary.jobs > 1
+            else None
+        )
 
         def finished_before(path: Path) -> dict[str, Any] | None:
             previous = done.get(ids[path])
@@ -410,7 +426,7 @@ def run_batch(
             writer.write_document(result, _chunk_entries(finished.chunks))
             return DocumentOutcome.of(finished.path, result)
 
-        documents = ThreadPoolExecutor(summary.jobs)
+        documents = ThreadPoolExecutor(summary.jobs, initializer=_worker_ignores_ctrl_c)
         try:
             pending: dict[Future[_Finished], int] = {}
 
@@ -425,10 +441,10 @@ def run_batch(
 
             for index, path in enumerate(paths):
                 pending[documents.submit(work, path)] = index
-                if len(pending) >= 2 * summary.jobs:  # a bounded window: memory stays flat
-                    commit_finished(wait(pending, return_when=FIRST_COMPLETED).done)
+                while len(pending) >= 2 * summary.jobs:  # a bounded window: memory stays flat
+                    commit_finished(wait(pending, _WAKE_SECONDS, FIRST_COMPLETED).done)
             while pending:
-                commit_finished(wait(pending, return_when=FIRST_COMPLETED).done)
+                commit_finished(wait(pending, _WAKE_SECONDS, FIRST_COMPLETED).done)
         except BaseException:
             stop.set()  # no new model call starts; unfinished documents are not written
             raise
