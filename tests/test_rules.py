@@ -209,6 +209,13 @@ WORDING_CASES = [
 ]
 
 
+def test_one_name_before_respectively_covers_a_list_with_its_own_levels() -> None:
+    text = "生均一般公共预算教育支出分别达到幼儿园9800元、普通小学12500元、普通初中16800元、中职学校21000元。"
+    facts = extract(text).facts
+    assert [fact.indicator for fact in facts] == ["per_student_expenditure"] * 4
+    assert [fact.scope for fact in facts][1:] == ["小学", "初中", "中职"]
+
+
 def test_respectively_gives_each_number_its_level() -> None:
     facts = {fact.raw: fact for fact in extract("小学、初中生均公用经费分别达到720元、920元。").facts}
     assert (facts["720元"].scope, facts["920元"].scope) == ("小学", "初中")

@@ -342,7 +342,10 @@ _RESPECTIVELY = re.compile(
     r"分别(?:达到了|达到|为|是|有|达|占|增长了|增长|提高到|提高了|提高|提升至|提升到"
     r"|下降到|下降了|下降|降至|降低到|增加了|增加)?[ ]?"
 )
-_LIST_GAP = re.compile(r"[ ]?(?:、|,|和|及|与|以及)[ ]?")
+_LIST_GAP = re.compile(r"[ ]?(?:、|,|和|及|与|以及)[ ]?(?:[^\d,。;:、()%]{1,8})?")
+"""between two numbers of a list: a separator, and the next number's own name
+(`分别达到幼儿园20885.77元、普通小学21551.02元`)"""
+_LIST_HEAD = re.compile(r"(?:[^\d,。;:、()%]{1,8})?")
 _LEVEL_TERMS = ("学前", "小学", "初中", "中小学", "义务教育", "高中", "中职", "特教")
 
 
@@ -378,7 +381,7 @@ def _respectively(catalog: Catalog, text: str, mentions: list[Mention]) -> dict[
             if mention.start < position:
                 continue
             gap = text[position : mention.start]
-            if (not run and gap == "") or (run and _LIST_GAP.fullmatch(gap)):
+            if (not run and _LIST_HEAD.fullmatch(gap)) or (run and _LIST_GAP.fullmatch(gap)):
                 run.append(mention)
                 position = mention.end
             elif mention.start > position:
@@ -395,13 +398,16 @@ def _respectively(catalog: Catalog, text: str, mentions: list[Mention]) -> dict[
         for index, mention in enumerate(run):
             indicator = None
             distance = 0
-            if len(names) == len(run):
-                name = names[index]
+            if len(names) == len(run) or len(names) == 1:
+                # one name for the whole list (生均…分别达到幼儿园…元、普通小学…元), or one each
+                name = names[index] if len(names) == len(run) else names[0]
                 unit = mention.unit
                 fitting = [item for item in by_alias[name.group()] if unit_fits(item.unit, unit)]
                 indicator = fitting[0] if fitting else None
                 distance = mention.start - name.end()
             scope = levels[index] if len(levels) == len(run) else None
+            if indicator is not None and scope is not None and indicator.implied_scope & _LEVELS - {scope}:
+                indicator = None  # 幼儿园、小学、初中分别有45所、30所: only the first counts kindergartens
             if indicator is not None or scope is not None:
                 found[mention.start] = _Respective(indicator, distance, scope)
     return found
@@ -539,10 +545,14 @@ def _rerank(
                 )
             ):
                 return [(0, indicator), *[item for item in ranked if item[1] is not indicator]]
-    if not ranked and unit == "%":
+    if unit == "%":
         share_of = _share_subject(catalog, text, mention)
-        if share_of is not None:
-            return [(0, share_of)]
+        own_phrase = mention.start - _clause_start(
+            text, mention.start, max(0, mention.start - 30), _PHRASE_END
+        )
+        # `公办园10301人,占比41.02%`: the share's subject outweighs a name outside its phrase
+        if share_of is not None and (not ranked or ranked[0][0] > own_phrase):
+            return [(0, share_of), *[item for item in ranked if item[1] is not share_of]]
     if not ranked:
         level = _LEVEL_WORD.findall(text, max(0, mention.start - 40), mention.start)
         if unit == "coef" and level:
