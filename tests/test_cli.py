@@ -136,3 +136,15 @@ def test_the_library_is_silent_and_verbose_shows_its_log(tmp_path: Path) -> None
     loud = subprocess.run([*base, "-v", *tail], capture_output=True, text=True, timeout=120)
     assert "INFO" not in quiet.stderr
     assert f"INFO edufacts: skipped {inbox / 'notes.md'}" in loud.stderr
+
+
+def test_check_gold_passes_a_real_gold_file_and_fails_a_quote_not_in_the_text(tmp_path: Path) -> None:
+    gold_path = DOCS.parent / "gold" / "000_83a7c735898b844d.json"
+    code, output = run("check-gold", str(gold_path), "--docs", str(DOCS))
+    assert code == 0 and output.startswith("ok ") and "facts" in output
+    broken = json.loads(gold_path.read_text(encoding="utf-8"))
+    broken["facts"][0]["quote"] = "这句话不在文中出现过123所"
+    bad = tmp_path / gold_path.name
+    bad.write_text(json.dumps(broken, ensure_ascii=False), encoding="utf-8")
+    code, output = run("check-gold", str(bad), "--docs", str(DOCS))
+    assert code == 1 and output.startswith("FAIL")

@@ -424,6 +424,33 @@ def eval_command(
         stderr.print(f"baseline {escape(str(baseline))}: every headline figure holds")
 
 
+@main.command(name="check-gold")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--docs",
+    "docs_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("eval/docs"),
+    show_default=True,
+    help="Folder of the documents the gold files label.",
+)
+def check_gold(files: tuple[Path, ...], docs_dir: Path) -> None:
+    """Check gold files against their documents (schema, quotes found, raw inside
+    its quote, catalog ids and scope terms); the test suite runs the same check."""
+    from .evaluation.gold import check_gold_file
+
+    failed = 0
+    for path in files:
+        try:
+            count = check_gold_file(path, docs_dir)
+            click.echo(f"ok   {path}: {count} facts")
+        except EdufactsError as error:
+            failed += 1
+            click.echo(f"FAIL {error}")
+    if failed:
+        sys.exit(1)
+
+
 @main.command(name="calibrate")
 @click.option(
     "--gold",
