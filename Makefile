@@ -44,10 +44,7 @@ formats:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 	    libreoffice-writer-nogui antiword poppler-utils >/dev/null; }
 
-# sync: a fresh install leaves hundreds of MB of dirty pages, and the first fsync
-# a test makes (the Ctrl-C batch test, 60 s) would otherwise wait for all of them.
 test: lint browser formats
-	sync
 	$(BIN)/pytest -q; status=$$?; \
 	  if [ $$status -eq 5 ]; then echo "pytest collected no tests"; exit 0; fi; exit $$status
 	$(BIN)/edufacts eval --backend rules --baseline eval/baseline.json > /dev/null

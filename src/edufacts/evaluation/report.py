@@ -118,6 +118,7 @@ def _document_json(score: DocumentScore) -> dict[str, Any]:
         "backend": score.backend,
         "model": score.model,
         "metrics": score.metrics,
+        "fractions": {name: list(pair) for name, pair in score.fractions().items()},
         "counts": _counts_json(score.counts),
         "errors": dict(score.errors),
         "examples": _examples_json(score.examples),

@@ -404,7 +404,7 @@ def _respectively(catalog: Catalog, text: str, mentions: list[Mention]) -> dict[
                 unit = mention.unit
                 fitting = [item for item in by_alias[name.group()] if unit_fits(item.unit, unit)]
                 indicator = fitting[0] if fitting else None
-                distance = mention.start - name.end()
+                distance = 0  # the list says which name: structural evidence, as near as a name can be
             scope = levels[index] if len(levels) == len(run) else None
             if indicator is not None and scope is not None and indicator.implied_scope & _LEVELS - {scope}:
                 indicator = None  # 幼儿园、小学、初中分别有45所、30所: only the first counts kindergartens
