@@ -84,8 +84,27 @@ class ErrorExample:
     """None for a missed fact"""
 
 
+class _Figures:
+    """The figures of a document or a corpus, from its metric counts and the
+    confidences of its predicted facts."""
+
+    counts: Mapping[str, Count]
+    confidences: tuple[tuple[float, bool], ...]
+
+    @property
+    def metrics(self) -> dict[str, float | None]:
+        return {
+            **{name: self.counts[name].value for name in _RATIOS},
+            "ece": expected_calibration_error(self.confidences),
+        }
+
+    def fractions(self) -> dict[str, tuple[int, int]]:
+        """Every ratio metric as (numerator, denominator)."""
+        return {name: (self.counts[name].numerator, self.counts[name].denominator) for name in _RATIOS}
+
+
 @dataclass(frozen=True, kw_only=True)
-class DocumentScore:
+class DocumentScore(_Figures):
     doc_id: str
     backend: str
     model: str | None
@@ -101,16 +120,9 @@ class DocumentScore:
     confidences: tuple[tuple[float, bool], ...] = ()
     """each predicted fact's confidence and whether it is right (a TP with the gold indicator)"""
 
-    @property
-    def metrics(self) -> dict[str, float | None]:
-        return _metrics(self.counts, self.confidences)
-
-    def fractions(self) -> dict[str, tuple[int, int]]:
-        return _fractions(self.counts)
-
 
 @dataclass(frozen=True, kw_only=True)
-class Summary:
+class Summary(_Figures):
     documents: int
     counts: Mapping[str, Count]
     errors: Mapping[str, int]
@@ -123,33 +135,12 @@ class Summary:
     confidences: tuple[tuple[float, bool], ...] = ()
 
     @property
-    def metrics(self) -> dict[str, float | None]:
-        return _metrics(self.counts, self.confidences)
-
-    def fractions(self) -> dict[str, tuple[int, int]]:
-        return _fractions(self.counts)
-
-    @property
     def headline(self) -> dict[str, float | None]:
         metrics = self.metrics
         return {name: metrics[name] for name in HEADLINE}
 
 
 _RATIOS = tuple(metric.name for metric in METRICS if metric.kind == "ratio")
-
-
-def _metrics(
-    counts: Mapping[str, Count], confidences: Sequence[tuple[float, bool]]
-) -> dict[str, float | None]:
-    return {
-        **{name: counts[name].value for name in _RATIOS},
-        "ece": expected_calibration_error(confidences),
-    }
-
-
-def _fractions(counts: Mapping[str, Count]) -> dict[str, tuple[int, int]]:
-    """Every ratio metric as (numerator, denominator)."""
-    return {name: (counts[name].numerator, counts[name].denominator) for name in _RATIOS}
 
 
 def expected_calibration_error(
