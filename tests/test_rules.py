@@ -191,6 +191,13 @@ WORDING_CASES = [
     ("招聘公办幼儿教师14名。", "14名", "teachers_recruited"),
     ("学前三年入园率达到91.2%。", "91.2%", "preschool_gross_enrollment_rate"),
     ("高中阶段入学率达95%。", "95%", "high_school_gross_enrollment_rate"),
+    # a building verb opens a list: every item is a school built
+    ("全区将新建30所幼儿园,12所小学,5所中学。", "12所", "schools_built"),
+    ("全区将新建30所幼儿园,12所小学,5所中学。", "5所", "schools_built"),
+    ("当年增建20所幼儿园。", "20所", "schools_built"),
+    ("全年教育经费总支出为25.6亿元。", "25.6亿元", "education_expenditure"),
+    # the change of a total is not the total
+    ("全年教育经费总支出为25.6亿元,比上年增加2.1亿元。", "2.1亿元", None),
     # 分别: the numbers go one to one with the names listed before it
     (
         "全县学前三年毛入园率、普惠性幼儿园覆盖率分别达到92.5%、85.3%。",

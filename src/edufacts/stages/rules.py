@@ -309,6 +309,9 @@ def propose(
         if per_capita:
             # 生均教育支出20885.77元 is a per-student amount: never a total's 万元 indicator.
             ranked = [(distance, item) for distance, item in ranked if item.unit != "万元"]
+        if {"increase", "decrease"} & set(mention.flags):
+            # 支出133.49亿元,比上年增加14.8亿元: the change of a total is not the total
+            ranked = [(distance, item) for distance, item in ranked if item.id not in _TOTAL_MONEY]
         indicator = ranked[0][1] if ranked else None
         measured = (value, unit)
         if indicator is not None:
@@ -493,7 +496,11 @@ _COEFFICIENT_BEFORE = re.compile(
     r"(?:系数|指数)[^。;,\d]{0,8}$|(?:系数|指数)[^。;\d]{0,12}(?:为|是)[^。;\d]{0,12}$|小于或等于$|不高于$|低于$"
 )
 _LEVEL_WORD = re.compile(r"小学|初中")
-_BUILD_VERB = re.compile(r"新建|改扩建|新改扩建|扩建|新开|建成|开办")
+_BUILD_VERB = re.compile(r"新建|改扩建|新改扩建|扩建|增建|新开|建成|开办")
+_BUILT_LIST = re.compile(
+    r"(?:新建|改扩建|新改扩建|扩建|增建)\d+所[^\d,。;、]{1,8}(?:[,、]\d+所[^\d,。;、]{1,8})*[,、]$"
+)
+"""`新建44所幼儿园,13所小学,12所一贯制学校`: the later items of a list a building verb opens"""
 _NOT_A_SCHOOL = re.compile(r"[^,。;、]{0,8}?(?:党支部|党总支|党组织|支部|工作室|工作站|社团)")
 _NAMED_BEFORE = re.compile(
     r"(?:^|[,、;:(。\n])(?:其中)?(?P<noun>[^,、;:()。\d]{1,8}?)(?:为|达到|达|共|有|共有)?$"
@@ -561,6 +568,13 @@ def _rerank(
         return ranked
     if _NOT_A_SCHOOL.match(text, mention.end):
         return [(distance, item) for distance, item in ranked if item.unit != "所"]
+    built = catalog.indicators.get("schools_built")
+    if (
+        built is not None
+        and unit_fits(built.unit, unit)
+        and _BUILT_LIST.search(text, max(0, mention.start - 80), mention.start)
+    ):
+        return [(ranked[0][0], built), *[item for item in ranked if item[1] is not built]]
     top = ranked[0][1]
     phrase_start = _clause_start(text, mention.start, max(0, mention.start - 30), _PHRASE_END)
     if top.id == "kindergarten_count" and _BUILD_VERB.search(text, phrase_start, mention.start):
