@@ -53,3 +53,25 @@ def test_the_review_budget_holds_on_every_document(path: Path) -> None:
     # (a fact with a failed check is flagged whatever the budget)
     flagged = [fact for fact in facts if fact.needs_review and all(check.ok for check in fact.checks)]
     assert len(flagged) <= int(REVIEW_BUDGET * len(facts) + 0.5)
+
+
+def test_a_stale_fit_is_an_error_except_while_calibrating(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from edufacts.errors import ContractError
+    from edufacts.stages import calibration
+
+    stale = {
+        "features": ["an_old_feature"],
+        "backends": {"rules": {"weights": [1.0], "bias": 0, "threshold": 0.5}},
+    }
+    (tmp_path / calibration.CALIBRATION_FILE).write_text(json.dumps(stale), encoding="utf-8")
+    monkeypatch.setattr(calibration, "data_dir", lambda name: tmp_path)
+    calibration.load_calibration.cache_clear()
+    try:
+        with pytest.raises(ContractError, match="fitted on other features"):
+            calibration.load_calibration("rules")
+        with calibration.without_fit():
+            assert calibration.load_calibration("rules") is None
+    finally:
+        calibration.load_calibration.cache_clear()

@@ -18,7 +18,7 @@ from ..output import atomic_write_text
 from ..pipeline import extract_document
 from ..readers.load import find_document, load_document
 from ..settings import Settings
-from ..stages.calibration import CALIBRATION_FILE, REVIEW_BUDGET, load_calibration
+from ..stages.calibration import CALIBRATION_FILE, REVIEW_BUDGET, load_calibration, without_fit
 from ..stages.evidence import FEATURES, vector
 from .gold import locate_facts, read_gold
 from .score import pair_spans
@@ -110,7 +110,8 @@ def fit(
 
 def calibrate(gold_dir: Path, docs_dir: Path, backend: str, out: Path) -> dict[str, Any]:
     settings = Settings.resolve({"backend": backend})
-    rows, right, used, documents = labelled_facts(gold_dir, docs_dir, settings)
+    with without_fit():  # the evidence does not depend on a fit, and the old one may be stale
+        rows, right, used, documents = labelled_facts(gold_dir, docs_dir, settings)
     entry = {**fit(rows, right, documents=documents), "documents": used}
     existing: dict[str, Any] = {}
     if out.is_file():

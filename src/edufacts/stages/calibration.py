@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 
@@ -32,10 +34,31 @@ class Calibration:
         return 1.0 / (1.0 + math.exp(-score))
 
 
+_unfitted = False
+"""True while `edufacts calibrate` extracts the facts it fits on (see without_fit)."""
+
+
+@contextmanager
+def without_fit() -> Iterator[None]:
+    """No calibration applies inside (the hand-set score does): what `edufacts
+    calibrate` extracts with, so that a file fitted on other features, the one it
+    is about to replace, is not an error there."""
+    global _unfitted
+    _unfitted = True
+    load_calibration.cache_clear()
+    try:
+        yield
+    finally:
+        _unfitted = False
+        load_calibration.cache_clear()
+
+
 @cache
 def load_calibration(backend: str) -> Calibration | None:
     """The backend's fitted calibration, or None (no file, or a backend not fitted:
     its facts keep the hand-set score, whose model agreement still counts)."""
+    if _unfitted:
+        return None
     path = data_dir("schemas") / CALIBRATION_FILE
     if not path.is_file():
         return None

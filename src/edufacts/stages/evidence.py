@@ -29,6 +29,12 @@ FEATURES = (
     "failed_checks",
     "model_agrees",
     "model_disagrees",
+    "unit_percent",
+    "unit_money",
+    "unit_people",
+    "change",
+    "short_label",
+    "topic_from_context",
 )
 """The features, in the order of the calibration's weights; each is 0 or 1 (failed_checks: a count)."""
 
@@ -58,6 +64,12 @@ def evidence_of(proposal: Proposal, checks: list[Check], model_agrees: bool | No
         "failed_checks": sum(1 for check in checks if not check.ok),
         "model_agrees": int(model_agrees is True),
         "model_disagrees": int(model_agrees is False),
+        "unit_percent": int(proposal.unit in ("%", "个百分点")),
+        "unit_money": int(proposal.unit in ("万元", "元")),
+        "unit_people": int(proposal.unit in ("人", "人次")),
+        "change": int(bool({"increase", "decrease"} & set(mention.flags))),
+        "short_label": int(0 < len(proposal.label) <= 3),
+        "topic_from_context": int(topic is not None and topic.certainty not in ("noun", "sentence", "table")),
     }
     return {name: values[name] for name in FEATURES}
 
