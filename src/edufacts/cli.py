@@ -424,16 +424,19 @@ def eval_command(
         stderr.print(f"baseline {escape(str(baseline))}: every headline figure holds")
 
 
-@main.command(name="check-gold")
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option(
+_DEV_DOCS_OPTION = click.option(
     "--docs",
     "docs_dir",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=click.Path(path_type=Path, file_okay=False),
     default=Path("eval/docs"),
     show_default=True,
-    help="Folder of the documents the gold files label.",
+    help="The documents the gold files label.",
 )
+
+
+@main.command(name="check-gold")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@_DEV_DOCS_OPTION
 def check_gold(files: tuple[Path, ...], docs_dir: Path) -> None:
     """Check gold files against their documents (schema, quotes found, raw inside
     its quote, catalog ids and scope terms); the test suite runs the same check."""
@@ -460,14 +463,7 @@ def check_gold(files: tuple[Path, ...], docs_dir: Path) -> None:
     show_default=True,
     help="Gold files to fit on (the dev split; never eval/heldout).",
 )
-@click.option(
-    "--docs",
-    "docs_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("eval/docs"),
-    show_default=True,
-    help="The documents the gold files label.",
-)
+@_DEV_DOCS_OPTION
 @click.option("--backend", default="rules", show_default=True, help="The backend whose facts are calibrated.")
 @click.option(
     "--out",
