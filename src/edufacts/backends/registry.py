@@ -66,9 +66,7 @@ def open_backend(settings: Settings, **options: Any) -> Iterator[Backend]:
     """The backend a run uses, opened once (one model server, one HTTP client,
     one answer cache) and closed when the run ends, also on Ctrl-C. Options:
     on_install (model assembly progress), policy (CallPolicy), http_client (an
-    httpx client, e.g. with a mock transport in tests)."""
+    httpx client, e.g. with a mock transport in tests). Closing is the opener's
+    (each opener is a context manager that closes what it opened)."""
     with _opener(settings.backend)(settings, **options) as backend:
-        try:
-            yield backend
-        finally:
-            backend.close()
+        yield backend

@@ -32,6 +32,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 
 from ..models import DocumentResult, Fact, GoldFact, GoldFile, TextItem
@@ -98,19 +99,25 @@ class Observed:
     def facts(self) -> list[Fact]:
         return self.result.facts
 
+    @cached_property
     def tp_pairs(self) -> list[tuple[GoldFact, Fact]]:
+        """(gold fact, predicted fact) of every TP, in gold order; read by several metrics."""
         return [
             (item.fact, self.facts[self.pairs[g]])
             for g, item in enumerate(self.located)
             if g in self.pairs and self.pairs[g] in self.true_positives
         ]
 
+    @cached_property
+    def _gold_of(self) -> dict[int, int]:
+        """predicted index -> gold index"""
+        return {p: g for g, p in self.pairs.items()}
+
     def wrong(self, index: int) -> bool:
         """A predicted fact that is not a TP, or a TP with another catalog indicator."""
         if index not in self.true_positives:
             return True
-        gold_of = {p: g for g, p in self.pairs.items()}
-        gold_fact = self.located[gold_of[index]].fact
+        gold_fact = self.located[self._gold_of[index]].fact
         return gold_fact.indicator is not None and gold_fact.indicator != self.facts[index].indicator
 
     def example(self, gold: GoldFact | None, predicted: Fact | None) -> Example:
@@ -158,26 +165,26 @@ def value_accuracy(observed: Observed) -> Count:
 
 
 def indicator_accuracy(observed: Observed) -> Count:
-    catalog_pairs = [(gold, fact) for gold, fact in observed.tp_pairs() if gold.indicator is not None]
+    catalog_pairs = [(gold, fact) for gold, fact in observed.tp_pairs if gold.indicator is not None]
     wrong = (observed.example(gold, fact) for gold, fact in catalog_pairs if fact.indicator != gold.indicator)
     right = sum(fact.indicator == gold.indicator for gold, fact in catalog_pairs)
     return Count(right, len(catalog_pairs), _examples(wrong))
 
 
 def indicator_accuracy_all(observed: Observed) -> Count:
-    pairs = observed.tp_pairs()
+    pairs = observed.tp_pairs
     return Count(sum(fact.indicator == gold.indicator for gold, fact in pairs), len(pairs))
 
 
 def scope_accuracy(observed: Observed) -> Count:
-    pairs = observed.tp_pairs()
+    pairs = observed.tp_pairs
     terms = observed.catalog.scope_terms
     wrong = [observed.example(gold, fact) for gold, fact in pairs if terms(fact.scope) != terms(gold.scope)]
     return Count(len(pairs) - len(wrong), len(pairs), _examples(wrong))
 
 
 def year_accuracy(observed: Observed) -> Count:
-    stated = [(gold, fact) for gold, fact in observed.tp_pairs() if gold.year is not None]
+    stated = [(gold, fact) for gold, fact in observed.tp_pairs if gold.year is not None]
     wrong = [observed.example(gold, fact) for gold, fact in stated if fact.year != gold.year]
     return Count(len(stated) - len(wrong), len(stated), _examples(wrong))
 
@@ -186,7 +193,7 @@ def meta_accuracy(observed: Observed) -> Count:
     return Count(sum(check.ok for check in observed.meta), len(observed.meta))
 
 
-def _overlap(start_a: int, end_a: int, start_b: int, end_b: int) -> int:
+def overlap(start_a: int, end_a: int, start_b: int, end_b: int) -> int:
     return max(0, min(end_a, end_b) - max(start_a, start_b))
 
 
@@ -194,7 +201,7 @@ def _recalled(items: Sequence[str], predicted: Sequence[TextItem], text: str) ->
     count = 0
     for item in items:
         start = text.find(item)
-        if start >= 0 and any(_overlap(start, start + len(item), p.start, p.end) for p in predicted):
+        if start >= 0 and any(overlap(start, start + len(item), p.start, p.end) for p in predicted):
             count += 1
     return Count(count, len(items))
 
@@ -261,7 +268,7 @@ def label_f1(predicted: str, gold: str) -> float:
 
 
 def label_score(observed: Observed) -> Count:
-    pairs = observed.tp_pairs()
+    pairs = observed.tp_pairs
     return Count(
         sum(round(1000 * label_f1(fact.label, gold.label)) for gold, fact in pairs), 1000 * len(pairs)
     )
@@ -279,7 +286,7 @@ def _gold_in_unclaimed(observed: Observed) -> int:
     return sum(
         1
         for g, item in enumerate(observed.located)
-        if g not in observed.pairs and any(_overlap(item.start, item.end, u.start, u.end) for u in unclaimed)
+        if g not in observed.pairs and any(overlap(item.start, item.end, u.start, u.end) for u in unclaimed)
     )
 
 

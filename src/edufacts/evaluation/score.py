@@ -37,7 +37,7 @@ from ..stages.catalog import Catalog, load_catalog
 from ..stages.numbers import span_states
 from ..usage import Usage
 from .gold import LocatedGoldFact, locate_facts
-from .metrics import HEADLINE, MAX_EXAMPLES, METRICS, Count, MetaCheck, Observed, label_f1
+from .metrics import HEADLINE, MAX_EXAMPLES, METRICS, Count, MetaCheck, Observed, label_f1, overlap
 
 CALIBRATION_BINS = 10
 ERROR_KINDS = (
@@ -175,17 +175,13 @@ def reliability(
 # --- one document -------------------------------------------------------------
 
 
-def _overlap(start_a: int, end_a: int, start_b: int, end_b: int) -> int:
-    return max(0, min(end_a, end_b) - max(start_a, start_b))
-
-
 def pair_spans(gold: Sequence[tuple[int, int]], predicted: Sequence[tuple[int, int]]) -> dict[int, int]:
     """One-to-one pairs gold index -> predicted index, greedily by largest overlap."""
     candidates = [
-        (-overlap, gold_start, pred_start, g, p)
+        (-shared, gold_start, pred_start, g, p)
         for g, (gold_start, gold_end) in enumerate(gold)
         for p, (pred_start, pred_end) in enumerate(predicted)
-        if (overlap := _overlap(gold_start, gold_end, pred_start, pred_end)) > 0
+        if (shared := overlap(gold_start, gold_end, pred_start, pred_end)) > 0
     ]
     pairs: dict[int, int] = {}
     taken: set[int] = set()

@@ -376,11 +376,12 @@ def _respectively(catalog: Catalog, text: str, mentions: list[Mention]) -> dict[
     pattern, by_alias = _alias_pattern(catalog)
     scope_pattern, term_of = _scope_pattern(catalog)
     quantities = [mention for mention in mentions if mention.is_quantity]
+    starts = [mention.start for mention in quantities]
     found: dict[int, _Respective] = {}
     for match in _RESPECTIVELY.finditer(text):
         run: list[Mention] = []
         position = match.end()
-        for mention in quantities:
+        for mention in quantities[bisect_left(starts, position) :]:
             if mention.start < position:
                 continue
             gap = text[position : mention.start]
