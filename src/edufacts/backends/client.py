@@ -61,20 +61,11 @@ class CallPolicy:
     temperature: float = 0.0
 
 
-@dataclass
-class _Spent:
-    """Tokens one ask() spent over its attempts (the token budget counts them)."""
-
-    prompt: int = 0
-    completion: int = 0
-
-    @property
-    def tokens(self) -> int:
-        return self.prompt + self.completion
-
-    def add(self, usage: Any) -> None:
-        self.prompt += int(getattr(usage, "prompt_tokens", 0) or 0)
-        self.completion += int(getattr(usage, "completion_tokens", 0) or 0)
+def _tokens_of(reported: Any) -> Usage:
+    """The tokens an endpoint reported for one completion (an openai usage object, or None)."""
+    prompt = int(getattr(reported, "prompt_tokens", 0) or 0)
+    completion = int(getattr(reported, "completion_tokens", 0) or 0)
+    return Usage(tokens=prompt + completion, prompt_tokens=prompt, completion_tokens=completion)
 
 
 def _root_cause(error: BaseException) -> BaseException:
@@ -163,10 +154,10 @@ class ModelClient:
                     self._count(meter, Usage(cached_calls=1))
                     log.debug("answer from the cache")
                     return answer
-        spent = _Spent()
+        spent = UsageMeter()  # this ask's tokens over its attempts: the token budget counts them
         answer = self._call_with_retries(messages, response_model, schema, sampling, spent, meter)
         if self.cache is not None:
-            self.cache.put(key, {"answer": answer.model_dump(mode="json"), "tokens": spent.tokens})
+            self.cache.put(key, {"answer": answer.model_dump(mode="json"), "tokens": spent.total.tokens})
         return answer
 
     def _call_with_retries(
@@ -175,13 +166,13 @@ class ModelClient:
         response_model: type[ModelT],
         schema: dict[str, Any],
         sampling: dict[str, Any],
-        spent: _Spent,
+        spent: UsageMeter,
         sink: UsageMeter | None,
     ) -> ModelT:
         policy = self.policy
 
         def stop(state: RetryCallState) -> bool:
-            return state.attempt_number >= policy.attempts or spent.tokens >= policy.token_budget
+            return state.attempt_number >= policy.attempts or spent.total.tokens >= policy.token_budget
 
         def wait(state: RetryCallState) -> float:
             outcome = state.outcome
@@ -221,32 +212,24 @@ class ModelClient:
                             **sampling,
                         )
                     except InstructorRetryException as error:
-                        spent.add(getattr(error, "total_usage", None))
+                        spent.add(_tokens_of(getattr(error, "total_usage", None)))
                         raise
                     except IncompleteOutputException as error:
-                        spent.add(getattr(getattr(error, "last_completion", None), "usage", None))
+                        spent.add(_tokens_of(getattr(getattr(error, "last_completion", None), "usage", None)))
                         raise
-                    spent.add(completion.usage)
+                    spent.add(_tokens_of(completion.usage))
                     return answer
         except IncompleteOutputException:
             raise LLMError(
                 f"the answer was cut at max_tokens={policy.max_tokens} (finish_reason=length)",
-                spent.tokens,
+                spent.total.tokens,
             ) from None
         except Exception as error:
             root = _root_cause(error)
             kind = type(root).__name__
-            raise LLMError(f"model call failed ({kind}): {_short(root)}", spent.tokens) from None
+            raise LLMError(f"model call failed ({kind}): {_short(root)}", spent.total.tokens) from None
         finally:
-            self._count(
-                sink,
-                Usage(
-                    tokens=spent.tokens,
-                    prompt_tokens=spent.prompt,
-                    completion_tokens=spent.completion,
-                    seconds=time.perf_counter() - began,
-                ),
-            )
+            self._count(sink, spent.total + Usage(seconds=time.perf_counter() - began))
         raise AssertionError("unreachable")  # pragma: no cover
 
 
