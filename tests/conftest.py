@@ -76,7 +76,7 @@ def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:
 
 
 @pytest.fixture(scope="module")
-def vcr_config() -> dict[str, Any]:
+def vcr_config(pytestconfig: pytest.Config) -> dict[str, Any]:
     return {
         "filter_headers": ["authorization", "api-key", "x-api-key", "openai-organization", "cookie"],
         # The managed server listens on a random port: match on what was asked, not where.
@@ -85,8 +85,10 @@ def vcr_config() -> dict[str, Any]:
         "allow_playback_repeats": False,
         # `--record-mode=new_episodes` then asks the live model only for the
         # requests a change altered, and the saved cassette drops those no test
-        # makes any more (a full re-record takes ~40 minutes on 2 cores).
-        "drop_unused_requests": True,
+        # makes any more (a full re-record takes ~40 minutes on 2 cores). Only
+        # then: replaying, a test that fails before its calls would save its
+        # cassette emptied.
+        "drop_unused_requests": is_recording(pytestconfig),
         "decode_compressed_response": True,
         # The managed server's health checks are not model traffic.
         "before_record_request": _skip_health_checks,
@@ -110,6 +112,16 @@ def is_recording(config: pytest.Config) -> bool:
 def local_assistant(request: pytest.FixtureRequest, vcr: Any) -> Iterator[Any]:
     """The default local model's session: the real server when recording, the
     cassette when replaying. Fails when a cassette is missing or not used up."""
+    yield from _local_session(request, vcr, "mentions")
+
+
+@pytest.fixture
+def local_full_assistant(request: pytest.FixtureRequest, vcr: Any) -> Iterator[Any]:
+    """The same in --mode full."""
+    yield from _local_session(request, vcr, "full")
+
+
+def _local_session(request: pytest.FixtureRequest, vcr: Any, mode: str) -> Iterator[Any]:
     from edufacts.backends.client import CallPolicy
     from edufacts.backends.registry import open_backend
     from edufacts.backends.weights import DEFAULT_MODEL, MODELS, installed_path
@@ -119,13 +131,17 @@ def local_assistant(request: pytest.FixtureRequest, vcr: Any) -> Iterator[Any]:
     if is_recording(request.config):
         model_path = installed_path(spec, REAL_CACHE)
         assert model_path is not None, f"recording needs the model: edufacts model install {spec.name}"
-        live = Settings(backend="local", model_path=model_path, cache_dir=REAL_CACHE, no_cache=True)
+        live = Settings(
+            backend="local", mode=mode, model_path=model_path, cache_dir=REAL_CACHE, no_cache=True
+        )
         with open_backend(live, policy=policy) as backend:
             yield backend
         return
     assert len(vcr) > 0, f"cassette missing or empty: {vcr._path}; record it (see tests/conftest.py)"
     # Replayed: an endpoint at a closed port, served by the cassette (same requests).
-    replay = Settings(backend="local", base_url="http://127.0.0.1:9/v1", model=spec.name, no_cache=True)
+    replay = Settings(
+        backend="local", mode=mode, base_url="http://127.0.0.1:9/v1", model=spec.name, no_cache=True
+    )
     with open_backend(replay, policy=policy) as backend:
         yield backend
     assert vcr.all_played, f"cassette only partly used ({vcr.play_count} of {len(vcr)}): {vcr._path}"

@@ -32,10 +32,10 @@ class ShoutingBackend:
     identity = "shouting-1"
     usage = Usage()
 
-    def annotate(self, document, catalog, proposals, mentions, *, pool=None, stop=None, on_chunk=None):
+    def annotate(self, document, catalog, proposals, mentions, *, set_aside, **_):
         return Annotations(model="shouting-model", prompt_version="v0", usage=Usage(calls=len(proposals)))
 
-    def merge(self, catalog, proposals, annotations, text):
+    def merge(self, catalog, proposals, annotations, text, *, set_aside):
         return Merged(
             proposals=proposals[1:],
             dropped=[],

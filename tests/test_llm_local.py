@@ -78,7 +78,7 @@ def test_the_model_answers_clear_cut_questions(local_assistant: Any) -> None:
     document = load_bytes(CLEAR_CUT.encode("utf-8"), Path("clear-cut.txt"))
     catalog, mentions, proposals = rules_pass(document)
     text = document.normalized
-    outcome = local_assistant.annotate(document, catalog, proposals, mentions)
+    outcome = local_assistant.annotate(document, catalog, proposals, mentions, set_aside=[])
     assert outcome.failures == () and outcome.usage.calls == 1
     claims = {text[claim.start : claim.end]: claim.indicator for claim in outcome.claims}
     assert claims == {
@@ -90,7 +90,7 @@ def test_the_model_answers_clear_cut_questions(local_assistant: Any) -> None:
         "58所": "kindergarten_count",
         "120名": "teachers_recruited",
     }
-    merged = local_assistant.merge(catalog, proposals, outcome, text)
+    merged = local_assistant.merge(catalog, proposals, outcome, text, set_aside=[])
     facts = build_facts(
         document, catalog, merged.proposals, ReconcileSettings(backend="local"), merged.provenance
     )

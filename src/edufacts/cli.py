@@ -22,7 +22,7 @@ from ._version import __version__
 from .backends import registry
 from .errors import EdufactsError, InputError
 from .readers.load import SUPPORTED_SUFFIXES
-from .settings import Settings
+from .settings import MODES, Settings
 
 if TYPE_CHECKING:
     from .pipeline import BatchSummary, DocumentOutcome
@@ -131,6 +131,12 @@ def main(verbose: int) -> None:
     type=float,
     help="Confidence under which a fact needs review [default: the calibrated one, flagging about 25 %].",
 )
+@click.option(
+    "--mode",
+    type=click.Choice(MODES),
+    help="What a model is asked: mentions (the rules' facts; for the local model) or full (every "
+    "measured number, problems, measures, metadata; for strong endpoints) [env EDUFACTS_MODE; mentions].",
+)
 @click.option("--model", help="Local model name (see `edufacts model list`) or an endpoint's model id.")
 @click.option("--model-path", type=click.Path(path_type=Path, dir_okay=False), help="Serve this GGUF file.")
 @click.option("--base-url", help="Use this OpenAI-compatible endpoint [env EDUFACTS_BASE_URL].")
@@ -152,6 +158,7 @@ def extract(
     max_bytes: int | None,
     max_pages: int | None,
     review_threshold: float | None,
+    mode: str | None,
     model: str | None,
     model_path: Path | None,
     base_url: str | None,
@@ -171,6 +178,7 @@ def extract(
                 "max_bytes": max_bytes,
                 "max_pages": max_pages,
                 "review_threshold": review_threshold,
+                "mode": mode,
                 "model": model,
                 "model_path": model_path,
                 "base_url": base_url,
@@ -352,7 +360,7 @@ def _print_summary(rows: list[DocumentOutcome], summary: BatchSummary, settings:
     "backends",
     default="rules",
     show_default=True,
-    help="Comma-separated backends to run side by side.",
+    help="Comma-separated backends to run side by side; `local:full` runs a backend in --mode full.",
 )
 @click.option(
     "--report-dir",
@@ -394,7 +402,8 @@ def eval_command(
                 runs[run_name("pred", split)] = score_predictions(split.gold_dir, split.docs_dir, pred_dir)
                 continue
             for backend in [name.strip() for name in backends.split(",") if name.strip()]:
-                settings = Settings.resolve({"backend": backend})
+                name, _, mode = backend.partition(":")
+                settings = Settings.resolve({"backend": name, "mode": mode or None})
                 runs[run_name(backend, split)] = score_backend(split.gold_dir, split.docs_dir, settings)
     except EdufactsError as error:
         _fail(str(error))

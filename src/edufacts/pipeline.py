@@ -37,7 +37,7 @@ from .readers.load import Document, document_ids, load_document
 from .resources import data_dir
 from .settings import Settings
 from .stages.catalog import load_catalog
-from .stages.narrative import extract_meta, problems_and_measures
+from .stages.narrative import Item, extract_meta, problems_and_measures
 from .stages.numbers import find_mentions
 from .stages.reconcile import ReconcileSettings, build_facts, sum_findings
 from .stages.rules import UnclaimedMention, propose
@@ -92,11 +92,15 @@ def _extract(
             "(no report of the genre comes near it); split the file"
         )
     proposals, unclaimed = propose(document, catalog, mentions, sections, tables)
+    set_aside = [item for item in unclaimed if item.proposal is not None]
     annotations = backend.annotate(
-        document, catalog, proposals, mentions, pool=pool, stop=stop, on_chunk=on_chunk
+        document, catalog, proposals, mentions, set_aside=set_aside, pool=pool, stop=stop, on_chunk=on_chunk
     )
-    merged = backend.merge(catalog, proposals, annotations, document.normalized)
-    unclaimed = sorted([*unclaimed, *merged.dropped], key=lambda item: item.mention.start)
+    merged = backend.merge(catalog, proposals, annotations, document.normalized, set_aside=set_aside)
+    unclaimed = sorted(
+        [*(u for u in unclaimed if u.mention.start not in merged.restored), *merged.dropped],
+        key=lambda item: item.mention.start,
+    )
     run = RunInfo(
         backend=settings.backend,
         model=annotations.model,
@@ -115,6 +119,14 @@ def _extract(
         merged.provenance,
     )
     problems, measures = problems_and_measures(document, sections)
+    problems = with_model_items(problems, annotations.problems)
+    measures = with_model_items(measures, annotations.measures)
+    meta = extract_meta(document, sections)
+    if annotations.meta:
+        # The rules' value stands; the model's (found in the text) fills a gap.
+        meta = meta.model_copy(
+            update={name: value for name, value in annotations.meta.items() if getattr(meta, name) is None}
+        )
     original = document.text
 
     def quote(start: int, end: int) -> str:
@@ -131,7 +143,7 @@ def _extract(
             format=document.format,
         ),
         run=run.model_copy(update={"seconds": round(time.perf_counter() - started, 4)}),
-        meta=extract_meta(document, sections),
+        meta=meta,
         sections=[
             Section(
                 id=section.id,
@@ -164,9 +176,26 @@ def _extract(
             *decode_findings(document),
             *sum_findings(document, facts),
             *set_aside_findings(facts, unclaimed),
+            *rejected_findings(annotations.rejected),
         ],
     )
     return result, chunks
+
+
+def with_model_items(items: list[Item], spans: tuple[tuple[int, int], ...]) -> list[Item]:
+    """The rules' problems (or measures) and the model's that overlap none of them, in text order."""
+    kept = list(items)
+    for start, end in spans:
+        if not any(start < item.end and item.start < end for item in kept):
+            kept.append(Item(start, end))
+    return sorted(kept, key=lambda item: item.start)
+
+
+def rejected_findings(rejected: int) -> list[Finding]:
+    if not rejected:
+        return []
+    detail = f"{rejected} model answers (problems, measures or metadata) not found in the text were dropped"
+    return [Finding(kind="model_answer_rejected", detail=detail)]
 
 
 def decode_findings(document: Document) -> list[Finding]:

@@ -12,6 +12,8 @@ from typing import Any
 from .errors import ConfigError
 from .readers.load import DEFAULT_MAX_BYTES, DEFAULT_MAX_PAGES
 
+MODES = ("mentions", "full")
+
 
 @dataclass(frozen=True, kw_only=True)
 class Settings:
@@ -25,6 +27,10 @@ class Settings:
     """Pages of a PDF read at most (the rest is left out and said so in a finding)."""
     review_threshold: float | None = None
     """None: flag the review budget's share (the calibrated threshold)."""
+    mode: str = "mentions"
+    """What a model backend is asked: `mentions` (the rules' facts: indicator,
+    scope, year, label) or `full` (every measured number, problems, measures and
+    metadata; for strong endpoints)."""
     model: str | None = None
     """A known local model name (local backend) or the served model id (endpoints)."""
     model_path: Path | None = None
@@ -76,6 +82,8 @@ class Settings:
             raise ConfigError("max_pages must be positive")
         if settings.review_threshold is not None and not 0 <= settings.review_threshold <= 1:
             raise ConfigError("review_threshold must be between 0 and 1")
+        if settings.mode not in MODES:
+            raise ConfigError(f"unknown mode {settings.mode!r}; modes: {', '.join(MODES)}")
         if settings.jobs < 1:
             raise ConfigError("jobs must be at least 1")
         return settings

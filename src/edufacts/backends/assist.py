@@ -33,6 +33,8 @@ _MAX_CHUNK_CHARS = 360
 _MAX_QUESTIONS = 8
 _LABEL_CHARS = 12
 _MAX_OPTIONS = 5
+NARRATIVE_CHARS = 120
+MAX_NARRATIVE_ITEMS = 4
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -75,7 +77,7 @@ class ChunkResult:
         return "retried" if self.usage.retries else "ok"
 
 
-def _sentences(text: str) -> list[tuple[int, int]]:
+def sentence_spans(text: str) -> list[tuple[int, int]]:
     spans = []
     start = 0
     for match in SENTENCE_END.finditer(text):
@@ -124,7 +126,7 @@ def build_chunks(
     """Consecutive sentences holding proposals, up to a size; table cells are
     left to the rules (their row and column labels are not in the sentence)."""
     text = document.normalized
-    sentences = _sentences(text)
+    sentences = sentence_spans(text)
     options_of: dict[int, list[str]] = {}
     for proposal in proposals:
         if proposal.table_cell is None:
@@ -132,8 +134,6 @@ def build_chunks(
             options_of[proposal.mention.start] = model_options(catalog, proposal, context)
     # Only numbers some catalog indicator could measure are worth a model call.
     asked = [p for p in proposals if options_of.get(p.mention.start)]
-    names = _option_names(catalog)
-    order = list(catalog.indicators)
     groups: list[list[Proposal]] = []
     bounds: list[tuple[int, int]] = []
     sentence_index = 0
@@ -157,68 +157,87 @@ def build_chunks(
         # A long sentence is cut to the neighbourhood of its marked numbers.
         start = max(sentence_start, group[0].mention.start - 160)
         end = min(sentence_end, group[-1].mention.end + 80)
-        questions = []
-        for index, proposal in enumerate(group, start=1):
-            candidates = sorted(options_of[proposal.mention.start], key=order.index)
-            # 其他 comes first: small models pick the first option far too often
-            # (positional bias), so the first option must be the safe abstention.
-            indicator_of: dict[str, str | None] = {OTHER: None}
-            indicator_of.update({names[c]: c for c in candidates})
-            mention = proposal.mention
-            questions.append(
-                Question(
-                    key=f"m{index}",
-                    start=mention.start,
-                    end=mention.end,
-                    raw=text[mention.start : mention.end],
-                    options=(*indicator_of, NOT_EDUCATION),
-                    indicator_of=indicator_of,
-                )
-            )
-        pieces = []
-        position = start
-        for question in questions:
-            pieces.append(text[position : question.start])
-            pieces.append(f"【{question.key}】")
-            position = question.start
-        pieces.append(text[position:end])
-        chunk_text = "".join(pieces).strip()
-        scope_terms = tuple(
-            term
-            for term, aliases in catalog.scope_aliases.items()
-            if any(alias in text[start:end] for alias in aliases)
-        )
-        years = tuple(
-            sorted({int(m.value) for m in year_mentions if start <= m.start < end and m.value is not None})
-        )
-        chunks.append(
-            Chunk(
-                id=f"c{number:03d}",
-                start=start,
-                end=end,
-                text=chunk_text,
-                questions=tuple(questions),
-                scope_terms=scope_terms,
-                years=years,
-            )
-        )
+        questions = [
+            question_for(f"m{index}", proposal, options_of[proposal.mention.start], catalog, text)
+            for index, proposal in enumerate(group, start=1)
+        ]
+        chunks.append(marked_chunk(f"c{number:03d}", text, start, end, questions, catalog, year_mentions))
     return chunks
 
 
-def _one_of(values: tuple[Any, ...]) -> Any:
+def question_for(key: str, proposal: Proposal, options: list[str], catalog: Catalog, text: str) -> Question:
+    names = _option_names(catalog)
+    order = list(catalog.indicators)
+    # 其他 comes first: small models pick the first option far too often
+    # (positional bias), so the first option must be the safe abstention.
+    indicator_of: dict[str, str | None] = {OTHER: None}
+    indicator_of.update({names[c]: c for c in sorted(options, key=order.index)})
+    mention = proposal.mention
+    return Question(
+        key=key,
+        start=mention.start,
+        end=mention.end,
+        raw=text[mention.start : mention.end],
+        options=(*indicator_of, NOT_EDUCATION),
+        indicator_of=indicator_of,
+    )
+
+
+def marked_chunk(
+    chunk_id: str,
+    text: str,
+    start: int,
+    end: int,
+    questions: list[Question],
+    catalog: Catalog,
+    year_mentions: list[Mention],
+) -> Chunk:
+    """text[start:end] with 【mN】 before each question's number, and the scope
+    terms and years the answers may choose from."""
+    pieces = []
+    position = start
+    for question in questions:
+        pieces.append(text[position : question.start])
+        pieces.append(f"【{question.key}】")
+        position = question.start
+    pieces.append(text[position:end])
+    scope_terms = tuple(
+        term
+        for term, aliases in catalog.scope_aliases.items()
+        if any(alias in text[start:end] for alias in aliases)
+    )
+    years = tuple(
+        sorted({int(m.value) for m in year_mentions if start <= m.start < end and m.value is not None})
+    )
+    return Chunk(
+        id=chunk_id,
+        start=start,
+        end=end,
+        text="".join(pieces).strip(),
+        questions=tuple(questions),
+        scope_terms=scope_terms,
+        years=years,
+    )
+
+
+def literal_of(values: tuple[Any, ...]) -> Any:
     """Literal[values] for values known only at run time."""
     return Literal[values]
 
 
-def chunk_schema(chunk: Chunk) -> tuple[dict[str, Any], type[BaseModel]]:
+def chunk_schema(chunk: Chunk, *, full: bool = False) -> tuple[dict[str, Any], type[BaseModel]]:
     """The JSON Schema sent as a grammar, written out without $refs (llama.cpp's
     converter and small models both do better inline), and the pydantic model
-    that validates the answer."""
+    that validates the answer. `full` (--mode full) also asks whether each number
+    is a fact worth recording, and for the chunk's problems and measures."""
     properties: dict[str, Any] = {}
     fields: dict[str, Any] = {}
     for question in chunk.questions:
         answer_properties: dict[str, Any] = {"indicator": {"type": "string", "enum": list(question.options)}}
-        answer_fields: dict[str, Any] = {"indicator": (_one_of(question.options), ...)}
+        answer_fields: dict[str, Any] = {"indicator": (literal_of(question.options), ...)}
+        if full:
+            answer_properties["fact"] = {"type": "boolean"}
+            answer_fields["fact"] = (bool, True)
         if chunk.scope_terms:
             answer_properties["scope"] = {
                 "type": "array",
@@ -226,14 +245,14 @@ def chunk_schema(chunk: Chunk) -> tuple[dict[str, Any], type[BaseModel]]:
                 "maxItems": 3,
             }
             answer_fields["scope"] = (
-                list[_one_of(chunk.scope_terms)],  # type: ignore[misc]
+                list[literal_of(chunk.scope_terms)],  # type: ignore[misc]
                 Field(default_factory=list, max_length=3),
             )
         if chunk.years:
             answer_properties["year"] = {
                 "anyOf": [{"type": "integer", "enum": list(chunk.years)}, {"type": "null"}]
             }
-            answer_fields["year"] = (_one_of(chunk.years) | None, None)
+            answer_fields["year"] = (literal_of(chunk.years) | None, None)
         answer_properties["label"] = {"type": "string", "maxLength": _LABEL_CHARS}
         answer_fields["label"] = (str, Field(default="", max_length=_LABEL_CHARS * 2))
         properties[question.key] = {
@@ -250,6 +269,14 @@ def chunk_schema(chunk: Chunk) -> tuple[dict[str, Any], type[BaseModel]]:
             ),
             ...,
         )
+    if full:
+        for name in ("problems", "measures"):
+            properties[name] = {
+                "type": "array",
+                "items": {"type": "string", "maxLength": NARRATIVE_CHARS},
+                "maxItems": MAX_NARRATIVE_ITEMS,
+            }
+            fields[name] = (list[str], Field(default_factory=list))
     schema = {
         "type": "object",
         "properties": properties,
@@ -277,6 +304,7 @@ def claims_from_answer(chunk: Chunk, answer: BaseModel, catalog: Catalog) -> lis
                 scope="/".join(terms) or None,
                 year=year if year in chunk.years else None,
                 label=(item.label or "").strip()[: _LABEL_CHARS * 2] or None,
+                is_fact=getattr(item, "fact", True),
             )
         )
     return claims

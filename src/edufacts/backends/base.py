@@ -10,7 +10,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..models import ChunkFailure
 from ..readers.load import Document
@@ -42,6 +42,13 @@ class Annotations:
     usage: Usage = field(default_factory=Usage)
     model: str | None = None
     prompt_version: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+    """--mode full: metadata values the model named and the text holds"""
+    problems: tuple[tuple[int, int], ...] = ()
+    """--mode full: spans of the text the model named as problems"""
+    measures: tuple[tuple[int, int], ...] = ()
+    rejected: int = 0
+    """--mode full: answers dropped because the text does not hold them"""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -49,6 +56,8 @@ class Merged:
     proposals: list[Proposal]
     dropped: list[UnclaimedMention] = field(default_factory=list)
     """numbers the backend set aside (a model's 非教育: out_of_scope)"""
+    restored: frozenset[int] = frozenset()
+    """starts of numbers the rules set aside that the backend made facts of"""
     provenance: dict[int, Provenance] = field(default_factory=dict)
     """per mention start, who stands behind a merged proposal"""
 
@@ -73,13 +82,20 @@ class Backend(Protocol):
         proposals: list[Proposal],
         mentions: list[Mention],
         *,
+        set_aside: list[UnclaimedMention],
         pool: Executor | None = None,
         stop: threading.Event | None = None,
         on_chunk: ChunkProgress | None = None,
     ) -> Annotations: ...
 
     def merge(
-        self, catalog: Catalog, proposals: list[Proposal], annotations: Annotations, text: str
+        self,
+        catalog: Catalog,
+        proposals: list[Proposal],
+        annotations: Annotations,
+        text: str,
+        *,
+        set_aside: list[UnclaimedMention],
     ) -> Merged: ...
 
     def close(self) -> None: ...

@@ -25,6 +25,8 @@ class ModelClaim:
     scope: str | None
     year: int | None
     label: str | None
+    is_fact: bool = True
+    """--mode full: False when the model says the number is no fact worth recording"""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -53,6 +55,13 @@ class MergePolicy:
     model_decides_unsettled_topic: bool = True
     """In a mixed document, a number the rules judged education only by its heading
     or the document's bent goes to out_of_scope when the model answers 非教育."""
+    model_restores_unsettled_topic: bool = True
+    """--mode full: a number the rules set aside as not about education only by its
+    heading or the document's bent becomes a fact when the model answers that it is
+    an education fact (the mentions mode never asks about those numbers)"""
+    model_drops_non_facts: bool = False
+    """--mode full: a number without an indicator that the model says is no fact
+    goes to unclaimed as not_a_fact (off by default: README, "Modes")"""
     model_scope: bool = False
     model_year_when_rules_have_none: bool = True
 
@@ -83,13 +92,17 @@ def apply_claims(
     claims: list[ModelClaim],
     policy: MergePolicy | None = None,
     text: str = "",
+    set_aside: list[UnclaimedMention] | None = None,
 ) -> Merged:
-    """Merge the model's claims into the rules' proposals, per mention."""
+    """Merge the model's claims into the rules' proposals, per mention; with
+    claims about numbers the rules set aside (--mode full), restore those the
+    model calls education facts where the rules' judgement was unsettled."""
     policy = policy or MergePolicy()
     by_span = {(claim.start, claim.end): claim for claim in claims}
     merged: list[Proposal] = []
     dropped: list[UnclaimedMention] = []
     provenance: dict[int, Provenance] = {}
+    restored: set[int] = set()
     for proposal in proposals:
         claim = by_span.get((proposal.mention.start, proposal.mention.end))
         if claim is None:
@@ -102,35 +115,65 @@ def apply_claims(
         ):
             dropped.append(UnclaimedMention(proposal.mention, "out_of_scope"))
             continue
-        indicator = proposal.indicator
-        if _takes_model_indicator(catalog, proposal, claim, policy, text):
-            indicator = claim.indicator
-        value, unit = proposal.value, proposal.unit
-        if indicator != proposal.indicator and proposal.measured is not None:
-            value, unit = proposal.measured
-            if indicator is not None and unit_fits(catalog.indicators[indicator].unit, unit):
-                value = convert_to(catalog.indicators[indicator].unit, unit, value)
-                unit = catalog.indicators[indicator].unit
-        year = proposal.year
-        if year is None and policy.model_year_when_rules_have_none:
-            year = claim.year
-        scope = claim.scope if policy.model_scope else proposal.scope
-        agrees = claim.indicator == proposal.indicator and claim.education
-        merged.append(
-            replace(
-                proposal,
-                indicator=indicator,
-                value=value,
-                unit=unit,
-                year=year,
-                scope=scope,
-                label=proposal.label or claim.label or "",
-            )
-        )
-        provenance[proposal.mention.start] = Provenance(
-            source="both" if indicator == proposal.indicator else "llm", model_agrees=agrees
-        )
-    return Merged(proposals=merged, dropped=dropped, provenance=provenance)
+        if not claim.is_fact and policy.model_drops_non_facts and proposal.indicator is None:
+            dropped.append(UnclaimedMention(proposal.mention, "not_a_fact"))
+            continue
+        merged.append(_with_claim(catalog, proposal, claim, policy, text, provenance))
+    for item in set_aside or ():
+        claim = by_span.get((item.mention.start, item.mention.end))
+        if item.proposal is None:
+            continue
+        proposal = item.proposal
+        if (
+            claim is None
+            or not (claim.education and claim.is_fact)
+            or not policy.model_restores_unsettled_topic
+            or proposal.topic is None
+            or proposal.topic.settled
+        ):
+            continue
+        merged.append(_with_claim(catalog, proposal, claim, policy, text, provenance))
+        provenance[proposal.mention.start] = Provenance(source="llm", model_agrees=False)
+        restored.add(proposal.mention.start)
+    if restored:
+        merged.sort(key=lambda proposal: proposal.mention.start)
+    return Merged(proposals=merged, dropped=dropped, provenance=provenance, restored=frozenset(restored))
+
+
+def _with_claim(
+    catalog: Catalog,
+    proposal: Proposal,
+    claim: ModelClaim,
+    policy: MergePolicy,
+    text: str,
+    provenance: dict[int, Provenance],
+) -> Proposal:
+    indicator = proposal.indicator
+    if _takes_model_indicator(catalog, proposal, claim, policy, text):
+        indicator = claim.indicator
+    value, unit = proposal.value, proposal.unit
+    if indicator != proposal.indicator and proposal.measured is not None:
+        value, unit = proposal.measured
+        if indicator is not None and unit_fits(catalog.indicators[indicator].unit, unit):
+            value = convert_to(catalog.indicators[indicator].unit, unit, value)
+            unit = catalog.indicators[indicator].unit
+    year = proposal.year
+    if year is None and policy.model_year_when_rules_have_none:
+        year = claim.year
+    scope = claim.scope if policy.model_scope else proposal.scope
+    agrees = claim.indicator == proposal.indicator and claim.education
+    provenance[proposal.mention.start] = Provenance(
+        source="both" if indicator == proposal.indicator else "llm", model_agrees=agrees
+    )
+    return replace(
+        proposal,
+        indicator=indicator,
+        value=value,
+        unit=unit,
+        year=year,
+        scope=scope,
+        label=proposal.label or claim.label or "",
+    )
 
 
 def _fits(catalog: Catalog, indicator_id: str, proposal: Proposal) -> bool:

@@ -10,7 +10,7 @@ import threading
 from collections.abc import Iterator
 from concurrent.futures import Executor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..errors import ConfigError
@@ -19,12 +19,14 @@ from ..readers.load import Document
 from ..settings import Settings
 from ..stages.catalog import Catalog
 from ..stages.numbers import Mention
-from ..stages.rules import Proposal
+from ..stages.rules import Proposal, UnclaimedMention
 from ..usage import Usage
 from .assist import PROMPT_VERSION, ChunkResult, assist
 from .base import Annotations, ChunkProgress, InstallProgress, Merged
 from .cache import AnswerCache
 from .client import CallPolicy, Endpoint, ModelClient
+from .full import META_PROMPT_VERSION, ask_full
+from .full import PROMPT_VERSION as FULL_PROMPT_VERSION
 from .merge import MergePolicy, apply_claims
 from .prompts import PromptSet, load_prompt
 from .server import ManagedServer
@@ -47,13 +49,18 @@ class ModelBackend:
     prompt: PromptSet
     model_name: str
     policy: MergePolicy = field(default_factory=MergePolicy)
+    meta_prompt: PromptSet | None = None
+    """set in --mode full: the prompt of the one metadata question per document"""
     parallel: int | None = None
     """How many calls the endpoint serves at once (None: as many as asked).
     llama-cpp-python's server runs one request at a time behind a global lock."""
 
     @property
     def prompt_version(self) -> str:
-        return f"{self.prompt.version}@{self.prompt.sha256[:12]}"
+        version = f"{self.prompt.version}@{self.prompt.sha256[:12]}"
+        if self.meta_prompt is not None:
+            version += f"+{self.meta_prompt.version}@{self.meta_prompt.sha256[:12]}"
+        return version
 
     @property
     def identity(self) -> str:
@@ -75,6 +82,7 @@ class ModelBackend:
         proposals: list[Proposal],
         mentions: list[Mention],
         *,
+        set_aside: list[UnclaimedMention],
         pool: Executor | None = None,
         stop: threading.Event | None = None,
         on_chunk: ChunkProgress | None = None,
@@ -83,10 +91,33 @@ class ModelBackend:
             if on_chunk is not None:
                 on_chunk(document.id, done, total, result.usage.tokens)
 
-        results = assist(
-            document, catalog, proposals, mentions, self.client, self.prompt, progress, pool=pool, stop=stop
-        )
-        return Annotations(
+        if self.meta_prompt is not None:
+            full = ask_full(
+                document,
+                catalog,
+                proposals,
+                set_aside,
+                mentions,
+                self.client,
+                (self.prompt, self.meta_prompt),
+                progress,
+                pool=pool,
+                stop=stop,
+            )
+            results = [full.meta_result, *full.chunks]
+        else:
+            results = assist(
+                document,
+                catalog,
+                proposals,
+                mentions,
+                self.client,
+                self.prompt,
+                progress,
+                pool=pool,
+                stop=stop,
+            )
+        annotations = Annotations(
             claims=tuple(claim for result in results for claim in result.claims),
             failures=tuple(
                 ChunkFailure(
@@ -100,11 +131,26 @@ class ModelBackend:
             model=self.model_name,
             prompt_version=self.prompt_version,
         )
+        if self.meta_prompt is None:
+            return annotations
+        return replace(
+            annotations,
+            meta=full.meta,
+            problems=full.narrative.problems,
+            measures=full.narrative.measures,
+            rejected=full.narrative.rejected + full.meta_rejected,
+        )
 
     def merge(
-        self, catalog: Catalog, proposals: list[Proposal], annotations: Annotations, text: str
+        self,
+        catalog: Catalog,
+        proposals: list[Proposal],
+        annotations: Annotations,
+        text: str,
+        *,
+        set_aside: list[UnclaimedMention],
     ) -> Merged:
-        return apply_claims(catalog, proposals, list(annotations.claims), self.policy, text)
+        return apply_claims(catalog, proposals, list(annotations.claims), self.policy, text, set_aside)
 
     def close(self) -> None:
         self.client.close()
@@ -160,7 +206,9 @@ def open_model_backend(
 ) -> Iterator[ModelBackend]:
     """The only place a model client or server is constructed (the registry
     opens it for `local` and `openai`)."""
-    prompt = load_prompt(PROMPT_VERSION)
+    full = settings.mode == "full"
+    prompt = load_prompt(FULL_PROMPT_VERSION if full else PROMPT_VERSION)
+    meta_prompt = load_prompt(META_PROMPT_VERSION) if full else None
     cache = None if settings.no_cache else AnswerCache(settings.cache_root / "answers")
     try:
         if settings.backend == "local" and settings.base_url is None:
@@ -174,6 +222,7 @@ def open_model_backend(
                     name=settings.backend,
                     client=ModelClient(endpoint, cache, policy, http_client),
                     prompt=prompt,
+                    meta_prompt=meta_prompt,
                     model_name=model_path.stem,
                     parallel=1,
                 )
@@ -202,6 +251,7 @@ def open_model_backend(
             name=settings.backend,
             client=ModelClient(endpoint, cache, policy, http_client),
             prompt=prompt,
+            meta_prompt=meta_prompt,
             model_name=model,
         )
         try:

@@ -12,7 +12,7 @@ from ..readers.load import Document
 from ..settings import Settings
 from ..stages.catalog import Catalog
 from ..stages.numbers import Mention
-from ..stages.rules import Proposal
+from ..stages.rules import Proposal, UnclaimedMention
 from ..usage import Usage
 from .base import Annotations, Backend, ChunkProgress, Merged
 
@@ -30,6 +30,7 @@ class RulesBackend:
         proposals: list[Proposal],
         mentions: list[Mention],
         *,
+        set_aside: list[UnclaimedMention],
         pool: Executor | None = None,
         stop: threading.Event | None = None,
         on_chunk: ChunkProgress | None = None,
@@ -37,7 +38,13 @@ class RulesBackend:
         return Annotations()
 
     def merge(
-        self, catalog: Catalog, proposals: list[Proposal], annotations: Annotations, text: str
+        self,
+        catalog: Catalog,
+        proposals: list[Proposal],
+        annotations: Annotations,
+        text: str,
+        *,
+        set_aside: list[UnclaimedMention],
     ) -> Merged:
         return Merged(proposals=proposals)
 

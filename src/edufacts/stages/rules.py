@@ -61,6 +61,9 @@ class Proposal:
 class UnclaimedMention:
     mention: Mention
     reason: str
+    proposal: Proposal | None = None
+    """for a number set aside as out_of_scope: the fact it would have been, so a
+    model that judges it education (full mode) can restore it"""
 
 
 @cache
@@ -248,9 +251,6 @@ def propose(
         sentence_start, sentence_end = sentence_bounds(sentence_ends, len(text), mention.start, mention.end)
         section = innermost_section(sections, mention.start)
         topic = topics.judge(mention, section)
-        if not topic.education:
-            unclaimed.append(UnclaimedMention(mention, "out_of_scope"))
-            continue
         if cell is not None:
             context_start = cell.start - len(cell.row_label) - 4
             context = f"{cell.row_label} {cell.column}"
@@ -318,26 +318,28 @@ def propose(
             value = convert_to(indicator.unit, unit, value)
             unit = indicator.unit
         quote_end = min(len(text), max(mention.end + 8, quote_start + _QUOTE_CHARS), sentence_end)
-        proposals.append(
-            Proposal(
-                mention=mention,
-                value=value,
-                unit=unit,
-                indicator=indicator.id if indicator else None,
-                candidates=tuple(item.id for _, item in ranked[:4]),
-                alias_distance=ranked[0][0] if ranked else None,
-                label=label,
-                scope=scope,
-                year=year,
-                section=section,
-                quote_start=min(quote_start, mention.start),
-                quote_end=max(quote_end, mention.end),
-                table_cell=cell,
-                measured=measured,
-                topic=topic,
-                per_capita=per_capita,
-            )
+        proposal = Proposal(
+            mention=mention,
+            value=value,
+            unit=unit,
+            indicator=indicator.id if indicator else None,
+            candidates=tuple(item.id for _, item in ranked[:4]),
+            alias_distance=ranked[0][0] if ranked else None,
+            label=label,
+            scope=scope,
+            year=year,
+            section=section,
+            quote_start=min(quote_start, mention.start),
+            quote_end=max(quote_end, mention.end),
+            table_cell=cell,
+            measured=measured,
+            topic=topic,
+            per_capita=per_capita,
         )
+        if topic.education:
+            proposals.append(proposal)
+        else:
+            unclaimed.append(UnclaimedMention(mention, "out_of_scope", proposal))
     return _inherit_indicators(catalog, text, proposals, sentence_ends), unclaimed
 
 
