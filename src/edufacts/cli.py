@@ -497,8 +497,8 @@ def calibrate_command(gold_dir: Path, docs_dir: Path, backend: str, out_file: Pa
     documents = len(entry["documents"])
     stderr.print(
         f"{backend}: fitted on {entry['facts']} facts ({entry['right']} right) of {documents} documents; "
-        f"review threshold {entry['threshold']:.3f} flags at most {entry['budget']:.0%} of each document's "
-        f"facts -> {escape(str(out_file))}"
+        f"review threshold {entry['threshold']:.3f} flags at most {entry['budget']:.0%} of the dev facts, "
+        f"{entry['document_cap']:.0%} of a document's -> {escape(str(out_file))}"
     )
 
 

@@ -18,7 +18,7 @@ from ..output import atomic_write_text
 from ..pipeline import extract_document
 from ..readers.load import find_document, load_document
 from ..settings import Settings
-from ..stages.calibration import CALIBRATION_FILE, REVIEW_BUDGET, load_calibration, without_fit
+from ..stages.calibration import CALIBRATION_FILE, DOCUMENT_CAP, REVIEW_BUDGET, load_calibration, without_fit
 from ..stages.evidence import FEATURES, vector
 from .gold import locate_facts, read_gold
 from .score import pair_spans
@@ -55,14 +55,14 @@ def labelled_facts(
 
 
 def flagged_share(
-    probabilities: list[float], failed: list[bool], groups: list[list[int]], threshold: float, budget: float
+    probabilities: list[float], failed: list[bool], groups: list[list[int]], threshold: float, cap: float
 ) -> float:
     """The share of facts flagged at `threshold` as reconcile flags them: a failed
-    check always, else P <= threshold, at most the budget's share of each
+    check always, else P <= threshold, at most the cap's share of each
     document's facts (`groups`: the fact indexes of each document)."""
     flagged = 0
     for members in groups:
-        allowed = int(budget * len(members) + 0.5)
+        allowed = int(cap * len(members) + 0.5)
         low = sum(1 for i in members if not failed[i] and probabilities[i] <= threshold)
         flagged += sum(failed[i] for i in members) + min(low, allowed)
     return flagged / len(probabilities)
@@ -98,7 +98,7 @@ def fit(
         fitting = [
             value
             for value in sorted(set(unsorted))
-            if flagged_share(unsorted, failed, members, value, budget) <= budget
+            if flagged_share(unsorted, failed, members, value, DOCUMENT_CAP) <= budget
         ]
         threshold = max([threshold, *fitting])
     return {
@@ -106,6 +106,7 @@ def fit(
         "bias": round(float(model.intercept_[0]), 6),
         "threshold": round(threshold, 6),
         "budget": budget,
+        "document_cap": DOCUMENT_CAP,
         "facts": len(right),
         "right": sum(right),
     }

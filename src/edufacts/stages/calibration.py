@@ -20,6 +20,9 @@ from .evidence import FEATURES, vector
 CALIBRATION_FILE = "calibration.json"
 REVIEW_BUDGET = 0.25
 """The share of facts flagged for review by default."""
+DOCUMENT_CAP = 0.25
+"""At most this share of one document's facts is flagged for a low estimate: a
+document unlike the dev set must not flood the queue."""
 
 
 @dataclass(frozen=True)

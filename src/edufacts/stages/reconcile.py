@@ -14,7 +14,7 @@ from typing import Literal
 
 from ..models import Check, Fact, Finding
 from ..readers.load import Document, normalize
-from .calibration import REVIEW_BUDGET, load_calibration
+from .calibration import DOCUMENT_CAP, load_calibration
 from .catalog import Catalog
 from .evidence import evidence_of
 from .numbers import Mention, span_states, span_values
@@ -198,17 +198,17 @@ def build_facts(
             )
         )
     return (
-        _within_budget(facts, REVIEW_BUDGET)
+        _within_budget(facts, DOCUMENT_CAP)
         if calibration is not None and settings.review_threshold is None
         else facts
     )
 
 
-def _within_budget(facts: list[Fact], budget: float) -> list[Fact]:
-    """At most the budget's share of a document's facts are flagged for their low
+def _within_budget(facts: list[Fact], cap: float) -> list[Fact]:
+    """At most the cap's share of a document's facts are flagged for their low
     estimate, the lowest first (a document unlike the dev set must not flood the
-    queue); a fact with a failed check is flagged whatever the budget."""
-    allowed = int(budget * len(facts) + 0.5)
+    queue); a fact with a failed check is flagged whatever the cap."""
+    allowed = int(cap * len(facts) + 0.5)
     by_estimate = sorted(
         (fact for fact in facts if fact.needs_review and all(check.ok for check in fact.checks)),
         key=lambda fact: fact.confidence,
