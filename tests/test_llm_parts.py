@@ -302,3 +302,16 @@ def test_settings_and_resolve_agree_on_the_default_backend(monkeypatch: pytest.M
         monkeypatch.setattr("edufacts.backends.registry.installed_default_backend", default)
         assert Settings().backend == Settings.resolve({}, {}).backend == "rules"
         assert Settings.resolve({}, {}, default_backend=default).backend == installed
+
+
+def test_gemma_runs_with_its_own_turn_format_and_no_system_turn(tmp_path: Path) -> None:
+    from edufacts.backends.client import _system_in_user
+    from edufacts.backends.server import ManagedServer
+    from edufacts.backends.weights import MODELS
+
+    spec = MODELS["gemma-3-270m-q4"]
+    command = ManagedServer(tmp_path / "m.gguf", tmp_path / "log", chat_format=spec.chat_format).command()
+    assert command[command.index("--chat_format") + 1] == "gemma"
+    assert "--chat_format" not in ManagedServer(tmp_path / "m.gguf", tmp_path / "log").command()
+    folded = _system_in_user([{"role": "system", "content": "指令"}, {"role": "user", "content": "原文"}])
+    assert folded == [{"role": "user", "content": "指令\n\n原文"}]

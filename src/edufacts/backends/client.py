@@ -48,6 +48,9 @@ class Endpoint:
     local_grammar: bool = False
     """llama.cpp's server rejects response_format json_schema; it takes
     json_object plus a schema, which it turns into a grammar (design.md)."""
+    system_in_user: bool = False
+    """The model's chat format has no system turn (Gemma's drops it): the
+    instructions go at the head of the user turn, as Gemma's own template does."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -59,6 +62,14 @@ class CallPolicy:
     wait_base: float = 1.0
     wait_max: float = 30.0
     temperature: float = 0.0
+
+
+def _system_in_user(messages: list[dict[str, str]]) -> list[dict[str, str]]:
+    system = "\n\n".join(m["content"] for m in messages if m["role"] == "system")
+    rest = [dict(m) for m in messages if m["role"] != "system"]
+    if system and rest and rest[0]["role"] == "user":
+        rest[0]["content"] = f"{system}\n\n{rest[0]['content']}"
+    return rest
 
 
 def _tokens_of(reported: Any) -> Usage:
@@ -135,6 +146,8 @@ class ModelClient:
         meter: UsageMeter | None = None,
     ) -> ModelT:
         sampling = {"temperature": self.policy.temperature, "max_tokens": self.policy.max_tokens}
+        if self.endpoint.system_in_user:
+            messages = _system_in_user(messages)
         key = cache_key(
             base_url=self.endpoint.base_url if not self.endpoint.local_grammar else "local",
             model=self.endpoint.identity,

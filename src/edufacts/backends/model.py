@@ -214,9 +214,16 @@ def open_model_backend(
         if settings.backend == "local" and settings.base_url is None:
             model_path, identity = resolve_model_path(settings, on_install)
             log_path = settings.cache_root / "logs" / "llama-server.log"
-            with ManagedServer(model_path, log_path) as server:
+            chat_format = (
+                None if settings.model_path else model_spec(settings.model or DEFAULT_MODEL).chat_format
+            )
+            with ManagedServer(model_path, log_path, chat_format=chat_format) as server:
                 endpoint = Endpoint(
-                    base_url=server.base_url, model=model_path.stem, identity=identity, local_grammar=True
+                    base_url=server.base_url,
+                    model=model_path.stem,
+                    identity=identity,
+                    local_grammar=True,
+                    system_in_user=chat_format == "gemma",
                 )
                 backend = ModelBackend(
                     name=settings.backend,

@@ -50,8 +50,10 @@ class ManagedServer:
         n_ctx: int = 4096,
         n_threads: int | None = None,
         startup_timeout: float = 180.0,
+        chat_format: str | None = None,
     ) -> None:
         self.model_path = model_path
+        self.chat_format = chat_format
         self.log_path = log_path
         self.n_ctx = n_ctx
         self.n_threads = n_threads or os.cpu_count() or 2
@@ -80,6 +82,7 @@ class ManagedServer:
             str(self.n_ctx),
             "--n_threads",
             str(self.n_threads),
+            *(["--chat_format", self.chat_format] if self.chat_format else []),
         ]
 
     def start(self) -> None:

