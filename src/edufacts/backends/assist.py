@@ -132,14 +132,8 @@ def build_chunks(
         if proposal.table_cell is None:
             context = text[max(0, proposal.mention.start - 40) : proposal.mention.end + 10]
             options_of[proposal.mention.start] = model_options(catalog, proposal, context)
-    # Only numbers some catalog indicator could measure are worth a model call,
-    # and numbers whose topic the rules could not settle (its 非教育 counts there).
-    asked = [
-        p
-        for p in proposals
-        if p.mention.start in options_of
-        and (options_of[p.mention.start] or (p.topic is not None and not p.topic.settled))
-    ]
+    # Only numbers some catalog indicator could measure are worth a model call.
+    asked = [p for p in proposals if options_of.get(p.mention.start)]
     groups: list[list[Proposal]] = []
     bounds: list[tuple[int, int]] = []
     sentence_index = 0
