@@ -287,6 +287,14 @@ def chunk_schema(chunk: Chunk, *, full: bool = False) -> tuple[dict[str, Any], t
     return schema, model
 
 
+def chunk_messages(prompt: PromptSet, chunk: Chunk) -> list[dict[str, str]]:
+    return prompt.render(
+        chunk=chunk.text,
+        questions=[{"key": q.key, "raw": q.raw, "options": q.options} for q in chunk.questions],
+        scope_terms=chunk.scope_terms or ("无",),
+    )
+
+
 def claims_from_answer(chunk: Chunk, answer: BaseModel, catalog: Catalog) -> list[ModelClaim]:
     claims = []
     order = list(catalog.scope_aliases)
@@ -330,13 +338,8 @@ def assist(
         if stop is not None and stop.is_set():
             return ChunkResult(chunk, [], "the run was interrupted")
         schema, model = chunk_schema(chunk)
-        messages = prompt.render(
-            chunk=chunk.text,
-            questions=[{"key": q.key, "raw": q.raw, "options": q.options} for q in chunk.questions],
-            scope_terms=chunk.scope_terms or ("无",),
-        )
         try:
-            answer = client.ask(messages, model, schema, prompt.sha256, meter)
+            answer = client.ask(chunk_messages(prompt, chunk), model, schema, prompt.sha256, meter)
             return ChunkResult(chunk, claims_from_answer(chunk, answer, catalog), None, meter.total)
         except LLMError as error:
             return ChunkResult(chunk, [], str(error), meter.total)

@@ -29,6 +29,7 @@ from .assist import (
     Chunk,
     ChunkResult,
     Question,
+    chunk_messages,
     chunk_schema,
     claims_from_answer,
     literal_of,
@@ -223,13 +224,10 @@ def ask_full(
         if stop is not None and stop.is_set():
             return ChunkResult(chunk, [], "the run was interrupted")
         schema, model = chunk_schema(chunk, full=True)
-        messages = chunk_prompt.render(
-            chunk=chunk.text,
-            questions=[{"key": q.key, "raw": q.raw, "options": q.options} for q in chunk.questions],
-            scope_terms=chunk.scope_terms or ("无",),
-        )
         try:
-            answer = client.ask(messages, model, schema, chunk_prompt.sha256, meter)
+            answer = client.ask(
+                chunk_messages(chunk_prompt, chunk), model, schema, chunk_prompt.sha256, meter
+            )
         except LLMError as error:
             return ChunkResult(chunk, [], str(error), meter.total)
         found: dict[str, list[tuple[int, int]]] = {}
