@@ -11,6 +11,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
@@ -88,6 +89,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+@cache  # per catalog (hashed by identity): asked once per question
 def _option_names(catalog: Catalog) -> dict[str, str]:
     """One display name per indicator (its Chinese title), unique."""
     names: dict[str, str] = {}
@@ -101,13 +103,18 @@ def _option_names(catalog: Catalog) -> dict[str, str]:
     return names
 
 
-def model_options(catalog: Catalog, proposal: Proposal, context: str) -> list[str]:
+@cache
+def _catalog_position(catalog: Catalog) -> dict[str, int]:
+    return {indicator_id: position for position, indicator_id in enumerate(catalog.indicators)}
+
+
+def model_options(catalog: Catalog, proposal: Proposal, text: str) -> list[str]:
     """Indicator ids offered to the model for one number: the rules' candidates,
-    then the other indicators its unit fits, closest in wording to the sentence
-    first (the rules' lexicon misses what the model should catch), at most 5."""
+    then the other indicators its unit fits, closest in wording to the text
+    around it first (the rules' lexicon misses what the model should catch), at most 5."""
     unit = proposal.measured[1] if proposal.measured else proposal.unit
     chosen = list(dict.fromkeys(proposal.candidates))
-    context_bigrams = bigrams(context)
+    context_bigrams = bigrams(text[max(0, proposal.mention.start - 40) : proposal.mention.end + 10])
     fitting = [
         (len(bigrams("".join(indicator.names)) & context_bigrams), position, indicator.id)
         for position, indicator in enumerate(catalog.indicators.values())
@@ -130,8 +137,7 @@ def build_chunks(
     options_of: dict[int, list[str]] = {}
     for proposal in proposals:
         if proposal.table_cell is None:
-            context = text[max(0, proposal.mention.start - 40) : proposal.mention.end + 10]
-            options_of[proposal.mention.start] = model_options(catalog, proposal, context)
+            options_of[proposal.mention.start] = model_options(catalog, proposal, text)
     # Only numbers some catalog indicator could measure are worth a model call.
     asked = [p for p in proposals if options_of.get(p.mention.start)]
     groups: list[list[Proposal]] = []
@@ -167,11 +173,10 @@ def build_chunks(
 
 def question_for(key: str, proposal: Proposal, options: list[str], catalog: Catalog, text: str) -> Question:
     names = _option_names(catalog)
-    order = list(catalog.indicators)
     # 其他 comes first: small models pick the first option far too often
     # (positional bias), so the first option must be the safe abstention.
     indicator_of: dict[str, str | None] = {OTHER: None}
-    indicator_of.update({names[c]: c for c in sorted(options, key=order.index)})
+    indicator_of.update({names[c]: c for c in sorted(options, key=_catalog_position(catalog).__getitem__)})
     mention = proposal.mention
     return Question(
         key=key,

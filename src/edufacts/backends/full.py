@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import threading
+from bisect import bisect_left
 from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
@@ -63,16 +64,17 @@ class NarrativeAnswer:
     """answers that are not a span of their chunk"""
 
 
-def _pieces(text: str, start: int, end: int, mentions: list[Mention]) -> list[tuple[int, int]]:
+def _pieces(start: int, end: int, mentions: list[Mention], starts: list[int]) -> list[tuple[int, int]]:
     """A sentence longer than a chunk (a flattened table, a crawl without
-    punctuation) in pieces of at most a chunk, never cut inside a number."""
+    punctuation) in pieces of at most a chunk, never cut inside a number
+    (`starts`: the mentions' starts, in order; mentions do not overlap, so only
+    the last one starting before a cut can hold it)."""
     pieces = []
     while end - start > _MAX_CHUNK_CHARS:
         cut = start + _MAX_CHUNK_CHARS
-        for mention in mentions:
-            if mention.start < cut < mention.end:
-                cut = mention.start
-                break
+        before = bisect_left(starts, cut) - 1
+        if before >= 0 and cut < mentions[before].end:
+            cut = mentions[before].start
         if cut <= start:
             cut = start + _MAX_CHUNK_CHARS
         pieces.append((start, cut))
@@ -96,12 +98,13 @@ def build_full_chunks(
         [*proposals, *(item.proposal for item in set_aside if item.proposal is not None)],
         key=lambda proposal: proposal.mention.start,
     )
+    starts = [mention.start for mention in mentions]
     spans = [
         piece
         for start, end in sentence_spans(text)
         if text[start:end].strip()
         and not (document.in_boilerplate(start) and document.in_boilerplate(end - 1))
-        for piece in _pieces(text, start, end, mentions)
+        for piece in _pieces(start, end, mentions, starts)
     ]
     groups: list[tuple[int, int, list[Proposal]]] = []
     index = 0
@@ -122,8 +125,7 @@ def build_full_chunks(
     for number, (start, end, group) in enumerate(groups, 1):
         questions: list[Question] = []
         for proposal in group:
-            context = text[max(0, proposal.mention.start - 40) : proposal.mention.end + 10]
-            options = model_options(catalog, proposal, context)
+            options = model_options(catalog, proposal, text)
             questions.append(question_for(f"m{len(questions) + 1}", proposal, options, catalog, text))
         chunks.append(marked_chunk(f"f{number:03d}", text, start, end, questions, catalog, year_mentions))
     return chunks
