@@ -26,7 +26,8 @@ class ModelClaim:
     year: int | None
     label: str | None
     is_fact: bool = True
-    """--mode full: False when the model says the number is no fact worth recording"""
+    """--mode full: False when the model says the number is no fact worth
+    recording (a set-aside number is restored only when it is True)"""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -62,9 +63,6 @@ class MergePolicy:
     1.5B model called 21 such numbers of the dev split's mixed-topic documents
     education facts, none of them one (mixed-topic precision 0.710 with, 0.910
     without, the rules' 0.899); a stronger endpoint may be measured with it on."""
-    model_drops_non_facts: bool = False
-    """--mode full: a number without an indicator that the model says is no fact
-    goes to unclaimed as not_a_fact (off by default: README, "Modes")"""
     model_scope: bool = False
     model_year_when_rules_have_none: bool = True
 
@@ -118,39 +116,31 @@ def apply_claims(
         ):
             dropped.append(UnclaimedMention(proposal.mention, "out_of_scope"))
             continue
-        if not claim.is_fact and policy.model_drops_non_facts and proposal.indicator is None:
-            dropped.append(UnclaimedMention(proposal.mention, "not_a_fact"))
-            continue
-        merged.append(_with_claim(catalog, proposal, claim, policy, text, provenance))
-    for item in set_aside or ():
+        with_claim = _with_claim(catalog, proposal, claim, policy, text)
+        merged.append(with_claim)
+        provenance[proposal.mention.start] = Provenance(
+            source="both" if with_claim.indicator == proposal.indicator else "llm",
+            model_agrees=claim.indicator == proposal.indicator and claim.education,
+        )
+    for item in (set_aside or []) if policy.model_restores_unsettled_topic else []:
+        would_be = item.proposal
         claim = by_span.get((item.mention.start, item.mention.end))
-        if item.proposal is None:
+        if would_be is None or claim is None or not (claim.education and claim.is_fact):
             continue
-        proposal = item.proposal
-        if (
-            claim is None
-            or not (claim.education and claim.is_fact)
-            or not policy.model_restores_unsettled_topic
-            or proposal.topic is None
-            or proposal.topic.settled
-        ):
+        if would_be.topic is None or would_be.topic.settled:
             continue
-        merged.append(_with_claim(catalog, proposal, claim, policy, text, provenance))
-        provenance[proposal.mention.start] = Provenance(source="llm", model_agrees=False)
-        restored.add(proposal.mention.start)
+        merged.append(_with_claim(catalog, would_be, claim, policy, text))
+        provenance[item.mention.start] = Provenance(source="llm", model_agrees=False)
+        restored.add(item.mention.start)
     if restored:
         merged.sort(key=lambda proposal: proposal.mention.start)
     return Merged(proposals=merged, dropped=dropped, provenance=provenance, restored=frozenset(restored))
 
 
 def _with_claim(
-    catalog: Catalog,
-    proposal: Proposal,
-    claim: ModelClaim,
-    policy: MergePolicy,
-    text: str,
-    provenance: dict[int, Provenance],
+    catalog: Catalog, proposal: Proposal, claim: ModelClaim, policy: MergePolicy, text: str
 ) -> Proposal:
+    """The proposal with what the policy takes from the claim."""
     indicator = proposal.indicator
     if _takes_model_indicator(catalog, proposal, claim, policy, text):
         indicator = claim.indicator
@@ -164,10 +154,6 @@ def _with_claim(
     if year is None and policy.model_year_when_rules_have_none:
         year = claim.year
     scope = claim.scope if policy.model_scope else proposal.scope
-    agrees = claim.indicator == proposal.indicator and claim.education
-    provenance[proposal.mention.start] = Provenance(
-        source="both" if indicator == proposal.indicator else "llm", model_agrees=agrees
-    )
     return replace(
         proposal,
         indicator=indicator,

@@ -91,33 +91,43 @@ class ModelBackend:
             if on_chunk is not None:
                 on_chunk(document.id, done, total, result.usage.tokens)
 
-        if self.meta_prompt is not None:
-            full = ask_full(
-                document,
-                catalog,
-                proposals,
-                set_aside,
-                mentions,
-                self.client,
-                (self.prompt, self.meta_prompt),
-                progress,
-                pool=pool,
-                stop=stop,
+        if self.meta_prompt is None:
+            return self._annotations(
+                assist(
+                    document,
+                    catalog,
+                    proposals,
+                    mentions,
+                    self.client,
+                    self.prompt,
+                    progress,
+                    pool=pool,
+                    stop=stop,
+                )
             )
-            results = [full.meta_result, *full.chunks]
-        else:
-            results = assist(
-                document,
-                catalog,
-                proposals,
-                mentions,
-                self.client,
-                self.prompt,
-                progress,
-                pool=pool,
-                stop=stop,
-            )
-        annotations = Annotations(
+        full = ask_full(
+            document,
+            catalog,
+            proposals,
+            set_aside,
+            mentions,
+            self.client,
+            (self.prompt, self.meta_prompt),
+            progress,
+            pool=pool,
+            stop=stop,
+        )
+        return replace(
+            self._annotations([full.meta_result, *full.chunks]),
+            meta=full.meta,
+            problems=full.narrative.problems,
+            measures=full.narrative.measures,
+            rejected=full.narrative.rejected + full.meta_rejected,
+        )
+
+    def _annotations(self, results: list[ChunkResult]) -> Annotations:
+        """Every chunk asked: its claims, its failure, its usage."""
+        return Annotations(
             claims=tuple(claim for result in results for claim in result.claims),
             failures=tuple(
                 ChunkFailure(
@@ -130,15 +140,6 @@ class ModelBackend:
             usage=sum((result.usage for result in results), Usage()),
             model=self.model_name,
             prompt_version=self.prompt_version,
-        )
-        if self.meta_prompt is None:
-            return annotations
-        return replace(
-            annotations,
-            meta=full.meta,
-            problems=full.narrative.problems,
-            measures=full.narrative.measures,
-            rejected=full.narrative.rejected + full.meta_rejected,
         )
 
     def merge(
