@@ -17,7 +17,8 @@ from click.testing import CliRunner
 
 from edufacts.cli import main
 from edufacts.errors import ContractError, InputError
-from edufacts.evaluation.gold import check_gold_file
+from edufacts.evaluation.calibrate import judged_facts
+from edufacts.evaluation.gold import check_gold_file, read_gold
 from edufacts.models import DocumentResult
 from edufacts.pipeline import run_batch
 from edufacts.readers.load import document_id
@@ -152,6 +153,41 @@ def test_apply_and_export_gold_carry_every_decision(out_dir: Path, tmp_path: Pat
     gold = json.loads((gold_root / "gold" / f"{DOC_ID}.json").read_text(encoding="utf-8"))
     assert any(fact["raw"] == "160" and fact["unit"] == "件" for fact in gold["facts"])
     assert "4 review decisions" in gold["notes"]
+
+
+def test_exported_gold_marks_what_a_reviewer_decided_and_the_fit_uses_only_that(
+    out_dir: Path, tmp_path: Path
+) -> None:
+    workspace = Workspace(out_dir)
+    chosen = _decide_four(workspace)
+    gold_root = tmp_path / "grown"
+    export_gold(workspace, gold_root)
+    gold = read_gold(gold_root / "gold" / f"{DOC_ID}.json")
+    assert gold.partial
+    decided = {fact.raw for fact in gold.facts if fact.reviewed}
+    assert len([fact for fact in gold.facts if fact.reviewed]) == 3  # accepted, edited, added
+    assert {chosen["accepted"].raw, chosen["edited"].raw, "160"} <= decided
+    assert [item.raw for item in gold.rejected] == [chosen["rejected"].raw]
+
+    original = workspace.document(DOC_ID)
+    judged = judged_facts(gold, original.result, original.text)
+    index = {fact.id: p for p, fact in enumerate(original.result.facts)}
+    assert judged == {
+        index[chosen["accepted"].id]: True,
+        index[chosen["edited"].id]: True,  # label and year edited: value, unit and indicator stand
+        index[chosen["rejected"].id]: False,
+    }
+    # The same file read as a labelled gold file would call every other fact right or wrong.
+    assert len(judged_facts(gold.model_copy(update={"partial": False}), original.result, original.text)) == len(
+        original.result.facts
+    )
+
+
+def test_calibrate_refuses_a_held_out_folder_among_the_reviewed_ones(tmp_path: Path) -> None:
+    folder = tmp_path / "heldout"
+    folder.mkdir()
+    outcome = CliRunner().invoke(main, ["calibrate", "--also", str(folder), "--out", str(tmp_path / "c.json")])
+    assert outcome.exit_code == 2 and "held-out" in outcome.output
 
 
 def test_decisions_on_another_input_are_left_out(out_dir: Path) -> None:

@@ -482,15 +482,25 @@ def check_gold(files: tuple[Path, ...], docs_dir: Path) -> None:
     show_default=True,
     help="The calibration file written.",
 )
-def calibrate_command(gold_dir: Path, docs_dir: Path, backend: str, out_file: Path) -> None:
+@click.option(
+    "--also",
+    "also",
+    multiple=True,
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    help="A folder written by `review --export-gold` (DIR/gold, DIR/docs): its reviewed facts join the fit. "
+    "Repeatable.",
+)
+def calibrate_command(
+    gold_dir: Path, docs_dir: Path, backend: str, out_file: Path, also: tuple[Path, ...]
+) -> None:
     """Fit P(fact is right) from each fact's evidence on a gold set; flag the review budget's share."""
     from .evaluation.calibrate import calibrate
 
-    if "heldout" in gold_dir.parts:
+    if any("heldout" in folder.parts for folder in (gold_dir, *also)):
         _fail("never fit on the held-out split: it would no longer measure anything")
         sys.exit(2)
     try:
-        entry = calibrate(gold_dir, docs_dir, backend, out_file)
+        entry = calibrate(gold_dir, docs_dir, backend, out_file, also)
     except EdufactsError as error:
         _fail(str(error))
         sys.exit(2)

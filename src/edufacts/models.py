@@ -193,6 +193,18 @@ class GoldFact(Strict):
     quote_occurrence: int = Field(
         default=0, ge=0, description="which occurrence of quote in the document, 0-based"
     )
+    reviewed: bool = Field(
+        default=False,
+        description="in a partial gold file: a reviewer accepted, edited or added this fact",
+    )
+
+
+class GoldRejection(Strict):
+    """A number a reviewer rejected as a fact (kept by `review --export-gold`)."""
+
+    quote: str
+    raw: str
+    quote_occurrence: int = Field(default=0, ge=0)
 
 
 class GoldFile(Strict):
@@ -204,3 +216,7 @@ class GoldFile(Strict):
     problems: list[str] = Field(default_factory=list)
     measures: list[str] = Field(default_factory=list)
     notes: str = ""
+    partial: bool = False
+    """exported from review: only the facts marked `reviewed` and the `rejected`
+    numbers were decided by a person; the other facts are the tool's output"""
+    rejected: list[GoldRejection] = Field(default_factory=list)

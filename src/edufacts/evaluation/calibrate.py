@@ -13,44 +13,62 @@ from typing import Any
 
 from ..backends.registry import open_backend
 from ..errors import ConfigError
-from ..models import DocumentResult
+from ..models import DocumentResult, GoldFile
 from ..output import atomic_write_text
 from ..pipeline import extract_document
 from ..readers.load import find_document, load_document
 from ..settings import Settings
 from ..stages.calibration import CALIBRATION_FILE, DOCUMENT_CAP, REVIEW_BUDGET, load_calibration, without_fit
 from ..stages.evidence import FEATURES, vector
-from .gold import locate_facts, read_gold
+from .gold import locate_facts, read_gold, rejected_spans
+from .metrics import overlap
 from .score import pair_spans
 
 
+def judged_facts(gold: GoldFile, result: DocumentResult, text: str) -> dict[int, bool]:
+    """Predicted fact index -> whether it is right, for the facts the gold decides:
+    all of them in a labelled file; in a partial one (exported from review) only
+    those a reviewer accepted, edited, added or rejected."""
+    located = locate_facts(gold, text)
+    pairs = pair_spans([(g.start, g.end) for g in located], [(f.start, f.end) for f in result.facts])
+    gold_of = {p: g for g, p in pairs.items()}
+    rejected = rejected_spans(gold, text)
+    judged: dict[int, bool] = {}
+    for p, fact in enumerate(result.facts):
+        g = gold_of.get(p)
+        if g is None:
+            if not gold.partial or any(overlap(fact.start, fact.end, *span) > 0 for span in rejected):
+                judged[p] = False
+            continue
+        expected = located[g].fact
+        if gold.partial and not expected.reviewed:
+            continue  # the tool's own output, exported unreviewed: says nothing
+        indicator_ok = expected.indicator is None or fact.indicator == expected.indicator
+        judged[p] = (fact.value, fact.unit) == (expected.value, expected.unit) and indicator_ok
+    return judged
+
+
 def labelled_facts(
-    gold_dir: Path, docs_dir: Path, settings: Settings
+    folders: list[tuple[Path, Path]], settings: Settings
 ) -> tuple[list[list[float]], list[int], list[str], list[int]]:
-    """Each predicted fact of the gold set's documents: its evidence vector and
-    whether it is right; the documents used; each fact's document (an index)."""
+    """Each judged predicted fact of the gold folders' documents (`folders`: gold
+    and docs directory pairs): its evidence vector and whether it is right; the
+    documents used; each fact's document (an index)."""
     rows: list[list[float]] = []
     right: list[int] = []
     used: list[str] = []
     documents: list[int] = []
     with open_backend(settings) as backend:
-        for gold_path in sorted(gold_dir.glob("*.json")):
-            gold = read_gold(gold_path)
-            document = load_document(find_document(docs_dir, gold.doc_id))
-            result: DocumentResult = extract_document(document, settings, backend)
-            located = locate_facts(gold, document.text)
-            pairs = pair_spans([(g.start, g.end) for g in located], [(f.start, f.end) for f in result.facts])
-            good = set()
-            for g, p in pairs.items():
-                expected, fact = located[g].fact, result.facts[p]
-                indicator_ok = expected.indicator is None or fact.indicator == expected.indicator
-                if (fact.value, fact.unit) == (expected.value, expected.unit) and indicator_ok:
-                    good.add(p)
-            for p, fact in enumerate(result.facts):
-                rows.append(vector(fact.evidence))
-                right.append(int(p in good))
-                documents.append(len(used))
-            used.append(gold.doc_id)
+        for gold_dir, docs_dir in folders:
+            for gold_path in sorted(gold_dir.glob("*.json")):
+                gold = read_gold(gold_path)
+                document = load_document(find_document(docs_dir, gold.doc_id))
+                result: DocumentResult = extract_document(document, settings, backend)
+                for p, is_right in sorted(judged_facts(gold, result, document.text).items()):
+                    rows.append(vector(result.facts[p].evidence))
+                    right.append(int(is_right))
+                    documents.append(len(used))
+                used.append(gold.doc_id)
     return rows, right, used, documents
 
 
@@ -112,10 +130,15 @@ def fit(
     }
 
 
-def calibrate(gold_dir: Path, docs_dir: Path, backend: str, out: Path) -> dict[str, Any]:
+def calibrate(
+    gold_dir: Path, docs_dir: Path, backend: str, out: Path, also: tuple[Path, ...] = ()
+) -> dict[str, Any]:
+    """Fit on the gold folder and on each `also` folder of reviewed documents
+    (`review --export-gold` writes DIR/gold and DIR/docs)."""
     settings = Settings.resolve({"backend": backend})
+    folders = [(gold_dir, docs_dir), *((folder / "gold", folder / "docs") for folder in also)]
     with without_fit():  # the evidence does not depend on a fit, and the old one may be stale
-        rows, right, used, documents = labelled_facts(gold_dir, docs_dir, settings)
+        rows, right, used, documents = labelled_facts(folders, settings)
     entry = {**fit(rows, right, documents=documents), "documents": used}
     existing: dict[str, Any] = {}
     if out.is_file():
@@ -133,4 +156,4 @@ def calibrate(gold_dir: Path, docs_dir: Path, backend: str, out: Path) -> dict[s
     return entry
 
 
-__all__ = ["CALIBRATION_FILE", "calibrate", "fit", "flagged_share", "labelled_facts"]
+__all__ = ["CALIBRATION_FILE", "calibrate", "fit", "flagged_share", "judged_facts", "labelled_facts"]

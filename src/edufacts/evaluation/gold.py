@@ -75,6 +75,10 @@ def locate_facts(gold: GoldFile, text: str, catalog: Catalog | None = None) -> l
     for (start_a, end_a), (start_b, _) in pairwise(spans):
         if start_b < end_a:
             problems.append(f"two gold facts overlap at characters {start_a}-{end_a} and {start_b}")
+    for index, rejection in enumerate(gold.rejected):
+        quote_at = _nth_index(text, rejection.quote, rejection.quote_occurrence)
+        if quote_at < 0 or rejection.raw not in rejection.quote:
+            problems.append(f"rejected[{index}] ({rejection.quote!r}): quote or raw not found")
     for kind, items in (("problems", gold.problems), ("measures", gold.measures)):
         for index, item in enumerate(items):
             if item not in text:
@@ -82,6 +86,18 @@ def locate_facts(gold: GoldFile, text: str, catalog: Catalog | None = None) -> l
     if problems:
         raise ContractError(f"gold {gold.doc_id}: " + "; ".join(problems))
     return located
+
+
+def rejected_spans(gold: GoldFile, text: str) -> list[tuple[int, int]]:
+    """Where the numbers a reviewer rejected stand (gold files from `review --export-gold`)."""
+    spans = []
+    for rejection in gold.rejected:
+        quote_at = _nth_index(text, rejection.quote, rejection.quote_occurrence)
+        raw_at = rejection.quote.find(rejection.raw)
+        if quote_at >= 0 and raw_at >= 0:
+            start = quote_at + raw_at
+            spans.append((start, start + len(rejection.raw)))
+    return spans
 
 
 def check_gold_file(path: Path, docs_dir: Path) -> int:
@@ -113,4 +129,4 @@ def main(argv: list[str] | None = None) -> int:
 if __name__ == "__main__":
     sys.exit(main())
 
-__all__ = ["LocatedGoldFact", "check_gold_file", "locate_facts", "read_gold"]
+__all__ = ["LocatedGoldFact", "check_gold_file", "locate_facts", "read_gold", "rejected_spans"]

@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from ..errors import InputError
-from ..models import Check, DocumentResult, Fact, GoldFact, GoldFile, Unclaimed
+from ..models import Check, DocumentResult, Fact, GoldFact, GoldFile, GoldRejection, Unclaimed
 from ..stages.catalog import Catalog
 from ..stages.rules import unit_fits
 from .store import Decision
@@ -19,6 +19,7 @@ EDITABLE = ("value", "unit", "indicator", "scope", "year", "label", "approx")
 _MAX_DIGITS = 15
 _MAX_EXPONENT = 15
 _GOLD_CONTEXT = 12
+REJECTED_IN_REVIEW = "rejected_in_review"
 
 
 def validate_fields(catalog: Catalog, fields: dict[str, Any]) -> dict[str, Any]:
@@ -134,7 +135,7 @@ def apply_decisions(
                     end=fact.end,
                     value=fact.value,
                     unit=fact.unit,
-                    reason="rejected_in_review" + (f": {decision.reason}" if decision.reason else ""),
+                    reason=REJECTED_IN_REVIEW + (f": {decision.reason}" if decision.reason else ""),
                     quote=fact.quote,
                 )
             )
@@ -192,6 +193,8 @@ def gold_quote(text: str, start: int, end: int) -> tuple[str, int]:
 
 
 def to_gold(result: DocumentResult, text: str, notes: str) -> GoldFile:
+    """A corrected output as a partial gold file: the facts a reviewer decided are
+    marked `reviewed`, the numbers they rejected are kept as `rejected`."""
     facts = []
     for fact in result.facts:
         quote, occurrence = gold_quote(text, fact.start, fact.end)
@@ -207,8 +210,14 @@ def to_gold(result: DocumentResult, text: str, notes: str) -> GoldFile:
                 approx=fact.approx,
                 label=fact.label or fact.raw,
                 quote_occurrence=occurrence,
+                reviewed=any(check.name == "review" for check in fact.checks),
             )
         )
+    rejected = []
+    for item in result.unclaimed:
+        if item.reason.startswith(REJECTED_IN_REVIEW):
+            quote, occurrence = gold_quote(text, item.start, item.end)
+            rejected.append(GoldRejection(quote=quote, raw=item.raw, quote_occurrence=occurrence))
     return GoldFile(
         doc_id=result.document.id,
         meta=result.meta,
@@ -216,7 +225,17 @@ def to_gold(result: DocumentResult, text: str, notes: str) -> GoldFile:
         problems=[item.text for item in result.problems],
         measures=[item.text for item in result.measures],
         notes=notes,
+        partial=True,
+        rejected=rejected,
     )
 
 
-__all__ = ["EDITABLE", "apply_decisions", "fact_fields", "gold_quote", "to_gold", "validate_fields"]
+__all__ = [
+    "EDITABLE",
+    "REJECTED_IN_REVIEW",
+    "apply_decisions",
+    "fact_fields",
+    "gold_quote",
+    "to_gold",
+    "validate_fields",
+]
