@@ -8,9 +8,11 @@ it is needed only here (`pip install -e '.[calibrate]'`)."""
 from __future__ import annotations
 
 import json
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
+from ..backends.base import Backend
 from ..backends.registry import open_backend
 from ..errors import ConfigError
 from ..models import DocumentResult, GoldFile
@@ -49,16 +51,18 @@ def judged_facts(gold: GoldFile, result: DocumentResult, text: str) -> dict[int,
 
 
 def labelled_facts(
-    folders: list[tuple[Path, Path]], settings: Settings
+    folders: list[tuple[Path, Path]], settings: Settings, session: Backend | None = None
 ) -> tuple[list[list[float]], list[int], list[str], list[int]]:
     """Each judged predicted fact of the gold folders' documents (`folders`: gold
     and docs directory pairs): its evidence vector and whether it is right; the
-    documents used; each fact's document (an index)."""
+    documents used; each fact's document (an index). `session`: an open backend
+    (a test's recorded one); else one is opened from `settings`."""
     rows: list[list[float]] = []
     right: list[int] = []
     used: list[str] = []
     documents: list[int] = []
-    with open_backend(settings) as backend:
+    with ExitStack() as stack:
+        backend = session or stack.enter_context(open_backend(settings))
         for gold_dir, docs_dir in folders:
             for gold_path in sorted(gold_dir.glob("*.json")):
                 gold = read_gold(gold_path)
@@ -131,14 +135,19 @@ def fit(
 
 
 def calibrate(
-    gold_dir: Path, docs_dir: Path, backend: str, out: Path, also: tuple[Path, ...] = ()
+    gold_dir: Path,
+    docs_dir: Path,
+    backend: str,
+    out: Path,
+    also: tuple[Path, ...] = (),
+    session: Backend | None = None,
 ) -> dict[str, Any]:
     """Fit on the gold folder and on each `also` folder of reviewed documents
     (`review --export-gold` writes DIR/gold and DIR/docs)."""
     settings = Settings.resolve({"backend": backend})
     folders = [(gold_dir, docs_dir), *((folder / "gold", folder / "docs") for folder in also)]
     with without_fit():  # the evidence does not depend on a fit, and the old one may be stale
-        rows, right, used, documents = labelled_facts(folders, settings)
+        rows, right, used, documents = labelled_facts(folders, settings, session)
     entry = {**fit(rows, right, documents=documents), "documents": used}
     existing: dict[str, Any] = {}
     if out.is_file():
