@@ -178,15 +178,15 @@ def test_exported_gold_marks_what_a_reviewer_decided_and_the_fit_uses_only_that(
         index[chosen["rejected"].id]: False,
     }
     # The same file read as a labelled gold file would call every other fact right or wrong.
-    assert len(judged_facts(gold.model_copy(update={"partial": False}), original.result, original.text)) == len(
-        original.result.facts
-    )
+    labelled = gold.model_copy(update={"partial": False})
+    assert len(judged_facts(labelled, original.result, original.text)) == len(original.result.facts)
 
 
 def test_calibrate_refuses_a_held_out_folder_among_the_reviewed_ones(tmp_path: Path) -> None:
     folder = tmp_path / "heldout"
     folder.mkdir()
-    outcome = CliRunner().invoke(main, ["calibrate", "--also", str(folder), "--out", str(tmp_path / "c.json")])
+    arguments = ["calibrate", "--also", str(folder), "--out", str(tmp_path / "c.json")]
+    outcome = CliRunner().invoke(main, arguments)
     assert outcome.exit_code == 2 and "held-out" in outcome.output
 
 

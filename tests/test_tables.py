@@ -77,3 +77,43 @@ def test_glued_cells_split_only_at_a_comparison_sign() -> None:
     assert by_raw["95"][4] and by_raw["≥97"][4]  # flagged for review
     assert unclaimed["12001500"] == "run_together"  # 1200 and 1500, or 120 and 01500: never a guess
     assert not any(key.startswith(("1200", "1500", "12001500")) for key in facts)
+
+
+BARRED_GROUPED = """二、指标达标情况
+指标 |
+小学 |
+初中 |
+||||
+平均值 |
+差异系数 |
+平均值 |
+差异系数 |
+|
+1.每百名学生拥有骨干教师数 |
+1.5 |
+0.321 |
+2.0 |
+0.287 |
+2.每百名学生拥有专任教师数 |
+6.2 |
+0.298 |
+7.1 |
+0.305 |
+三、存在问题
+"""
+
+
+def test_cells_with_column_bars_under_a_two_level_header() -> None:
+    facts, unclaimed = extract(BARRED_GROUPED)
+    by_raw = {key.split("@")[0]: value for key, value in facts.items()}
+    assert len(by_raw) == 8 and not any(reason == "no_unit" for reason in unclaimed.values())
+    # the group header gives the level, the leaf column the measure, the row's counted noun the unit
+    assert by_raw["1.5"][:4] == (Decimal("1.5"), "人", "每百名学生拥有骨干教师数(小学平均值)", "小学")
+    assert by_raw["0.287"][:3] == (Decimal("0.287"), "coef", "每百名学生拥有骨干教师数(初中差异系数)")
+    assert by_raw["7.1"][:2] == (Decimal("7.1"), "人")
+
+
+def test_a_grouped_header_whose_columns_do_not_divide_evenly_names_no_column() -> None:
+    uneven = BARRED_GROUPED.replace("平均值 |\n差异系数 |\n|\n", "平均值 |\n|\n", 1)
+    facts, _ = extract(uneven)
+    assert not any("小学平均值" in str(value[2]) for value in facts.values())

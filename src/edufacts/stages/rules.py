@@ -193,18 +193,32 @@ def _cell_for(tables: list[Table], table_starts: list[int], mention: Mention) ->
     return None
 
 
+# A row that counts people, schools or classes and names no unit (`每百名学生拥有
+# 骨干教师数`, `幼儿园数`): the unit its counted noun takes.
+_COUNTED_NOUN = re.compile(r"(?:(教师|教职工|学生|幼儿|校长|人)|(学校|幼儿园|园|校)|(班级|班))数$")
+
+
+def _counted_unit(row_label: str) -> str:
+    counted = _COUNTED_NOUN.search(_row_label(row_label))
+    if counted is None:
+        return ""
+    return "人" if counted.group(1) else "所" if counted.group(2) else "班"
+
+
 def _table_value(cell: TableCell, mention: Mention) -> tuple[Decimal, str] | None:
     """Scale and unit of a bare table number from its row or column bracket."""
     if mention.value is None:
         return None
-    hint = cell.unit_hint
+    hint = cell.unit_hint or _counted_unit(cell.row_label)
+    if hint == "coef":
+        return mention.value, "coef"
     if hint in {"%", "%)"}:
         if re.search(r"变化|增减|增长", cell.column):
             return mention.value, "个百分点"
         return mention.value, "%"
     scale = "万" if hint.startswith("万") else "亿" if hint.startswith("亿") else ""
     unit = hint[len(scale) :]
-    if unit in {"人", "名", "元", "平方米", "㎡", "所", "个", "人次"} or (scale and unit == ""):
+    if unit in {"人", "名", "元", "平方米", "㎡", "所", "个", "人次", "班"} or (scale and unit == ""):
         return canonical_unit(unit, scale, mention.value)
     return None
 

@@ -284,7 +284,9 @@ def find_tables(text: str) -> list[Table]:
     cells: list[tuple[int, int, str]] = []
     tables: list[Table] = []
     for line_start, line_end in [*_line_spans(text), (len(text) + 1, len(text) + 1)]:
-        content = text[line_start:line_end].strip()
+        # A cell written `5.998 |` (a table flattened with its column bars), and a
+        # line of bars alone (`||||`, a border row) holding no cell.
+        content = text[line_start:line_end].strip().strip("|").strip()
         if line_start > len(text) or (content and len(content) > _MAX_CELL_CHARS):
             table = _table_from_cells(cells)
             if table is not None:
@@ -310,7 +312,7 @@ def _table_from_cells(cells: list[tuple[int, int, str]]) -> Table | None:
     while row_start > 0 and _YEAR_CELL.fullmatch(cells[row_start][2]):
         row_start -= 1
     header = [cell for _, _, cell in cells[:row_start]]
-    columns = _value_columns(header)
+    columns = _value_columns(header) or _grouped_columns(header, first_value, value_indexes)
     title = next((cell for _, _, cell in cells if "表" in cell), header[0] if header else "")
     table_cells: list[TableCell] = []
     run: list[int] = []
@@ -343,6 +345,39 @@ def _value_columns(header: list[str]) -> list[tuple[str, int | None, str]]:
                 unit = bracket.group(1)
             columns.append((cell, None, unit))
     return columns
+
+
+def _grouped_columns(
+    header: list[str], first_value: int, value_indexes: list[int]
+) -> list[tuple[str, int | None, str]]:
+    """A two-level header (`指标 | 小学 | 中学 | 平均值 | 差异系数 | 达标比例 |
+    平均值 | 差异系数 | 达标比例`): the last cells name the values of a row and
+    repeat once per group; the cells just before them are the groups (小学平均值,
+    小学差异系数, ..., 中学平均值). Only where the first row's value count makes
+    that split exact; else no columns, as before."""
+    first_row = [index for index in value_indexes if index >= first_value]
+    per_row = 0
+    while per_row < len(first_row) and first_row[per_row] == first_value + per_row:
+        per_row += 1
+    if per_row < 2 or len(header) <= per_row or any(_is_value_cell(cell) for cell in header):
+        return []
+    leaves = header[len(header) - per_row :]
+    # the shortest period the leaf cells repeat with is one group's width
+    width = next(
+        w for w in range(1, per_row + 1) if not per_row % w and leaves == leaves[:w] * (per_row // w)
+    )
+    groups_count = per_row // width
+    groups = header[len(header) - per_row - groups_count : len(header) - per_row]
+    if groups_count < 2 or len(groups) < groups_count:
+        return []
+    return [(f"{groups[i // width]}{leaves[i]}", None, _leaf_unit(leaves[i])) for i in range(per_row)]
+
+
+def _leaf_unit(column: str) -> str:
+    bracket = _BRACKET_UNIT.search(column)
+    if bracket and _UNIT_IN_BRACKET.fullmatch(bracket.group(1)):
+        return bracket.group(1)
+    return "coef" if column.endswith("系数") else ""
 
 
 def _named_unit_column(cell: str) -> tuple[str, str] | None:
