@@ -213,6 +213,9 @@ WORDING_CASES = [
     ),
     ("全县幼儿园、小学、初中分别有45所、30所、12所。", "45所", "kindergarten_count"),
     ("全县幼儿园、小学、初中分别有45所、30所、12所。", "30所", None),
+    # a short aside inside a name does not hide it
+    ("全镇有在园(班)幼儿1320人。", "1320人", "kindergarten_enrollment"),
+    ("全镇有在园(含附设班)幼儿1320人。", "1320人", None),  # a longer aside is no part of a name
 ]
 
 

@@ -103,6 +103,17 @@ def _clause_start(text: str, start: int, floor: int, ends: re.Pattern[str] = _CL
     return position
 
 
+_ASIDE = re.compile(r"\([^()]{1,3}\)")
+
+
+def _in_aside(text: str, index: int) -> bool:
+    """Whether text[index] belongs to a short bracketed aside (brackets included)."""
+    for match in _ASIDE.finditer(text, max(0, index - 4), min(len(text), index + 5)):
+        if match.start() <= index < match.end():
+            return True
+    return False
+
+
 def _candidates(
     catalog: Catalog, text: str, window_start: int, mention: Mention, unit: str, floor: int = 0
 ) -> list[tuple[int, Indicator]]:
@@ -116,6 +127,18 @@ def _candidates(
         for indicator in by_alias[match.group()]:
             if unit_fits(indicator.unit, unit):
                 found.append((distance, -len(match.group()), indicator))
+    # A name with a short aside inside (在园(班)幼儿, 幼儿园(所)数) is read without it.
+    reach_start = max(floor, window_start - _ALIAS_REACH)
+    if _ASIDE.search(text, reach_start, mention.start):
+        kept = [i for i in range(reach_start, mention.start) if not _in_aside(text, i)]
+        stripped = "".join(text[i] for i in kept)
+        for match in pattern.finditer(stripped):
+            end = kept[match.end() - 1] + 1
+            if end <= window_start:
+                continue
+            for indicator in by_alias[match.group()]:
+                if unit_fits(indicator.unit, unit):
+                    found.append((mention.start - end, -len(match.group()), indicator))
     after_end = min(len(text), mention.end + _WINDOW_AFTER)
     stop = _CLAUSE_END.search(text, mention.end, after_end)
     for match in pattern.finditer(text, mention.end, stop.start() if stop else after_end):
