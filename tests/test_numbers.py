@@ -137,6 +137,15 @@ def test_the_base_of_a_rate_is_not_a_count() -> None:
     quantities = [m.raw for m in find_mentions(text) if m.is_quantity]
     assert "千人" not in quantities and "万名" not in quantities
     assert quantities == ["4.05个", "3名", "千余名"]
+    # a lone 百/千/万 with no approx word is a base (毎 is a variant of 每), or a name
+    text = "毎百名学生拥有教师5.9人,万人一本上线率居第一,一本上线人数1200人,近千次报道"
+    quantities = [m.raw for m in find_mentions(text) if m.is_quantity]
+    assert quantities == ["5.9人", "1200人", "近千次"]
+
+
+def test_a_blank_between_a_number_and_its_scale() -> None:
+    (total,) = [m for m in find_mentions("教育总投入 260523.16 万元,比上年增长") if m.is_quantity]
+    assert (total.raw, total.value, total.unit) == ("260523.16 万元", Decimal("260523.16"), "万元")
 
 
 def test_range_endpoints_share_the_unit() -> None:

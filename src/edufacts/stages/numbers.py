@@ -122,7 +122,7 @@ _MENTION = re.compile(
       | (?P<cn>{_CN_NUMBER})(?=余|多|{_SCALE}|{_UNIT})
     )
     (?P<more>余|多)?
-    (?P<scale>{_SCALE})?
+    (?:[ \xa0]?(?P<scale>{_SCALE}))?
     (?P<more2>余|多)?
     (?:[ \xa0]?(?P<unit>{_UNIT}))?
     # 生均12000元/年: the period or head an amount is counted per stays in the span.
@@ -151,6 +151,7 @@ _CN_QUANTITY_UNITS = set("所个名人项次批家倍间套台册节班门届篇
     "分",
 }
 _CN_IDIOMS_WITH_ONE = set("个批项次种类条支名位")
+_COLLEGE_TIER_AFTER = re.compile(r"上线|线|院校|批次|录取|高校|及以上|以上")
 _WORDS_ENDING_IN_ONE = set("唯统逐同单划均新上下这")
 # Political and education set phrases: numbered slogans, not counts.
 _SET_PHRASE = re.compile(
@@ -495,8 +496,15 @@ def _classify(
             return None
         if cn in {"一", "两"} and written_unit in _CN_IDIOMS_WITH_ONE and not scale:
             return None  # 一个, 一批, 一项: the article "a", not a count
-        if not cn.strip("百千万亿") and (text[start - 1 : start] in {"每", "("} or not written_unit):
-            return None  # 每千人口, 每万名学生, 在校学生数(万人): a base or a unit, not a count
+        lone_scale = (
+            len(cn) == 1 and written_unit != "年" and not (prefix or groups["more"] or groups["more2"])
+        )
+        if not cn.strip("百千万亿") and (text[start - 1 : start] in {"每", "(", "毎"} or lone_scale):
+            return (
+                None  # 每千人口, 每万名学生, 在校学生数(万人), 万人一本上线率: a base or a unit, not a count
+            )
+        if written_unit == "本" and _COLLEGE_TIER_AFTER.match(text, end):
+            return None  # 一本上线率, 二本院校: the tiers of the college entrance exam
         if cn + written_unit == "十分" or (cn + written_unit == "一成" and text[end : end + 1] == "不"):
             return None  # the adverb (十分突出), the idiom 一成不变
         if text[start - 1 : start] in {"数", "几", "上"} and cn[0] in "十百千万":
