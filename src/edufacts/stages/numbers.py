@@ -1,7 +1,7 @@
 """Stage 3, numbers: every numeric mention with its span, exact Decimal value,
 canonical unit, approx flag and kind (quantity, or the context kinds that are
 never facts: year, date, doc_number, ordinal, section, phone, code, name,
-run_together). Pure: runs on the normalized view, whose offsets are the input's."""
+run_together, period, framework). Pure: runs on the normalized view, whose offsets are the input's."""
 
 from __future__ import annotations
 
@@ -158,6 +158,9 @@ _SET_PHRASE = re.compile(
     r"(?:四个(?:意识|自信|全面|服务|回归)|两个(?:维护|确立|一百年|只增不减|务必)|三个(?:代表|务必)"
     r"|八项规定|十项准则|五项管理|三全育人|五育并举|两个中心|五个一)"
 )
+# 8个方面评价重点, 56项评价要点, 2个一级指标: how an evaluation or a plan
+# is organised, not something it measures.
+_FRAMEWORK_AFTER = re.compile(r"(?:方面|评价要点|评价重点|评估要点|[一二三]级指标|维度|板块)")
 _YEAR_RANGE_CONNECTOR = re.compile(r"\s*[-~～—–至到]\s*")
 _DATE = re.compile(
     r"(?=\d)(?:(?:19|20)\d{2}(?:年\d{1,2}月(?:\d{1,2}日)?|([-/.])\d{1,2}\1\d{1,2}(?!\d))|(?<!\d)\d{1,2}月(?:\d{1,2}日)?)"
@@ -199,6 +202,7 @@ MentionKind = Literal[
     "vague",
     "run_together",
     "period",
+    "framework",
 ]
 
 
@@ -732,6 +736,8 @@ def _context_kind(
         return "name"
     if written_unit == "届" and _CONGRESS_AFTER.match(text, match.end()):
         return "ordinal"  # 十九届二中全会
+    if written_unit in {"个", "项", "条"} and _FRAMEWORK_AFTER.match(text, match.end()):
+        return "framework"
     return "quantity"
 
 
