@@ -1,7 +1,8 @@
 """Stage 3, numbers: every numeric mention with its span, exact Decimal value,
 canonical unit, approx flag and kind (quantity, or the context kinds that are
 never facts: year, date, doc_number, ordinal, section, phone, code, name,
-run_together, period, framework). Pure: runs on the normalized view, whose offsets are the input's."""
+run_together, period, framework, age_group). Pure: runs on the normalized view,
+whose offsets are the input's."""
 
 from __future__ import annotations
 
@@ -161,6 +162,9 @@ _SET_PHRASE = re.compile(
 # 8个方面评价重点, 56项评价要点, 2个一级指标: how an evaluation or a plan
 # is organised, not something it measures.
 _FRAMEWORK_AFTER = re.compile(r"(?:方面|评价要点|评价重点|评估要点|[一二三]级指标|维度|板块)")
+# 45岁以下的专任教师, 3-5岁幼儿, 65岁及以上老年人: an age that names a group
+# (the group's count or share is the fact); 人均预期寿命76.7岁。 is a measured age.
+_AGE_GROUP_AFTER = re.compile(r"(?:及?以[下上])?的?[\u4e00-\u9fff]")
 _YEAR_RANGE_CONNECTOR = re.compile(r"\s*[-~～—–至到]\s*")
 _DATE = re.compile(
     r"(?=\d)(?:(?:19|20)\d{2}(?:年\d{1,2}月(?:\d{1,2}日)?|([-/.])\d{1,2}\1\d{1,2}(?!\d))|(?<!\d)\d{1,2}月(?:\d{1,2}日)?)"
@@ -203,6 +207,7 @@ MentionKind = Literal[
     "run_together",
     "period",
     "framework",
+    "age_group",
 ]
 
 
@@ -738,6 +743,8 @@ def _context_kind(
         return "ordinal"  # 十九届二中全会
     if written_unit in {"个", "项", "条"} and _FRAMEWORK_AFTER.match(text, match.end()):
         return "framework"
+    if written_unit == "岁" and _AGE_GROUP_AFTER.match(text, match.end()):
+        return "age_group"
     return "quantity"
 
 
