@@ -213,6 +213,10 @@ WORDING_CASES = [
     ),
     ("全县幼儿园、小学、初中分别有45所、30所、12所。", "45所", "kindergarten_count"),
     ("全县幼儿园、小学、初中分别有45所、30所、12所。", "30所", None),
+    # wording of the genre for catalog indicators
+    ("其他部门办园(含村办)42所。", "42所", "kindergarten_count"),
+    ("财政投入3.2亿元,新增公办幼儿园8所。", "3.2亿元", "education_investment"),
+    ("免除各类学生学杂费1.5亿元。", "1.5亿元", "student_aid_amount"),
     # a short aside inside a name does not hide it
     ("全镇有在园(班)幼儿1320人。", "1320人", "kindergarten_enrollment"),
     ("全镇有在园(含附设班)幼儿1320人。", "1320人", None),  # a longer aside is no part of a name
