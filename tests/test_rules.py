@@ -217,6 +217,7 @@ WORDING_CASES = [
     ("其他部门办园(含村办)42所。", "42所", "kindergarten_count"),
     ("财政投入3.2亿元,新增公办幼儿园8所。", "3.2亿元", "education_investment"),
     ("免除各类学生学杂费1.5亿元。", "1.5亿元", "student_aid_amount"),
+    ("投入资金900万元,扩建面积3200平方米。", "3200平方米", "new_floor_area"),
     # a short aside inside a name does not hide it
     ("全镇有在园(班)幼儿1320人。", "1320人", "kindergarten_enrollment"),
     ("全镇有在园(含附设班)幼儿1320人。", "1320人", None),  # a longer aside is no part of a name
