@@ -213,6 +213,10 @@ WORDING_CASES = [
     ),
     ("全县幼儿园、小学、初中分别有45所、30所、12所。", "45所", "kindergarten_count"),
     ("全县幼儿园、小学、初中分别有45所、30所、12所。", "30所", None),
+    # a change from the year before measures no stock
+    ("全省共有幼儿园3511所,比上年减少378所。", "378所", None),
+    ("在园幼儿为7933人,比上年减少480人。", "480人", None),
+    ("教育支出12.5亿元,比上年增长6.1%。", "6.1%", "education_expenditure_growth"),
     # wording of the genre for catalog indicators
     ("其他部门办园(含村办)42所。", "42所", "kindergarten_count"),
     ("财政投入3.2亿元,新增公办幼儿园8所。", "3.2亿元", "education_investment"),

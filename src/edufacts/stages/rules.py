@@ -349,6 +349,10 @@ def propose(
         if {"increase", "decrease"} & set(mention.flags):
             # 支出133.49亿元,比上年增加14.8亿元: the change of a total is not the total
             ranked = [(distance, item) for distance, item in ranked if item.id not in _TOTAL_MONEY]
+            if _COMPARED_WITH.search(text, max(sentence_start, mention.start - 12), mention.start):
+                # 幼儿园3511所,比上年减少378所: a change from a year before measures no
+                # stock (kindergartens, children); only a growth rate is one
+                ranked = [(distance, item) for distance, item in ranked if item.id.endswith("_growth")]
         indicator = ranked[0][1] if ranked else None
         measured = (value, unit)
         if indicator is not None:
@@ -458,6 +462,7 @@ def _respectively(catalog: Catalog, text: str, mentions: list[Mention]) -> dict[
 
 _GROWTH_BEFORE = re.compile(r"(?:增长|增幅|同比增长|比上年增长|增幅为|增长了)[^,。;\d]{0,6}$")
 _TOTAL_MONEY = {"education_expenditure", "education_investment"}
+_COMPARED_WITH = re.compile(r"(?:比|较|与)(?:上年|去年|上一年|上年度|上学年|(?:19|20)\d{2}年)|同比")
 _SIBLING_REACH = 120
 
 
