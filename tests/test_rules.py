@@ -217,6 +217,11 @@ WORDING_CASES = [
     ("全省共有幼儿园3511所,比上年减少378所。", "378所", None),
     ("在园幼儿为7933人,比上年减少480人。", "480人", None),
     ("教育支出12.5亿元,比上年增长6.1%。", "6.1%", "education_expenditure_growth"),
+    # not the number of kindergartens: other schools, a grade, a designation, additions
+    ("坚持春秋两季对全区230余所中小学幼儿园开展安全大检查。", "230余所", None),
+    ("全区有市级示范性幼儿园2所,一级幼儿园86所。", "86所", None),
+    ("全县新增幼儿园64所。", "64所", None),
+    ("全县共有幼儿园64所。", "64所", "kindergarten_count"),
     # wording of the genre for catalog indicators
     ("其他部门办园(含村办)42所。", "42所", "kindergarten_count"),
     ("财政投入3.2亿元,新增公办幼儿园8所。", "3.2亿元", "education_investment"),

@@ -568,6 +568,22 @@ _LEVEL_SPECIFIC = {
 """An indicator for a level not stated, and the indicator to use where the clause states the level."""
 
 
+_OTHER_SCHOOLS_AFTER = re.compile(r"[^,。;、\d]{0,3}?(?:学校|中小学|小学|中学|初中|高中|高校|院校)")
+_KINDERGARTEN_GRADE = re.compile(
+    r"(?:[一二三四五六七八九]级|示范性?|标准化|星级|等级|优质|新增|增加|新认定|认定)[^,。;、\d]{0,4}(?:幼儿园|园)$"
+)
+
+
+def _not_the_kindergarten_count(text: str, mention: Mention) -> bool:
+    """`230余所中小学幼儿园`, `16所学校操场`: the noun after the number is not a
+    kindergarten; `一级幼儿园86所`, `市级示范性幼儿园2所`, `新增幼儿园64所`: a grade,
+    a designation or the year's additions, not the number of kindergartens."""
+    if _OTHER_SCHOOLS_AFTER.match(text, mention.end):
+        return True
+    phrase_start = _clause_start(text, mention.start, max(0, mention.start - 30), _PHRASE_END)
+    return _KINDERGARTEN_GRADE.search(text[phrase_start : mention.start]) is not None
+
+
 def _rerank(
     catalog: Catalog,
     text: str,
@@ -613,6 +629,10 @@ def _rerank(
         return ranked
     if _NOT_A_SCHOOL.match(text, mention.end):
         return [(distance, item) for distance, item in ranked if item.unit != "所"]
+    if ranked[0][1].id == "kindergarten_count" and _not_the_kindergarten_count(text, mention):
+        ranked = [(distance, item) for distance, item in ranked if item.id != "kindergarten_count"]
+        if not ranked:
+            return ranked
     built = catalog.indicators.get("schools_built")
     if (
         built is not None
