@@ -222,6 +222,9 @@ WORDING_CASES = [
     ("全区有市级示范性幼儿园2所,一级幼儿园86所。", "86所", None),
     ("全县新增幼儿园64所。", "64所", None),
     ("全县共有幼儿园64所。", "64所", "kindergarten_count"),
+    # children admitted in the year are not the children enrolled
+    ("全区幼儿园136所,入园幼儿12695人,在园幼儿32000人。", "12695人", None),
+    ("全区幼儿园136所,入园幼儿12695人,在园幼儿32000人。", "32000人", "kindergarten_enrollment"),
     # wording of the genre for catalog indicators
     ("其他部门办园(含村办)42所。", "42所", "kindergarten_count"),
     ("财政投入3.2亿元,新增公办幼儿园8所。", "3.2亿元", "education_investment"),
