@@ -222,6 +222,9 @@ WORDING_CASES = [
     ("全区有市级示范性幼儿园2所,一级幼儿园86所。", "86所", None),
     ("全县新增幼儿园64所。", "64所", None),
     ("全县共有幼儿园64所。", "64所", "kindergarten_count"),
+    # a rate named in its own phrase takes no name from before it
+    ("小学年辍学率0.03%,毕业率100%。", "100%", None),
+    ("入学率100%,巩固率99.5%,毕业率100%。", "99.5%", "compulsory_retention_rate"),
     # children admitted in the year are not the children enrolled
     ("全区幼儿园136所,入园幼儿12695人,在园幼儿32000人。", "12695人", None),
     ("全区幼儿园136所,入园幼儿12695人,在园幼儿32000人。", "32000人", "kindergarten_enrollment"),

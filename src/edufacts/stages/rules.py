@@ -568,6 +568,7 @@ _LEVEL_SPECIFIC = {
 """An indicator for a level not stated, and the indicator to use where the clause states the level."""
 
 
+_RATE_WORD = re.compile(r"率|比例|占比")
 _OTHER_SCHOOLS_AFTER = re.compile(r"[^,。;、\d]{0,3}?(?:学校|中小学|小学|中学|初中|高中|高校|院校)")
 _KINDERGARTEN_GRADE = re.compile(
     r"(?:[一二三四五六七八九]级|示范性?|标准化|星级|等级|优质|新增|增加|新认定|认定)[^,。;、\d]{0,4}(?:幼儿园|园)$"
@@ -621,6 +622,12 @@ def _rerank(
         # `公办园10301人,占比41.02%`: the share's subject outweighs a name outside its phrase
         if share_of is not None and (not ranked or ranked[0][0] > own_phrase):
             return [(0, share_of), *[item for item in ranked if item[1] is not share_of]]
+        phrase_start = mention.start - own_phrase
+        if ranked and _RATE_WORD.search(text, phrase_start, mention.start):
+            # `辍学率0.03%,毕业率100%`: a rate its own phrase names takes no name from before it
+            own = _candidates(catalog, text, phrase_start, mention, unit, phrase_start)
+            if ranked[0][1] not in [indicator for _, indicator in own]:
+                return own
     if not ranked:
         level = _LEVEL_WORD.findall(text, max(0, mention.start - 40), mention.start)
         if unit == "coef" and level:
