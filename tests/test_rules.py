@@ -222,6 +222,9 @@ WORDING_CASES = [
     ("全区有市级示范性幼儿园2所,一级幼儿园86所。", "86所", None),
     ("全县新增幼儿园64所。", "64所", None),
     ("全县共有幼儿园64所。", "64所", "kindergarten_count"),
+    # building verbs: 建设 builds, 开办 (run, in operation) does not
+    ("全市建设幼儿园279所,新增学位9.38万个。", "279所", "schools_built"),
+    ("全区共有幼儿园227所(实际开办205所)。", "205所", "kindergarten_count"),
     # a rate named in its own phrase takes no name from before it
     ("小学年辍学率0.03%,毕业率100%。", "100%", None),
     ("入学率100%,巩固率99.5%,毕业率100%。", "99.5%", "compulsory_retention_rate"),
