@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from edufacts.evaluation.calibrate import calibrate
 from edufacts.evaluation.runner import score_backend
 from edufacts.evaluation.score import summarize
 from edufacts.pipeline import extract_document
@@ -117,3 +118,16 @@ def test_local_is_never_worse_than_rules_on_the_gold_set(local_assistant: Any) -
     floor = json.loads((ROOT / "eval" / "baseline.json").read_text(encoding="utf-8"))
     for name, minimum in floor.get("local", {}).items():
         assert (local[name] or 0) >= minimum, name
+
+
+@pytest.mark.vcr
+def test_the_shipped_local_fit_is_reproduced_from_the_dev_gold(local_assistant: Any, tmp_path: Path) -> None:
+    """The local backend's calibration (its evidence includes the model's agreement)
+    is fitted on the whole dev split's recorded session, as `edufacts calibrate
+    --backend local` fits it against the live server."""
+    pytest.importorskip("sklearn")
+    entry = calibrate(GOLD, DOCS, "local", tmp_path / "calibration.json", session=local_assistant)
+    shipped = json.loads((ROOT / "schemas" / "calibration.json").read_text(encoding="utf-8"))["backends"]
+    stale = "schemas/calibration.json's local fit is stale: " + json.dumps(entry)
+    assert shipped.get("local") == entry, stale
+    assert len(entry["documents"]) == len(list(GOLD.glob("*.json")))
