@@ -599,7 +599,9 @@ def _rerank(
       not kindergarten_count);
     - `新增学前教育优质学位1260个`: places of a stated level take that level's indicator;
     - `均衡系数小学为0.305`: a coefficient takes the balance coefficient of the level named
-      last before it."""
+      last before it;
+    - `辍学率0.03%,毕业率100%`: a rate its own phrase names keeps no earlier name;
+    - `一级幼儿园86所`, `230余所中小学幼儿园`: no kindergarten_count (`_not_the_kindergarten_count`)."""
     named = _NAMED_BEFORE.search(text, max(0, mention.start - 16), mention.start)
     if named is not None:
         for unit_named, pattern_named, indicator_id in _NAMED_COUNTS:
