@@ -222,6 +222,9 @@ WORDING_CASES = [
     ("全区有市级示范性幼儿园2所,一级幼儿园86所。", "86所", None),
     ("全县新增幼儿园64所。", "64所", None),
     ("全县共有幼儿园64所。", "64所", "kindergarten_count"),
+    # a level word inside a school's name states no level
+    ("新建成东环小学万昌校区、第五中学等10所学校,新增学位10590个。", "10590个", "new_school_places"),
+    ("新建成10所小学,新增学位10590个。", "10590个", "new_compulsory_places"),
     # building verbs: 建设 builds, 开办 (run, in operation) does not
     ("全市建设幼儿园279所,新增学位9.38万个。", "279所", "schools_built"),
     ("全区共有幼儿园227所(实际开办205所)。", "205所", "kindergarten_count"),

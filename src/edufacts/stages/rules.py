@@ -703,8 +703,23 @@ def _nearest_scope_terms(catalog: Catalog, text: str, start: int, end: int) -> s
     if in_clause:
         return in_clause
     pattern, term_of = _scope_pattern(catalog)
-    found = [term_of[match.group()] for match in pattern.finditer(text, start, clause_start)]
+    found = [
+        term_of[match.group()]
+        for match in pattern.finditer(text, start, clause_start)
+        if not _in_school_name(text, match.start(), match.end())
+    ]
     return {found[-1]} if found else set()
+
+
+_NUMBERED_SCHOOL = re.compile(r"第[一二三四五六七八九十\d]{1,3}$")
+_EXAMPLES_FOLLOW = re.compile(r"等\d|[^\s,。;、]{0,4}(?:校区|分校)")
+
+
+def _in_school_name(text: str, start: int, end: int) -> bool:
+    """`第五中学`, `东环小学万昌校区`, `…中学等10所学校`: a level word inside a
+    school's name (a numbered school, a campus, the last example before 等N所)
+    states no level."""
+    return bool(_NUMBERED_SCHOOL.search(text, max(0, start - 4), start) or _EXAMPLES_FOLLOW.match(text, end))
 
 
 def _clause_scope_terms(catalog: Catalog, text: str, start: int, end: int) -> set[str]:
