@@ -16,7 +16,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from ..errors import ContractError, EdufactsError
-from ..models import GoldFact, GoldFile
+from ..models import GoldFact, GoldFile, GoldRejection
 from ..stages.catalog import Catalog, load_catalog
 
 
@@ -76,8 +76,7 @@ def locate_facts(gold: GoldFile, text: str, catalog: Catalog | None = None) -> l
         if start_b < end_a:
             problems.append(f"two gold facts overlap at characters {start_a}-{end_a} and {start_b}")
     for index, rejection in enumerate(gold.rejected):
-        quote_at = _nth_index(text, rejection.quote, rejection.quote_occurrence)
-        if quote_at < 0 or rejection.raw not in rejection.quote:
+        if _rejected_start(rejection, text) < 0:
             problems.append(f"rejected[{index}] ({rejection.quote!r}): quote or raw not found")
     for kind, items in (("problems", gold.problems), ("measures", gold.measures)):
         for index, item in enumerate(items):
@@ -88,16 +87,17 @@ def locate_facts(gold: GoldFile, text: str, catalog: Catalog | None = None) -> l
     return located
 
 
+def _rejected_start(rejection: GoldRejection, text: str) -> int:
+    """Where a rejected number starts in the document, or -1 (quote or raw not found)."""
+    quote_at = _nth_index(text, rejection.quote, rejection.quote_occurrence)
+    raw_at = rejection.quote.find(rejection.raw)
+    return quote_at + raw_at if quote_at >= 0 and raw_at >= 0 else -1
+
+
 def rejected_spans(gold: GoldFile, text: str) -> list[tuple[int, int]]:
     """Where the numbers a reviewer rejected stand (gold files from `review --export-gold`)."""
-    spans = []
-    for rejection in gold.rejected:
-        quote_at = _nth_index(text, rejection.quote, rejection.quote_occurrence)
-        raw_at = rejection.quote.find(rejection.raw)
-        if quote_at >= 0 and raw_at >= 0:
-            start = quote_at + raw_at
-            spans.append((start, start + len(rejection.raw)))
-    return spans
+    starts = ((_rejected_start(rejection, text), rejection.raw) for rejection in gold.rejected)
+    return [(start, start + len(raw)) for start, raw in starts if start >= 0]
 
 
 def check_gold_file(path: Path, docs_dir: Path) -> int:

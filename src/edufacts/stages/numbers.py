@@ -509,9 +509,8 @@ def _classify(
             len(cn) == 1 and written_unit != "年" and not (prefix or groups["more"] or groups["more2"])
         )
         if not cn.strip("百千万亿") and (text[start - 1 : start] in {"每", "(", "毎"} or lone_scale):
-            return (
-                None  # 每千人口, 每万名学生, 在校学生数(万人), 万人一本上线率: a base or a unit, not a count
-            )
+            # 每千人口, 每万名学生, 在校学生数(万人), 万人一本上线率: a base or a unit, not a count
+            return None
         if written_unit == "本" and _COLLEGE_TIER_AFTER.match(text, end):
             return None  # 一本上线率, 二本院校: the tiers of the college entrance exam
         if cn + written_unit == "十分" or (cn + written_unit == "一成" and text[end : end + 1] == "不"):

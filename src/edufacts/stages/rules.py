@@ -106,46 +106,36 @@ def _clause_start(text: str, start: int, floor: int, ends: re.Pattern[str] = _CL
 _ASIDE = re.compile(r"\([^()]{1,3}\)")
 
 
-def _in_aside(text: str, index: int) -> bool:
-    """Whether text[index] belongs to a short bracketed aside (brackets included)."""
-    for match in _ASIDE.finditer(text, max(0, index - 4), min(len(text), index + 5)):
-        if match.start() <= index < match.end():
-            return True
-    return False
-
-
 def _candidates(
     catalog: Catalog, text: str, window_start: int, mention: Mention, unit: str, floor: int = 0
 ) -> list[tuple[int, Indicator]]:
     pattern, by_alias = _alias_pattern(catalog)
     found: list[tuple[int, int, Indicator]] = []
-    # An alias the window's edge cuts (按在校学生人数平均的|一般公共预算教育支出) is read whole.
-    for match in pattern.finditer(text, max(floor, window_start - _ALIAS_REACH), mention.start):
-        if match.end() <= window_start:
-            continue
-        distance = mention.start - match.end()
-        for indicator in by_alias[match.group()]:
+
+    def note(alias: str, distance: int) -> None:
+        for indicator in by_alias[alias]:
             if unit_fits(indicator.unit, unit):
-                found.append((distance, -len(match.group()), indicator))
-    # A name with a short aside inside (在园(班)幼儿, 幼儿园(所)数) is read without it.
+                found.append((distance, -len(alias), indicator))
+
+    # An alias the window's edge cuts (按在校学生人数平均的|一般公共预算教育支出) is read whole.
     reach_start = max(floor, window_start - _ALIAS_REACH)
+    for match in pattern.finditer(text, reach_start, mention.start):
+        if match.end() > window_start:
+            note(match.group(), mention.start - match.end())
+    # A name with a short aside inside (在园(班)幼儿, 幼儿园(所)数) is read without it.
     if _ASIDE.search(text, reach_start, mention.start):
-        kept = [i for i in range(reach_start, mention.start) if not _in_aside(text, i)]
+        # an aside is at most 5 characters: one starting 4 before the reach can cover its first
+        asides = [m.span() for m in _ASIDE.finditer(text, max(0, reach_start - 4), mention.start + 5)]
+        kept = [i for i in range(reach_start, mention.start) if not any(a <= i < b for a, b in asides)]
         stripped = "".join(text[i] for i in kept)
         for match in pattern.finditer(stripped):
             end = kept[match.end() - 1] + 1
-            if end <= window_start:
-                continue
-            for indicator in by_alias[match.group()]:
-                if unit_fits(indicator.unit, unit):
-                    found.append((mention.start - end, -len(match.group()), indicator))
+            if end > window_start:
+                note(match.group(), mention.start - end)
     after_end = min(len(text), mention.end + _WINDOW_AFTER)
     stop = _CLAUSE_END.search(text, mention.end, after_end)
     for match in pattern.finditer(text, mention.end, stop.start() if stop else after_end):
-        distance = match.start() - mention.end + 20  # names before the number are the norm
-        for indicator in by_alias[match.group()]:
-            if unit_fits(indicator.unit, unit):
-                found.append((distance, -len(match.group()), indicator))
+        note(match.group(), match.start() - mention.end + 20)  # names before the number are the norm
     found.sort(key=lambda item: (item[0], item[1]))
     ranked: list[tuple[int, Indicator]] = []
     seen: set[str] = set()

@@ -373,17 +373,23 @@ def _grouped_columns(
     return [(f"{groups[i // width]}{leaves[i]}", None, _leaf_unit(leaves[i])) for i in range(per_row)]
 
 
+def _unit_bracket(cell: str) -> re.Match[str] | None:
+    """The bracket at a cell's end when it holds a unit: `(所)`, `(万人)`, `(%)`."""
+    bracket = _BRACKET_UNIT.search(cell)
+    return bracket if bracket is not None and _UNIT_IN_BRACKET.fullmatch(bracket.group(1)) else None
+
+
 def _leaf_unit(column: str) -> str:
-    bracket = _BRACKET_UNIT.search(column)
-    if bracket and _UNIT_IN_BRACKET.fullmatch(bracket.group(1)):
+    bracket = _unit_bracket(column)
+    if bracket is not None:
         return bracket.group(1)
     return "coef" if column.endswith("系数") else ""
 
 
 def _named_unit_column(cell: str) -> tuple[str, str] | None:
     """学校数(所), 在校生(万人): a column named with its unit, as basic-data tables write them."""
-    bracket = _BRACKET_UNIT.search(cell)
-    if bracket is None or bracket.start() == 0 or not _UNIT_IN_BRACKET.fullmatch(bracket.group(1)):
+    bracket = _unit_bracket(cell)
+    if bracket is None or bracket.start() == 0:
         return None
     return cell[: bracket.start()], bracket.group(1)
 
