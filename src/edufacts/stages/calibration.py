@@ -20,7 +20,7 @@ from .evidence import FEATURES, vector
 CALIBRATION_FILE = "calibration.json"
 REVIEW_BUDGET = 0.25
 """The share of facts flagged for review by default."""
-DOCUMENT_CAP = 0.25
+DOCUMENT_CAP = 0.6
 """At most this share of one document's facts is flagged for a low estimate: a
 document unlike the dev set must not flood the queue."""
 
