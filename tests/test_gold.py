@@ -57,3 +57,28 @@ def test_unknown_indicator_and_scope_are_rejected() -> None:
     )
     with pytest.raises(ContractError, match=r"unknown indicator.*scope terms"):
         locate_facts(gold, "全区共有学校10所。")
+
+
+def test_a_quote_copied_with_pinyin_glosses_locates_in_the_text_read_without_them(tmp_path: Path) -> None:
+    (tmp_path / "docs").mkdir()
+    text = "全市新改扩(kuò)建公办幼儿园10所,在园幼儿3000人。\n"
+    (tmp_path / "docs" / "m.txt").write_text(text, encoding="utf-8")
+    gold = GoldFile(
+        doc_id="m",
+        meta=Meta(),
+        facts=[
+            GoldFact(
+                quote="新改扩(kuò)建公办幼儿园10所",
+                raw="10所",
+                value=10,
+                unit="所",
+                indicator="schools_built",
+                label="新改扩建公办幼儿园",
+            )
+        ],
+    )
+    path = tmp_path / "m.json"
+    path.write_text(gold.model_dump_json(), encoding="utf-8")
+    read = read_gold(path)
+    assert read.facts[0].quote == "新改扩建公办幼儿园10所"
+    assert check_gold_file(path, tmp_path / "docs") == 1

@@ -176,3 +176,12 @@ def test_html_comments_conditionals_and_cdata_are_unchanged() -> None:
         "<![endif]--><![if !IE]><p>二</p><![endif]><![CDATA[ 数据 ]]><script>if(a<b){}</script><p>三</p>"
     )
     assert html_to_text(markup) == "一\n\n二\n\n三\n"  # as before the fix
+
+
+def test_pinyin_glosses_of_a_mirror_page_are_read_away_and_noted() -> None:
+    glossed = "新改扩(kuò)建幼儿园10所,学(xué)前三年毛入园率达86%,县(市)区(a)统计(2023)。\n"
+    document = load_bytes(glossed.encode("utf-8"), Path("mirror.txt"))
+    assert document.text == "新改扩建幼儿园10所,学前三年毛入园率达86%,县(市)区(a)统计(2023)。\n"
+    assert document.notes == ("2 pinyin glosses removed (a mirror site's 字(zì) annotations)",)
+    plain = load_bytes(SAMPLE.encode("utf-8"), Path("plain.txt"))
+    assert plain.text == SAMPLE and plain.notes == ()

@@ -28,12 +28,19 @@ class LocatedGoldFact:
 
 
 def read_gold(path: Path) -> GoldFile:
+    """A gold file, its strings in the form the reader gives the document's text:
+    quotes copied from a page with pinyin glosses (`改扩(kuò)建`) lose them, as the
+    document does when it is read (`readers.load.strip_glosses`)."""
+    from ..readers.load import strip_glosses
+
     try:
-        return GoldFile.model_validate_json(path.read_bytes())
+        return GoldFile.model_validate_json(strip_glosses(path.read_text(encoding="utf-8"))[0])
     except ValidationError as error:
         first = error.errors()[0]
         where = "/".join(str(part) for part in first["loc"])
         raise ContractError(f"{path}: {where}: {first['msg']} ({error.error_count()} errors)") from None
+    except UnicodeDecodeError:
+        raise ContractError(f"{path}: gold file is not UTF-8") from None
     except OSError as error:
         raise ContractError(f"{path}: cannot read gold file: {error.strerror}") from None
 

@@ -37,7 +37,9 @@ class Document:
     id: str
     path: str
     text: str
-    """The input text as decoded; every offset in the output indexes this."""
+    """The input text as decoded (an HTML page's text; pinyin glosses a mirror
+    site put after characters removed, see strip_glosses); every offset in the
+    output indexes this."""
     normalized: str
     """Same length as text: traditional mapped to simplified, full-width ASCII to
     half-width. Matching runs on this view, so offsets carry over unchanged."""
@@ -544,8 +546,25 @@ def load_bytes(
             raise InputError(f"{path}: malformed HTML ({str(error)[:60]!r})") from None
     if not text.strip():
         raise InputError(f"{path}: no text in the file")
+    text, glosses = strip_glosses(text)
+    notes = (f"{glosses} pinyin glosses removed (a mirror site's 字(zì) annotations)",) if glosses else ()
     replaced = tuple(_replacements(text)) if encoding == DAMAGED_UTF8 else ()
-    return _document(data, path, doc_id, text, encoding, file_format, replaced=replaced)
+    return _document(data, path, doc_id, text, encoding, file_format, replaced=replaced, notes=notes)
+
+
+_TONE_VOWELS = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
+_GLOSS = re.compile(rf"(?<=[\u4e00-\u9fff])[(（](?=[a-zü]*[{_TONE_VOWELS}])[a-zü{_TONE_VOWELS}]{{1,7}}[)）]")
+
+
+def strip_glosses(text: str) -> tuple[str, int]:
+    """The text without pinyin glosses after characters (`发(fā)展`), and how many
+    there were. Mirror sites gloss a page's characters; a gloss splits the words
+    every stage reads (改扩(kuò)建, 学(xué)前), and no offset-keeping view can join
+    them, so the text is read without them, as an HTML page is read without its
+    markup (the document's notes say so). Only a tone-marked syllable right after
+    a Han character is a gloss: `(市)`, `(a)`, `(2023)` stay."""
+    stripped, count = _GLOSS.subn("", text)
+    return stripped, count
 
 
 def _document(
