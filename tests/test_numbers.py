@@ -289,3 +289,10 @@ def test_number_forms(text: str, expected: list[tuple[object, ...]]) -> None:
 def test_a_dash_between_two_numbers_is_no_sign(text: str, raw: str, not_signed: bool) -> None:
     (mention,) = [m for m in find_mentions(text) if m.raw.endswith(raw.lstrip("-"))]
     assert (mention.raw == raw) and ((mention.value or 0) >= 0) is not_signed
+
+
+def test_a_count_of_a_standards_indicators_is_a_framework_count() -> None:
+    text = "对照办学条件基本标准13项核心指标中:13项指标全部达标,学校13所。"
+    kinds = [mention.kind for mention in find_mentions(text)]
+    assert kinds[:2] == ["framework", "framework"]
+    assert kinds[-1] == "quantity"

@@ -211,6 +211,7 @@ WORDING_CASES = [
         "93.4%",
         "high_school_gross_enrollment_rate",
     ),
+    ("全县毛入园率、公办入园率分别达90%、45.5%。", "45.5%", "preschool_public_enrollment_share"),
     ("全县幼儿园、小学、初中分别有45所、30所、12所。", "45所", "kindergarten_count"),
     ("全县幼儿园、小学、初中分别有45所、30所、12所。", "30所", None),
     # a change from the year before measures no stock

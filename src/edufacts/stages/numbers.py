@@ -159,9 +159,11 @@ _SET_PHRASE = re.compile(
     r"(?:四个(?:意识|自信|全面|服务|回归)|两个(?:维护|确立|一百年|只增不减|务必)|三个(?:代表|务必)"
     r"|八项规定|十项准则|五项管理|三全育人|五育并举|两个中心|五个一)"
 )
-# 8个方面评价重点, 56项评价要点, 2个一级指标: how an evaluation or a plan
+# 8个方面评价重点, 56项评价要点, 2个一级指标, 13项核心指标: how an evaluation or a plan
 # is organised, not something it measures.
-_FRAMEWORK_AFTER = re.compile(r"(?:方面|评价要点|评价重点|评估要点|[一二三]级指标|维度|板块)")
+_FRAMEWORK_AFTER = re.compile(
+    r"(?:方面|评价要点|评价重点|评估要点|[一二三]级指标|(?:核心|主要)?指标|维度|板块)"
+)
 # 45岁以下的专任教师, 3-5岁幼儿, 65岁及以上老年人: an age that names a group
 # (the group's count or share is the fact); 人均预期寿命76.7岁。 is a measured age.
 _AGE_GROUP_AFTER = re.compile(r"(?:及?以[下上])?的?[\u4e00-\u9fff]")
