@@ -73,6 +73,17 @@ def test_an_education_report_keeps_sentences_that_also_name_health() -> None:
     assert {"58所", "4.1万人", "95.2%", "120个"} <= facts and not out
 
 
+def test_an_education_report_sets_aside_a_count_of_another_fields_noun() -> None:
+    # the title runs into the district's profile, so the sentence names 义务教育
+    text = (
+        "义务教育均衡创建汇报某区是某市的城区之一,总面积120.5平方公里,辖3个省级开发区,学校操场面积2.1万平方米。"
+        "全区现有学校30所,在校生2万人,确保学生校内、校外各1小时体育活动。\n"
+    )
+    facts, out = facts_and_out_of_scope(text)
+    assert {"120.5平方公里", "3个"} <= out
+    assert {"2.1万平方米", "30所", "2万人", "1小时"} <= facts
+
+
 def test_a_per_student_amount_never_takes_a_totals_indicator() -> None:
     text = "一、教育经费\n全区一般公共预算教育支出生均20885.77元,教育支出总额5.2亿元。\n"
     result = extract_document(load_bytes(text.encode("utf-8"), Path("money.txt")), Settings())

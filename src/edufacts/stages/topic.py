@@ -55,6 +55,7 @@ _TOPIC_WORDS = re.compile(
     f"(?P<education>{EDUCATION_WORDS.pattern})|(?P<other>{_OTHER_TOPIC})|(?P<party>{_PARTY})"
 )
 _CLAUSE_END = re.compile(r"[。;!?\n,:、]")
+_CLAUSE_STOP = re.compile(r"[。;!?\n,]")
 _NOUN_AFTER = 8
 """characters after a number in which the noun it counts is looked for"""
 _EDUCATION_DOCUMENT_SHARE = 0.5
@@ -105,6 +106,14 @@ class TopicJudge:
     def _sentence(self, start: int, end: int) -> tuple[int, int]:
         return sentence_bounds(self._sentence_ends, len(self._text), start, end)
 
+    def _clause(self, mention: Mention, sentence_start: int, sentence_end: int) -> tuple[int, int]:
+        """The clause around a mention, a list (`校内、校外各1小时`) kept whole."""
+        start = mention.start
+        while start > sentence_start and not _CLAUSE_STOP.match(self._text, start - 1):
+            start -= 1
+        stop = _CLAUSE_STOP.search(self._text, mention.end, sentence_end)
+        return start, stop.start() if stop else sentence_end
+
     def _previous_sentence(self, sentence_start: int) -> tuple[int, int] | None:
         """The sentence before, when no line break separates it from this one."""
         if sentence_start < 2 or self._text[sentence_start - 1] == "\n":
@@ -135,6 +144,13 @@ class TopicJudge:
                 other = OTHER_WORDS.search(text, sentence_start, sentence_end)
                 if other is not None:
                     return TopicJudgement(False, "sentence", other.group())
+            # `总面积269.5平方公里,辖…1个省级开发区` after a title glued to the text: a
+            # number counting another field's noun, in a clause that names no school.
+            clause_start, clause_end = self._clause(mention, sentence_start, sentence_end)
+            # (from the number's start: its unit may be the noun, `平方公里`)
+            counted = OTHER_WORDS.search(text, mention.start, min(clause_end, mention.end + _NOUN_AFTER))
+            if counted is not None and EDUCATION_WORDS.search(text, clause_start, clause_end) is None:
+                return TopicJudgement(False, "noun", counted.group())
             return TopicJudgement(True, "document", "")
         clause_stop = _CLAUSE_END.search(text, mention.end, min(sentence_end, mention.end + _NOUN_AFTER))
         after_end = clause_stop.start() if clause_stop else min(sentence_end, mention.end + _NOUN_AFTER)
