@@ -212,6 +212,10 @@ WORDING_CASES = [
         "high_school_gross_enrollment_rate",
     ),
     ("全县毛入园率、公办入园率分别达90%、45.5%。", "45.5%", "preschool_public_enrollment_share"),
+    # a list of coefficients, each its level's
+    ("我县小学、初中的校际间综合差异系数分别为0.41和0.29。", "0.41", "balance_coefficient_primary"),
+    ("我县小学、初中的校际间综合差异系数分别为0.41和0.29。", "0.29", "balance_coefficient_junior"),
+    ("义务教育均衡系数小学为0.405,初中为0.331。", "0.331", "balance_coefficient_junior"),
     ("全县幼儿园、小学、初中分别有45所、30所、12所。", "45所", "kindergarten_count"),
     ("全县幼儿园、小学、初中分别有45所、30所、12所。", "30所", None),
     # a change from the year before measures no stock

@@ -297,6 +297,9 @@ def propose(
             if respective is not None and respective.scope is not None:
                 level = respective.scope
                 ranked = [item for item in ranked if not item[1].implied_scope & _LEVELS - {level}]
+                if not ranked and unit == "coef":
+                    # 小学、初中的差异系数分别为0.32和0.35: each level's own coefficient
+                    ranked = _level_coefficient(catalog, level, 0)
             else:
                 ranked = [
                     item for item in ranked if not _names_another_subject(catalog, text, mention, item[1])
@@ -529,8 +532,18 @@ def _names_another_subject(catalog: Catalog, text: str, mention: Mention, indica
 
 _COEFFICIENT_BEFORE = re.compile(
     r"(?:系数|指数)[^。;,\d]{0,8}$|(?:系数|指数)[^。;\d]{0,12}(?:为|是)[^。;\d]{0,12}$|小于或等于$|不高于$|低于$"
+    # the next coefficient of a list: 系数分别为0.32和0.35, 系数小学为0.305,初中为0.321
+    r"|(?:系数|指数)[^。;\d]{0,12}\d+\.\d+[和、与及,][^。;\d]{0,6}$"
 )
 _LEVEL_WORD = re.compile(r"小学|初中")
+
+
+def _level_coefficient(catalog: Catalog, level: str, distance: int) -> list[tuple[int, Indicator]]:
+    """The balance coefficient of a level (小学, 初中), where the catalog has it."""
+    specific = dict(_LEVEL_SPECIFIC["balance_coefficient"]).get(level)
+    return [(distance, catalog.indicators[specific])] if specific in catalog.indicators else []
+
+
 _BUILD_VERB = re.compile(r"新建|改扩建|新改扩建|扩建|增建|新开|建成|建设")
 _BUILT_LIST = re.compile(
     r"(?:新建|改扩建|新改扩建|扩建|增建)\d+所[^\d,。;、]{1,8}(?:[,、]\d+所[^\d,。;、]{1,8})*[,、]$"
@@ -623,8 +636,7 @@ def _rerank(
     if not ranked:
         level = _LEVEL_WORD.findall(text, max(0, mention.start - 40), mention.start)
         if unit == "coef" and level:
-            specific = dict(_LEVEL_SPECIFIC["balance_coefficient"])[level[-1]]
-            return [(mention.start, catalog.indicators[specific])] if specific in catalog.indicators else []
+            return _level_coefficient(catalog, level[-1], mention.start)
         return ranked
     if _NOT_A_SCHOOL.match(text, mention.end):
         return [(distance, item) for distance, item in ranked if item.unit != "所"]
