@@ -117,3 +117,43 @@ def test_a_grouped_header_whose_columns_do_not_divide_evenly_names_no_column() -
     uneven = BARRED_GROUPED.replace("平均值 |\n差异系数 |\n|\n", "平均值 |\n|\n", 1)
     facts, _ = extract(uneven)
     assert not any("小学平均值" in str(value[2]) for value in facts.values())
+
+
+TITLED_TARGETS = """某县教育规划
+  发展基础目标对照表
+
+  学前教育
+
+  学前三年毛入园率(%)
+
+  81%
+
+  90%
+
+  93.5%
+
+  预期性
+
+  高中阶段教育
+
+  高中阶段教育毛
+
+  入学率(%)
+
+  91
+
+  95
+
+  96
+
+  约束性
+"""
+
+
+def test_a_tables_title_is_no_column_and_a_label_broken_over_two_cells_is_joined() -> None:
+    facts, _ = extract(TITLED_TARGETS)
+    rows = {key.split("@")[0]: value for key, value in facts.items()}
+    # each of a row's values is one cell of that row (not sub-rows of a column named by the title)
+    assert rows["90%"][:3] == (Decimal("90"), "%", "学前三年毛入园率")
+    assert rows["95"][:3] == (Decimal("95"), "%", "高中阶段教育毛入学率")
+    assert len(rows) == 6

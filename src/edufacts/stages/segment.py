@@ -267,7 +267,12 @@ _SERIAL_CELL = re.compile(r"0\d")
 _BRACKET_UNIT = re.compile(r"\(([^()]{1,6})\)?$")
 _UNIT_IN_BRACKET = re.compile(r"(?:万|亿)?(?:所|人|名|个|元|人次|平方米|㎡|班|间|台|册)|%")
 _COLUMN_WORDS = re.compile(r"变化|增减|增长|面积|数量|金额|投资|目标|现状|基数")
+_TABLE_TITLE = re.compile(r"表$")
+"""`“十三五”教育事业发展基础目标对照表`: the table's title, not a column (目标)."""
 _MAX_CELL_CHARS = 26
+_SHORT_LABEL = 3
+"""a row label this short before its unit bracket (`入学率(%)`) is the end of one
+broken over two cells"""
 _MIN_TABLE_CELLS = 8
 
 
@@ -337,7 +342,7 @@ def _value_columns(header: list[str]) -> list[tuple[str, int | None, str]]:
             columns.append((cell, int(cell[:4]), ""))
         elif index > 0 and (named := _named_unit_column(cell)) is not None:
             columns.append((named[0], None, named[1]))
-        elif _COLUMN_WORDS.search(cell):
+        elif _COLUMN_WORDS.search(cell) and not _TABLE_TITLE.search(cell):
             unit = ""
             following = header[index + 1] if index + 1 < len(header) else ""
             bracket = _BRACKET_UNIT.search(cell) or _BRACKET_UNIT.fullmatch(following)
@@ -421,7 +426,16 @@ def _row_head(cells: list[tuple[int, int, str]], run: list[int]) -> tuple[str, i
     while label_index >= 0 and _YEAR_CELL.fullmatch(cells[label_index][2]):
         row_year = int(cells[label_index][2][:4])
         label_index -= 1
-    return (cells[label_index][2] if label_index >= 0 else ""), row_year
+    if label_index < 0:
+        return "", row_year
+    label = cells[label_index][2]
+    bracket = _unit_bracket(label)
+    if bracket is not None and bracket.start() <= _SHORT_LABEL and label_index > 0:
+        # `高中阶段教育毛` / `入学率(%)`: a label broken over two cells
+        before = cells[label_index - 1][2]
+        if _is_label_cell(before) and _BRACKET_UNIT.search(before) is None:
+            label = before + label
+    return label, row_year
 
 
 def _row_cells(
