@@ -157,3 +157,36 @@ def test_a_tables_title_is_no_column_and_a_label_broken_over_two_cells_is_joined
     assert rows["90%"][:3] == (Decimal("90"), "%", "学前三年毛入园率")
     assert rows["95"][:3] == (Decimal("95"), "%", "高中阶段教育毛入学率")
     assert len(rows) == 6
+
+
+PIPE_ROWS = """十、教育
+2022年末,全县共有各类学校120所。
+表5 全县各类学校基本情况
+学校类别 | 学校数(所) | 在校学生数(人) |
+教职工数(人) | |
+合计 | 其中专任教师 | ||||
+总计 | 120 | 41000 | 3100 | 2800 |
+幼儿园(含学前) | 60 | 9000 | 700 | 520 |
+小学(含教学点) | 45 | 21000 | 1500 | 1400 |
+初级中学 | 15 | 11000 | 900 | 880 |
+十一、文化和卫生
+建成村级文化室81个。
+"""
+
+
+def test_a_row_written_between_bars_on_one_line_gives_a_fact_per_cell() -> None:
+    facts, unclaimed = extract(PIPE_ROWS)
+    cells = {key.split("@")[0]: value for key, value in facts.items()}
+    assert cells["21000"][:3] == (Decimal("21000"), "人", "小学(在校学生数)")
+    # 教职工数(人) over 合计 / 其中专任教师: the last column splits, in its unit
+    assert cells["880"][:3] == (Decimal("880"), "人", "初级中学(教职工数其中专任教师)")
+    assert cells["60"][1] == "所"  # the row's bracket (含学前) is no unit
+    # a sentence naming no topic under the culture heading is not education
+    assert unclaimed.get("81个") == "out_of_scope"
+
+
+def test_a_kindergarten_row_under_a_students_column_counts_kindergarten_children() -> None:
+    result = extract_document(load_bytes(PIPE_ROWS.encode("utf-8"), Path("t.txt")), Settings())
+    by_raw = {fact.raw: fact for fact in result.facts}
+    assert by_raw["9000"].indicator == "kindergarten_enrollment"
+    assert by_raw["21000"].indicator is None

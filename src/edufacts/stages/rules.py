@@ -281,7 +281,7 @@ def propose(
         if cell is not None:
             context_start = cell.start - len(cell.row_label) - 4
             context = f"{cell.row_label} {cell.column}"
-            ranked = _candidates_in_label(catalog, context, unit)
+            ranked = _candidates_in_label(catalog, context, unit) or _kindergarten_row(catalog, cell, unit)
             # a year column is the fact's year, not part of what it measures
             column = "" if not cell.column or _YEAR_COLUMN.fullmatch(cell.column) else f"({cell.column})"
             label = _row_label(cell.row_label) + column
@@ -727,6 +727,24 @@ def _in_school_name(text: str, start: int, end: int) -> bool:
 def _clause_scope_terms(catalog: Catalog, text: str, start: int, end: int) -> set[str]:
     pattern, term_of = _scope_pattern(catalog)
     return {term_of[match.group()] for match in pattern.finditer(text, start, end)}
+
+
+_KINDERGARTEN_ROW = re.compile(r"幼儿园|学前教育")
+_STUDENTS_COLUMN = re.compile(r"在校(?:学)?生|学生数")
+
+
+def _kindergarten_row(catalog: Catalog, cell: TableCell, unit: str) -> list[tuple[int, Indicator]]:
+    """A basic-data table's kindergarten row (`幼儿园(含学前)`) under a students
+    column (`在校学生数`) counts the children in kindergartens."""
+    indicator = catalog.indicators.get("kindergarten_enrollment")
+    if (
+        indicator is None
+        or not unit_fits(indicator.unit, unit)
+        or not _KINDERGARTEN_ROW.match(cell.row_label)
+        or not _STUDENTS_COLUMN.search(cell.column)
+    ):
+        return []
+    return [(0, indicator)]
 
 
 def _candidates_in_label(catalog: Catalog, label: str, unit: str) -> list[tuple[int, Indicator]]:

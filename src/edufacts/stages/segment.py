@@ -265,7 +265,7 @@ _CELL_NUMBER = re.compile(r"[<>≤≥\-−]?\d+(?:\.\d+)?(?:%|‰|年|所|个|�
 _YEAR_CELL = re.compile(r"(?:19|20)\d{2}(?:年)?")
 _SERIAL_CELL = re.compile(r"0\d")
 _BRACKET_UNIT = re.compile(r"\(([^()]{1,6})\)?$")
-_UNIT_IN_BRACKET = re.compile(r"(?:万|亿)?(?:所|人|名|个|元|人次|平方米|㎡|班|间|台|册)|%")
+_UNIT_IN_BRACKET = re.compile(r"(?:万|亿|萬|億)?(?:所|人|名|个|個|元|人次|平方米|㎡|班|间|間|台|册|冊)|%")
 _COLUMN_WORDS = re.compile(r"变化|增减|增长|面积|数量|金额|投资|目标|现状|基数")
 _TABLE_TITLE = re.compile(r"表$")
 """`“十三五”教育事业发展基础目标对照表`: the table's title, not a column (目标)."""
@@ -289,19 +289,36 @@ def find_tables(text: str) -> list[Table]:
     cells: list[tuple[int, int, str]] = []
     tables: list[Table] = []
     for line_start, line_end in [*_line_spans(text), (len(text) + 1, len(text) + 1)]:
-        # A cell written `5.998 |` (a table flattened with its column bars), and a
-        # line of bars alone (`||||`, a border row) holding no cell.
-        content = text[line_start:line_end].strip().strip("|").strip()
-        if line_start > len(text) or (content and len(content) > _MAX_CELL_CHARS):
+        line_cells = _line_cells(text, line_start, line_end) if line_start <= len(text) else None
+        if line_cells is None:
             table = _table_from_cells(cells)
             if table is not None:
                 tables.append(table)
             cells = []
             continue
-        if content:
-            offset = line_start + text[line_start:line_end].index(content)
-            cells.append((offset, offset + len(content), content))
+        cells.extend(line_cells)
     return tables
+
+
+_CELL_BAR = re.compile(r"[^|]+")
+
+
+def _line_cells(text: str, line_start: int, line_end: int) -> list[tuple[int, int, str]] | None:
+    """The cells of one line, or None when the line is prose. A cell written
+    `5.998 |` (a table flattened with its column bars), a row written on one line
+    between bars (`高中 | 12 | 944436.46 | 610 |`), and a line of bars alone
+    (`||||`, a border row) holding no cell."""
+    line = text[line_start:line_end]
+    parts = [
+        (line_start + part.start() + len(part.group()) - len(part.group().lstrip()), part.group().strip())
+        for part in _CELL_BAR.finditer(line)
+    ]
+    parts = [(start, cell) for start, cell in parts if cell]
+    if line.count("|") < 2 and len(parts) > 1:
+        parts = [(line_start + len(line) - len(line.lstrip()), line.strip().strip("|").strip())]
+    if any(len(cell) > _MAX_CELL_CHARS for _, cell in parts):
+        return None
+    return [(start, start + len(cell), cell) for start, cell in parts]
 
 
 def _table_from_cells(cells: list[tuple[int, int, str]]) -> Table | None:
@@ -318,6 +335,7 @@ def _table_from_cells(cells: list[tuple[int, int, str]]) -> Table | None:
         row_start -= 1
     header = [cell for _, _, cell in cells[:row_start]]
     columns = _value_columns(header) or _grouped_columns(header, first_value, value_indexes)
+    columns = _with_sub_columns(header, columns, _first_row_width(value_indexes, first_value))
     title = next((cell for _, _, cell in cells if "表" in cell), header[0] if header else "")
     table_cells: list[TableCell] = []
     run: list[int] = []
@@ -350,6 +368,31 @@ def _value_columns(header: list[str]) -> list[tuple[str, int | None, str]]:
                 unit = bracket.group(1)
             columns.append((cell, None, unit))
     return columns
+
+
+def _first_row_width(value_indexes: list[int], first_value: int) -> int:
+    width = 0
+    while width < len(value_indexes) and value_indexes[width] == first_value + width:
+        width += 1
+    return width
+
+
+def _with_sub_columns(
+    header: list[str], columns: list[tuple[str, int | None, str]], per_row: int
+) -> list[tuple[str, int | None, str]]:
+    """`职工总数(人)` over `合计 | 其中专任教师`: where a row holds one value more per
+    sub-column than the header has columns, and as many label cells as that follow
+    the last column's cell, the last column is those sub-columns, in its unit."""
+    if not columns or per_row <= len(columns):
+        return columns
+    last_name, last_year, last_unit = columns[-1]
+    positions = [i for i, cell in enumerate(header) if cell.startswith(last_name)]
+    if not positions:
+        return columns
+    after = [cell for cell in header[positions[-1] + 1 :] if _is_label_cell(cell)]
+    if len(after) != per_row - len(columns) + 1:
+        return columns
+    return [*columns[:-1], *((f"{last_name}{sub}", last_year, last_unit) for sub in after)]
 
 
 def _grouped_columns(
@@ -410,7 +453,7 @@ class _Parent:
 def _parent_after(row_label: str, previous: _Parent) -> _Parent:
     """`在校学生数(万人)`, then `其中:普通小学` and `普通初中`: the 其中 row and the
     rows after it that name no unit count in the parent's 万人; any other row ends that."""
-    own = _BRACKET_UNIT.search(row_label)
+    own = _unit_bracket(row_label)  # `幼儿园(含学前)` names no unit
     if own:
         return _Parent(own.group(1), False)
     if previous.unit and (row_label.startswith("其中") or previous.in_sub_rows):

@@ -151,6 +151,13 @@ class TopicJudge:
             counted = OTHER_WORDS.search(text, mention.start, min(clause_end, mention.end + _NOUN_AFTER))
             if counted is not None and EDUCATION_WORDS.search(text, clause_start, clause_end) is None:
                 return TopicJudgement(False, "noun", counted.group())
+            if _TOPIC_WORDS.search(text, sentence_start, sentence_end) is None and section.path_spans:
+                # `十一、文化、体育和卫生` after a bulletin's education section: a
+                # sentence naming no topic belongs to its own heading's (not to an
+                # outer one's: `一、发展环境` heads a plan's whole review)
+                heading = _TOPIC_WORDS.search(text, *section.path_spans[-1])
+                if heading is not None and heading.lastgroup == "other":
+                    return TopicJudgement(False, "heading", heading.group())
             return TopicJudgement(True, "document", "")
         clause_stop = _CLAUSE_END.search(text, mention.end, min(sentence_end, mention.end + _NOUN_AFTER))
         after_end = clause_stop.start() if clause_stop else min(sentence_end, mention.end + _NOUN_AFTER)
@@ -177,13 +184,18 @@ class TopicJudge:
                 # own continues the one before it, in the same paragraph.
                 last = cues[-1]
                 return TopicJudgement(last.lastgroup == "education", "sentence", last.group(), settled=False)
-        for start, end in reversed(section.path_spans):
-            heading = _TOPIC_WORDS.search(text, start, end)
-            if heading is not None:
-                return TopicJudgement(
-                    heading.lastgroup == "education", "heading", heading.group(), settled=False
-                )
+        heading = self._heading_topic(section)
+        if heading is not None:
+            return TopicJudgement(heading.lastgroup == "education", "heading", heading.group(), settled=False)
         return TopicJudgement(False, "document", "", settled=False)
+
+    def _heading_topic(self, section: Section) -> re.Match[str] | None:
+        """The first topic word of the innermost heading that names one."""
+        for start, end in reversed(section.path_spans):
+            heading = _TOPIC_WORDS.search(self._text, start, end)
+            if heading is not None:
+                return heading
+        return None
 
 
 __all__ = ["EDUCATION_WORDS", "OTHER_WORDS", "TopicJudge", "TopicJudgement"]
