@@ -174,6 +174,9 @@ WORDING_CASES = [
     ("全县师生比为1:15。", "1:15", "student_teacher_ratio"),
     # the level of new places named earlier in the sentence
     ("三所小区配套幼儿园已开园,共新增450个学位。", "450个", "new_preschool_places"),
+    # ...a level, not another scope term (公办); several levels listed name none
+    ("推进义务教育阶段公办学校扩容建设,投用后预计新增学位1.5万个。", "1.5万个", "new_compulsory_places"),
+    ("全县新建高中2所、学前教育1所,预计增加学位3000个。", "3000个", "new_school_places"),
     # a count of children named by the noun right before it
     ("全县在校学生5万人,其中学前3200人、中小学4.6万人。", "3200人", "kindergarten_enrollment"),
     ("全县在校学生5万人,其中学前3200人、中小学4.6万人。", "4.6万人", None),

@@ -658,7 +658,7 @@ def _rerank(
         if built is not None and unit_fits(built.unit, unit):
             return [(ranked[0][0], built), *ranked]
     sentence_start = _clause_start(text, mention.start, max(0, mention.start - 120), SENTENCE_END)
-    levels = _nearest_scope_terms(catalog, text, sentence_start, mention.start)
+    levels = _nearest_levels(catalog, text, sentence_start, mention.start)
     for term, specific in _LEVEL_SPECIFIC.get(top.id, ()):
         if term in levels:
             return [(ranked[0][0], catalog.indicators[specific]), *ranked]
@@ -711,6 +711,23 @@ def _nearest_scope_terms(catalog: Catalog, text: str, start: int, end: int) -> s
         if not _in_school_name(text, match.start(), match.end())
     ]
     return {found[-1]} if found else set()
+
+
+def _nearest_levels(catalog: Catalog, text: str, start: int, end: int) -> set[str]:
+    """The level a number's own words name, as `_nearest_scope_terms` finds it, but
+    levels only (`义务教育阶段公办学校…新增学位`: 义务教育, not 公办), and none when
+    the sentence before lists several (`高中2所…学前教育1所,预计增加学位30500个`)."""
+    clause_start = _clause_start(text, end, start)
+    in_clause = _clause_scope_terms(catalog, text, clause_start, end) & _LEVELS
+    if in_clause:
+        return in_clause
+    pattern, term_of = _scope_pattern(catalog)
+    found = {
+        term_of[match.group()]
+        for match in pattern.finditer(text, start, clause_start)
+        if not _in_school_name(text, match.start(), match.end())
+    } & _LEVELS
+    return found if len(found) == 1 else set()
 
 
 _NUMBERED_SCHOOL = re.compile(r"第[一二三四五六七八九十\d]{1,3}$")
