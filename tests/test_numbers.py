@@ -296,3 +296,8 @@ def test_a_count_of_a_standards_indicators_is_a_framework_count() -> None:
     kinds = [mention.kind for mention in find_mentions(text)]
     assert kinds[:2] == ["framework", "framework"]
     assert kinds[-1] == "quantity"
+
+
+def test_a_party_congress_ordinal_is_no_quantity() -> None:
+    kinds = {mention.raw: mention.kind for mention in find_mentions("贯彻党的十九届历次全会精神,新建学校3所。")}
+    assert kinds["十九届"] == "ordinal" and kinds["3所"] == "quantity"

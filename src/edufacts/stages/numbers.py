@@ -184,7 +184,7 @@ _NO_GROUP_SPACES = str.maketrans("", "", _GROUP_SPACES)
 _LONG_NUMERAL_RUN = re.compile(rf"[{CN_DIGITS}]{{33,}}")
 _NUMERAL_MASK = "\x00"
 _YEARS_IN_NAME = re.compile(r"义务|一贯|制|毛入|[^,。;、\n]{0,4}?(?:行动|计划|规划|方案)")
-_CONGRESS_AFTER = re.compile(r"[一二三四五六七八九]中|全会|中央|全国人大|人大")
+_CONGRESS_AFTER = re.compile(r"[一二三四五六七八九]中|(?:历次)?全会|中央|全国人大|人大")
 _TIME_FRAME_AFTER = re.compile(r"来|以来|内|间|的")
 _TIME_FRAME_BEFORE = ("这", "过去", "最近", "未来", "今后")
 # A change stated by its verb (下降0.3%, 增加1200人), not a level reached (下降到, 提高至).
