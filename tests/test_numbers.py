@@ -299,5 +299,6 @@ def test_a_count_of_a_standards_indicators_is_a_framework_count() -> None:
 
 
 def test_a_party_congress_ordinal_is_no_quantity() -> None:
-    kinds = {mention.raw: mention.kind for mention in find_mentions("贯彻党的十九届历次全会精神,新建学校3所。")}
+    mentions = find_mentions("贯彻党的十九届历次全会精神,新建学校3所。")
+    kinds = {mention.raw: mention.kind for mention in mentions}
     assert kinds["十九届"] == "ordinal" and kinds["3所"] == "quantity"

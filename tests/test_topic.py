@@ -84,6 +84,12 @@ def test_an_education_report_sets_aside_a_count_of_another_fields_noun() -> None
     assert {"2.1万平方米", "30所", "2万人", "1小时"} <= facts
 
 
+def test_money_put_in_is_judged_by_what_it_is_for() -> None:
+    text = MIXED + "(五)民生实事。投资2亿元,加强农村中小学操场建设。投入800万元,改造城区养老院。\n"
+    facts, out = facts_and_out_of_scope(text)
+    assert "2亿元" in facts and "800万元" in out
+
+
 def test_a_per_student_amount_never_takes_a_totals_indicator() -> None:
     text = "一、教育经费\n全区一般公共预算教育支出生均20885.77元,教育支出总额5.2亿元。\n"
     result = extract_document(load_bytes(text.encode("utf-8"), Path("money.txt")), Settings())

@@ -56,6 +56,7 @@ _TOPIC_WORDS = re.compile(
 )
 _CLAUSE_END = re.compile(r"[。;!?\n,:、]")
 _CLAUSE_STOP = re.compile(r"[。;!?\n,]")
+_MONEY_VERBS = frozenset({"投资", "投入", "筹措", "拨付", "下达", "安排"})
 _NOUN_AFTER = 8
 """characters after a number in which the noun it counts is looked for"""
 _EDUCATION_DOCUMENT_SHARE = 0.5
@@ -176,6 +177,13 @@ class TopicJudge:
             if "占" in text[max(sentence_start, match.start() - 3) : match.start()]:
                 continue  # `教育经费占国内生产总值比例`: the measured subject comes before 占
             return TopicJudgement(match.lastgroup == "education", "sentence", match.group())
+        if text[mention.start - 2 : mention.start] in _MONEY_VERBS:
+            # `投资3亿元,加强农村中小学操场建设`: money put in, what for said after it
+            purpose = _TOPIC_WORDS.search(text, mention.end, sentence_end)
+            if purpose is not None and purpose.lastgroup != "party":
+                return TopicJudgement(
+                    purpose.lastgroup == "education", "sentence", purpose.group(), settled=False
+                )
         previous = self._previous_sentence(sentence_start)
         if previous is not None:
             cues = list(_TOPIC_WORDS.finditer(text, *previous))
