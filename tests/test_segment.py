@@ -6,7 +6,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from edufacts.stages.segment import Section, build_sections, find_headings, find_tables, innermost_section
+from edufacts.stages.segment import (
+    SENTENCE_END,
+    Section,
+    build_sections,
+    find_headings,
+    find_tables,
+    innermost_section,
+)
 
 DOCUMENT = """关于某区2023年履行教育职责的自评报告
 
@@ -213,3 +220,9 @@ def test_innermost_section_is_not_a_scan_of_every_section() -> None:
     assert {s.level for s in found} == {0, 1, 2}
     for index in range(0, len(found), 997):
         assert found[index] is _innermost_by_scan(sections, positions[index])
+
+
+def test_an_ascii_full_stop_after_a_han_character_ends_a_sentence() -> None:
+    text = "户籍人口41.89万人.2012年全区实现生产总值339.94亿元. 全区现有幼儿园158所,见汇报.doc_第1页"
+    ends = [match.start() for match in SENTENCE_END.finditer(text)]
+    assert [text[end - 1 : end + 1] for end in ends] == ["人.", "元."]

@@ -228,7 +228,10 @@ def _effective_ranks(headings: list[Heading]) -> list[float]:
     return ranks
 
 
-SENTENCE_END = re.compile(r"[。;!?\n]")
+SENTENCE_END = re.compile(r"[。;!?\n]|(?<=[\u4e00-\u9fff])\.(?![A-Za-z])")
+"""A sentence ends at 。;!? or a line break, and at an ASCII full stop after a
+Han character (`户籍人口41.89万人.2012年全区…`, a page typed with ASCII stops;
+not `汇报.doc`, nor a decimal point)."""
 _SENTENCE_CAP = 200
 
 
