@@ -37,7 +37,7 @@ EDUCATION_WORDS = re.compile(
     r"教育|学校|学生|在校生|在园|学前|幼儿|小学|初中|中学|高中|高校|大学|学院|中职|职校|职业院校|技工学校"
     r"|特教|教师|教职工|师资|校长|班主任|校园|校舍|校区|学位|入学|入园|招生|毕业生|升学|课程|课堂|课后|学科"
     r"|学段|学年|办学|师生|班级|班额|助学|资助|营养改善|校车|教学|育人|双减|研学|托管|教研|教材|考试|中考|高考"
-    r"|校校通|班班通|人人通"
+    r"|校校通|班班通|人人通|学龄"
 )
 _OTHER_TOPIC = (
     r"医疗|医院|医生|医师|医保|医药|诊疗|门诊|住院|病床|床位|疾病|疫苗|接种|卫生院|卫生室|卫生|健康|护理|托育|托位"
@@ -47,6 +47,7 @@ _OTHER_TOPIC = (
     r"|文化|文物|图书馆|博物馆|体育场|体育|健身|赛事|广播|电视|环境|生态|污染|排放|能源|电力|水利|森林|耕地"
     r"|筛查|癌|孕|产妇|体检|结核|疾控|传染病|艾滋|生育|科技|产业|园区|示范区|开发区|专利|研发"
     r"|地方财政|一般预算支出|一般预算收入|财政支出|科研机构|研究院|技术合同|无偿资助|场馆"
+    r"|人口|街道|乡镇"
 )
 _PARTY = r"党员|党支部|党组织|党委|党建|党课|党史"
 OTHER_WORDS = re.compile(_OTHER_TOPIC)
@@ -58,6 +59,8 @@ _CLAUSE_END = re.compile(r"[。;!?\n,:、]")
 _CLAUSE_STOP = re.compile(r"[。;!?\n,]")
 _MONEY_VERBS = frozenset({"投资", "投入", "筹措", "拨付", "下达", "安排"})
 _NOUN_AFTER = 8
+_SUBJECT_BEFORE = 4
+_POPULATION = re.compile(r"人口")
 """characters after a number in which the noun it counts is looked for"""
 _EDUCATION_DOCUMENT_SHARE = 0.5
 
@@ -150,6 +153,10 @@ class TopicJudge:
             clause_start, clause_end = self._clause(mention, sentence_start, sentence_end)
             # (from the number's start: its unit may be the noun, `平方公里`)
             counted = OTHER_WORDS.search(text, mention.start, min(clause_end, mention.end + _NOUN_AFTER))
+            # ...or a population right before it (`户籍人口35.6万人`)
+            counted = counted or _POPULATION.search(
+                text, max(clause_start, mention.start - _SUBJECT_BEFORE), mention.start
+            )
             if counted is not None and EDUCATION_WORDS.search(text, clause_start, clause_end) is None:
                 return TopicJudgement(False, "noun", counted.group())
             if _TOPIC_WORDS.search(text, sentence_start, sentence_end) is None and section.path_spans:
