@@ -81,10 +81,10 @@ def test_an_education_report_sets_aside_a_count_of_another_fields_noun() -> None
     )
     facts, out = facts_and_out_of_scope(text)
     assert {"120.5平方公里", "3个"} <= out
+    assert {"2.1万平方米", "30所", "2万人", "1小时"} <= facts
     profile = "全区教育均衡创建汇报。某区是城区之一,共辖12个街道,户籍人口41.2万人。全区现有学校30所。\n"
     facts, out = facts_and_out_of_scope(profile)
     assert {"12个", "41.2万人"} <= out and "30所" in facts
-    assert {"2.1万平方米", "30所", "2万人", "1小时"} <= facts
 
 
 def test_money_put_in_is_judged_by_what_it_is_for() -> None:
