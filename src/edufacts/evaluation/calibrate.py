@@ -20,7 +20,14 @@ from ..output import atomic_write_text
 from ..pipeline import extract_document
 from ..readers.load import find_document, load_document
 from ..settings import Settings
-from ..stages.calibration import CALIBRATION_FILE, DOCUMENT_CAP, REVIEW_BUDGET, load_calibration, without_fit
+from ..stages.calibration import (
+    CALIBRATION_FILE,
+    DOCUMENT_CAP,
+    REVIEW_BUDGET,
+    Calibration,
+    load_calibration,
+    without_fit,
+)
 from ..stages.evidence import FEATURES, vector
 from .gold import locate_facts, read_gold, rejected_spans
 from .metrics import overlap
@@ -104,29 +111,30 @@ def fit(
         raise ConfigError("calibrate needs both right and wrong facts in the gold set")
     model = LogisticRegression(C=1.0, solver="lbfgs", max_iter=2000)
     model.fit(rows, right)
-    unsorted = [float(p) for p in model.predict_proba(rows)[:, 1]]
-    probabilities = sorted(unsorted)
-    # Flag the facts under the budget's quantile: at most that share of the dev facts.
-    threshold = probabilities[int(budget * len(probabilities))]
-    if documents is not None:
-        # ...counted as reconcile flags them: each document's own budget caps its
-        # flags, so the corpus quantile alone flagged far fewer (10% for 25%). The
-        # highest threshold whose flags stay within the budget.
-        failed = [bool(row[FEATURES.index("failed_checks")]) for row in rows]
-        groups: dict[int, list[int]] = {}
-        for index, document in enumerate(documents):
-            groups.setdefault(document, []).append(index)
-        members = list(groups.values())
-        fitting = [
-            value
-            for value in sorted(set(unsorted))
-            if flagged_share(unsorted, failed, members, value, DOCUMENT_CAP) <= budget
-        ]
-        threshold = max([threshold, *fitting])
+    weights = [round(float(w), 6) for w in model.coef_[0]]
+    bias = round(float(model.intercept_[0]), 6)
+    # The threshold is chosen on the probabilities the shipped (rounded) weights
+    # give, as reconcile computes them: two clusters of facts a millionth apart
+    # may swap places between sklearn's estimate and the file's.
+    shipped = Calibration(tuple(weights), bias, 0.0)
+    unsorted = [shipped.probability(dict(zip(FEATURES, map(int, row), strict=True))) for row in rows]
+    failed = [bool(row[FEATURES.index("failed_checks")]) for row in rows]
+    groups: dict[int, list[int]] = {}
+    for index, document in enumerate(documents if documents is not None else [0] * len(rows)):
+        groups.setdefault(document, []).append(index)
+    # ...counted as reconcile flags them: each document's own cap limits its flags
+    # (none without documents). The highest threshold whose flags, ties included,
+    # stay within the budget.
+    cap = DOCUMENT_CAP if documents is not None else 1.0
+    fitting = [
+        value
+        for value in sorted(set(unsorted))
+        if flagged_share(unsorted, failed, list(groups.values()), value, cap) <= budget
+    ]
     return {
-        "weights": [round(float(w), 6) for w in model.coef_[0]],
-        "bias": round(float(model.intercept_[0]), 6),
-        "threshold": round(threshold, 6),
+        "weights": weights,
+        "bias": bias,
+        "threshold": max(fitting, default=0.0),
         "budget": budget,
         "document_cap": DOCUMENT_CAP,
         "facts": len(right),
