@@ -185,6 +185,11 @@ def test_a_row_written_between_bars_on_one_line_gives_a_fact_per_cell() -> None:
     assert unclaimed.get("81个") == "out_of_scope"
 
 
+def test_a_tables_cells_take_the_year_its_section_opens_with() -> None:
+    result = extract_document(load_bytes(PIPE_ROWS.encode("utf-8"), Path("t.txt")), Settings())
+    assert {fact.year for fact in result.facts if fact.raw in ("21000", "880", "60")} == {2022}
+
+
 def test_a_kindergarten_row_under_a_students_column_counts_kindergarten_children() -> None:
     result = extract_document(load_bytes(PIPE_ROWS.encode("utf-8"), Path("t.txt")), Settings())
     by_raw = {fact.raw: fact for fact in result.facts}

@@ -285,7 +285,12 @@ def propose(
             # a year column is the fact's year, not part of what it measures
             column = "" if not cell.column or _YEAR_COLUMN.fullmatch(cell.column) else f"({cell.column})"
             label = _row_label(cell.row_label) + column
-            year = cell.year
+            year = (
+                cell.year
+                or _section_opening_year(text, section.start, mention.start)
+                or _heading_year(section)
+                or document_year
+            )
             scope = _scope(catalog, context, 0, len(context), ranked[0][1] if ranked else None)
             quote_start = max(0, context_start)
         else:
@@ -799,6 +804,16 @@ def _paragraph_year(text: str, position: int) -> int | None:
     paragraph_start = text.rfind("\n", 0, position) + 1
     match = _PARAGRAPH_YEAR.match(text, paragraph_start, position)
     return int(match.group("year")) if match else None
+
+
+_OPENING_YEAR = re.compile(r"^[ \t]*(?:19|20)\d{2}(?=年(?:度|底|末)?[,:])", re.MULTILINE)
+
+
+def _section_opening_year(text: str, section_start: int, position: int) -> int | None:
+    """`十、教育` / `2022年末,全县…` / a table: the cells of a table with no year of
+    its own take the year its section's last paragraph before it opens with."""
+    openings = list(_OPENING_YEAR.finditer(text, section_start, position))
+    return int(openings[-1].group().strip()) if openings else None
 
 
 def _heading_year(section: Section) -> int | None:
