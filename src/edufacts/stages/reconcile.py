@@ -159,9 +159,10 @@ def build_facts(
             probability = calibration.probability(evidence)
             confidence = round(probability, 3)
             if settings.review_threshold is None:
-                # The budget's quantile, ties included (many facts share one feature
-                # vector; the per-document budget below then keeps the lowest), and
-                # compared unrounded: a cluster at 0.95270 is not spared by reading 0.953.
+                # The threshold `edufacts calibrate` chose on these very (rounded)
+                # weights, ties included (many facts share one feature vector; the
+                # per-document cap below then keeps the lowest), compared unrounded:
+                # a cluster at 0.95270 is not spared by reading 0.953.
                 low = probability <= calibration.threshold
             else:
                 low = confidence < settings.review_threshold
