@@ -563,8 +563,7 @@ def strip_glosses(text: str) -> tuple[str, int]:
     them, so the text is read without them, as an HTML page is read without its
     markup (the document's notes say so). Only a tone-marked syllable right after
     a Han character is a gloss: `(市)`, `(a)`, `(2023)` stay."""
-    stripped, count = _GLOSS.subn("", text)
-    return stripped, count
+    return _GLOSS.subn("", text)
 
 
 def _document(

@@ -12,7 +12,15 @@ from functools import cache
 from ..readers.load import Document
 from .catalog import Catalog, Indicator
 from .numbers import Mention, canonical_unit
-from .segment import SENTENCE_END, Section, Table, TableCell, innermost_section, sentence_bounds
+from .segment import (
+    SENTENCE_END,
+    Section,
+    Table,
+    TableCell,
+    innermost_section,
+    sentence_bounds,
+)
+from .segment import clause_start as _clause_start_at
 from .topic import TopicJudge, TopicJudgement
 
 _CLAUSE_END = re.compile(r"[。;!?\n,:、(]")
@@ -97,10 +105,7 @@ def convert_to(indicator_unit: str, unit: str, value: Decimal) -> Decimal:
 
 
 def _clause_start(text: str, start: int, floor: int, ends: re.Pattern[str] = _CLAUSE_END) -> int:
-    position = start
-    while position > floor and not ends.match(text, position - 1):
-        position -= 1
-    return position
+    return _clause_start_at(text, start, floor, ends)
 
 
 _ASIDE = re.compile(r"\([^()]{1,3}\)")
@@ -709,13 +714,18 @@ def _nearest_scope_terms(catalog: Catalog, text: str, start: int, end: int) -> s
     in_clause = _clause_scope_terms(catalog, text, clause_start, end)
     if in_clause:
         return in_clause
+    found = _scope_terms_named(catalog, text, start, clause_start)
+    return {found[-1]} if found else set()
+
+
+def _scope_terms_named(catalog: Catalog, text: str, start: int, end: int) -> list[str]:
+    """The scope terms text[start:end] names, in order, those inside a school's name left out."""
     pattern, term_of = _scope_pattern(catalog)
-    found = [
+    return [
         term_of[match.group()]
-        for match in pattern.finditer(text, start, clause_start)
+        for match in pattern.finditer(text, start, end)
         if not _in_school_name(text, match.start(), match.end())
     ]
-    return {found[-1]} if found else set()
 
 
 def _nearest_levels(catalog: Catalog, text: str, start: int, end: int) -> set[str]:
@@ -726,12 +736,7 @@ def _nearest_levels(catalog: Catalog, text: str, start: int, end: int) -> set[st
     in_clause = _clause_scope_terms(catalog, text, clause_start, end) & _LEVELS
     if in_clause:
         return in_clause
-    pattern, term_of = _scope_pattern(catalog)
-    found = {
-        term_of[match.group()]
-        for match in pattern.finditer(text, start, clause_start)
-        if not _in_school_name(text, match.start(), match.end())
-    } & _LEVELS
+    found = set(_scope_terms_named(catalog, text, start, clause_start)) & _LEVELS
     return found if len(found) == 1 else set()
 
 

@@ -235,6 +235,15 @@ not `汇报.doc`, nor a decimal point)."""
 _SENTENCE_CAP = 200
 
 
+def clause_start(text: str, start: int, floor: int, ends: re.Pattern[str]) -> int:
+    """Where the clause holding text[start] begins: just after the last `ends`
+    character before it, no earlier than `floor`."""
+    position = start
+    while position > floor and not ends.match(text, position - 1):
+        position -= 1
+    return position
+
+
 def sentence_bounds(ends: list[int], text_length: int, start: int, end: int) -> tuple[int, int]:
     """The sentence holding [start, end): `ends` are the sorted positions of
     sentence-ending characters (SENTENCE_END); a sentence is capped at 200
@@ -406,10 +415,7 @@ def _grouped_columns(
     repeat once per group; the cells just before them are the groups (小学平均值,
     小学差异系数, ..., 中学平均值). Only where the first row's value count makes
     that split exact; else no columns, as before."""
-    first_row = [index for index in value_indexes if index >= first_value]
-    per_row = 0
-    while per_row < len(first_row) and first_row[per_row] == first_value + per_row:
-        per_row += 1
+    per_row = _first_row_width(value_indexes, first_value)
     if per_row < 2 or len(header) <= per_row or any(_is_value_cell(cell) for cell in header):
         return []
     leaves = header[len(header) - per_row :]

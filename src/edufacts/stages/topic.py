@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from .numbers import Mention
-from .segment import SENTENCE_END, Section, Table, sentence_bounds
+from .segment import SENTENCE_END, Section, Table, clause_start, sentence_bounds
 
 Certainty = Literal["noun", "sentence", "table", "heading", "document"]
 
@@ -112,9 +112,7 @@ class TopicJudge:
 
     def _clause(self, mention: Mention, sentence_start: int, sentence_end: int) -> tuple[int, int]:
         """The clause around a mention, a list (`校内、校外各1小时`) kept whole."""
-        start = mention.start
-        while start > sentence_start and not _CLAUSE_STOP.match(self._text, start - 1):
-            start -= 1
+        start = clause_start(self._text, mention.start, sentence_start, _CLAUSE_STOP)
         stop = _CLAUSE_STOP.search(self._text, mention.end, sentence_end)
         return start, stop.start() if stop else sentence_end
 
@@ -150,14 +148,14 @@ class TopicJudge:
                     return TopicJudgement(False, "sentence", other.group())
             # `总面积269.5平方公里,辖…1个省级开发区` after a title glued to the text: a
             # number counting another field's noun, in a clause that names no school.
-            clause_start, clause_end = self._clause(mention, sentence_start, sentence_end)
+            clause_begin, clause_end = self._clause(mention, sentence_start, sentence_end)
             # (from the number's start: its unit may be the noun, `平方公里`)
             counted = OTHER_WORDS.search(text, mention.start, min(clause_end, mention.end + _NOUN_AFTER))
             # ...or a population right before it (`户籍人口35.6万人`)
             counted = counted or _POPULATION.search(
-                text, max(clause_start, mention.start - _SUBJECT_BEFORE), mention.start
+                text, max(clause_begin, mention.start - _SUBJECT_BEFORE), mention.start
             )
-            if counted is not None and EDUCATION_WORDS.search(text, clause_start, clause_end) is None:
+            if counted is not None and EDUCATION_WORDS.search(text, clause_begin, clause_end) is None:
                 return TopicJudgement(False, "noun", counted.group())
             if _TOPIC_WORDS.search(text, sentence_start, sentence_end) is None and section.path_spans:
                 # `十一、文化、体育和卫生` after a bulletin's education section: a
@@ -174,10 +172,8 @@ class TopicJudge:
         noun = next(reversed(list(_TOPIC_WORDS.finditer(text, mention.end, after_end))), None)
         if noun is not None and noun.lastgroup != "party":
             return TopicJudgement(noun.lastgroup == "education", "noun", noun.group())
-        clause_start = mention.start
-        while clause_start > sentence_start and not _CLAUSE_END.match(text, clause_start - 1):
-            clause_start -= 1
-        clause_has_education = EDUCATION_WORDS.search(text, clause_start, after_end) is not None
+        clause_begin = clause_start(text, mention.start, sentence_start, _CLAUSE_END)
+        clause_has_education = EDUCATION_WORDS.search(text, clause_begin, after_end) is not None
         for match in reversed(list(_TOPIC_WORDS.finditer(text, sentence_start, mention.start))):
             if match.lastgroup == "party" and clause_has_education:
                 continue
