@@ -264,6 +264,28 @@ def test_merging_keeps_values_from_the_span() -> None:
         "元",
         "llm",
     )
+    # ...but may not convert a value the rules keep in the unit written at its span.
+    _, catalog, proposals, _ = chunks_of("各级教育生均教育经费情况是:\n全省普通小学为10419.13元。\n")
+    (per_student,) = proposals
+    assert (per_student.indicator, per_student.unit) == ("per_student_expenditure", "元")
+    total = ModelClaim(
+        start=per_student.mention.start,
+        end=per_student.mention.end,
+        indicator="education_expenditure",
+        education=True,
+        scope=None,
+        year=None,
+        label=None,
+    )
+    (kept_per_student,) = apply_claims(
+        catalog, proposals, [total], MergePolicy(model_overrides_beyond=0)
+    ).proposals
+    assert (kept_per_student.indicator, kept_per_student.value) == (
+        "per_student_expenditure",
+        Decimal("10419.13"),
+    )
+    _, catalog, proposals, _ = chunks_of("教育支出在各学段的情况是分别达到幼儿园20885.77元。\n")
+    (proposal,) = proposals
     # A claim for an indicator that was never offered is ignored.
     start, end = proposal.mention.start, proposal.mention.end
     stray = ModelClaim(

@@ -7,7 +7,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from edufacts.stages.numbers import _normalize_decimal, find_mentions, parse_chinese_numeral, written_number
+from edufacts.stages.numbers import (
+    _normalize_decimal,
+    find_mentions,
+    parse_chinese_numeral,
+    span_values,
+    written_number,
+)
 
 # (text, raw of the first quantity, value, unit, approx)
 QUANTITIES = [
@@ -86,6 +92,8 @@ CONTEXT = [
     ("围绕8个方面评价重点开展自查", "8个", "framework"),
     ("对照56项评价要点逐项自评", "56项", "framework"),
     ("包括保教质量三个方面。", "三个", "framework"),
+    ("16个市中,甲市增长最快", "16个", "framework"),
+    ("其中,测评点12教师数量扣0.1分", "12", "ordinal"),
     ("45岁以下的专任教师占66.5%", "45岁", "age_group"),
     ("全县3-5岁幼儿1.2万人", "5岁", "age_group"),
     ("计划三年内撤并整合", "三年", "period"),
@@ -106,6 +114,11 @@ def test_context_numbers_are_not_quantities(text: str, raw: str, kind: str) -> N
     assert mentions, [m.raw for m in find_mentions(text)]
     assert mentions[0].kind == kind
     assert not mentions[0].is_quantity
+
+
+def test_a_count_of_places_is_a_quantity_unless_a_ranking_is_over_them() -> None:
+    (mention,) = [m for m in find_mentions("全省有16个市通过验收。") if m.raw == "16个"]
+    assert mention.is_quantity
 
 
 def test_run_together_digits_are_flagged_never_valued() -> None:
@@ -302,3 +315,9 @@ def test_a_party_congress_ordinal_is_no_quantity() -> None:
     mentions = find_mentions("贯彻党的十九届历次全会精神,新建学校3所。")
     kinds = {mention.raw: mention.kind for mention in mentions}
     assert kinds["十九届"] == "ordinal" and kinds["3所"] == "quantity"
+
+
+def test_a_span_states_its_value_in_the_units_its_writing_allows() -> None:
+    assert (Decimal("15011800"), "万元") in span_values("1501.18亿")
+    assert (Decimal("1.2"), "万元") in span_values("12000元")
+    assert all(unit != "万元" for _, unit in span_values("3.5万人"))

@@ -247,6 +247,22 @@ WORDING_CASES = [
     ("财政投入3.2亿元,新增公办幼儿园8所。", "3.2亿元", "education_investment"),
     ("免除各类学生学杂费1.5亿元。", "1.5亿元", "student_aid_amount"),
     ("投入资金900万元,扩建面积3200平方米。", "3200平方米", "new_floor_area"),
+    # money put in, named by no alias, is for building when its sentence says it builds
+    ("投入资金900万元,扩建面积3200平方米。", "900万元", "construction_investment"),
+    ("高考前,投入29万元资金推进标准化考场建设。", "29万元", "construction_investment"),
+    ("投入资金50万元,开展教师全员培训。", "50万元", None),
+    ("投入资金50万元用于教师队伍建设。", "50万元", None),
+    ("投入5.4亿元,先后实施了县职教中心、城南实验学校等教育重点工程。", "5.4亿元", "construction_investment"),
+    ("寄宿制学校项目4个,累计投入资金950万元,建设面积4700平方米。", "950万元", "construction_investment"),
+    ("寄宿制学校项目4个,累计投入资金950万元,建设面积4700平方米。", "4700平方米", "new_floor_area"),
+    # a list's items take the one indicator its colon-ended lead-in names
+    (
+        "全省各级教育生均一般公共预算教育经费情况是:\n1\n全省幼儿园为5769.00元。",
+        "5769.00元",
+        "per_student_expenditure",
+    ),
+    ("全省各级教育生均一般公共预算教育经费增长情况是:\n全省幼儿园比上年增长18.88%。", "18.88%", None),
+    ("情况如下:\n全省幼儿园为5769.00元。", "5769.00元", None),
     # a short aside inside a name does not hide it
     ("全镇有在园(班)幼儿1320人。", "1320人", "kindergarten_enrollment"),
     ("全镇有在园(含附设班)幼儿1320人。", "1320人", None),  # a longer aside is no part of a name

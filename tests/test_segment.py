@@ -60,6 +60,17 @@ def test_inline_heading_after_lost_line_break_and_restarted_numbering() -> None:
     assert measures.start < child.start < child.end <= measures.end
 
 
+def test_a_long_line_continuing_its_list_is_a_heading() -> None:
+    text = (
+        "一、新增学位5万个\n资金下达5亿元。\n二、新建公办幼儿园150所\n资金下达4亿元。\n"
+        "三、新增300所学校体育场向社会开放,新增41家公共图书馆、文化馆、博物馆错时延时开放\n资金下达3780万元。\n"
+        "五、这一行很长却不接着上面的编号所以它是以数字开头的一个段落而不是标题,后面还有很多字没有句号\n"
+    )
+    titles = [heading.title for heading in find_headings(text)]
+    assert titles[2].startswith("三、新增300所学校体育场")
+    assert len(titles) == 3
+
+
 def test_heading_path_of_a_position() -> None:
     sections = build_sections(DOCUMENT, find_headings(DOCUMENT))
     section = innermost_section(sections, DOCUMENT.index("15次"))

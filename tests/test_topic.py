@@ -87,6 +87,15 @@ def test_an_education_report_sets_aside_a_count_of_another_fields_noun() -> None
     assert {"12个", "41.2万人"} <= out and "30所" in facts
 
 
+def test_a_development_zone_named_as_a_place_is_no_other_field() -> None:
+    text = (
+        "一、基本情况\n全区共有中小学58所,在校学生4.1万人。\n"
+        "各县(市、区)中,某市经济技术开发区增长最快(增幅为83.02%)。某县新建省级开发区2个。\n"
+    )
+    facts, out = facts_and_out_of_scope(text)
+    assert "83.02%" in facts and "2个" in out
+
+
 def test_money_put_in_is_judged_by_what_it_is_for() -> None:
     text = MIXED + "(五)民生实事。投资2亿元,加强农村中小学操场建设。投入800万元,改造城区养老院。\n"
     facts, out = facts_and_out_of_scope(text)

@@ -80,6 +80,16 @@ def _takes_model_indicator(
     if claim.indicator is not None and not _fits(catalog, claim.indicator, proposal):
         return False
     if proposal.indicator is not None:
+        measured_unit = proposal.measured[1] if proposal.measured else proposal.unit
+        if (
+            claim.indicator is not None
+            and proposal.unit == measured_unit
+            and catalog.indicators[claim.indicator].unit != measured_unit
+        ):
+            # 10419.13元, a per-student amount named by its list's lead-in, kept in the
+            # unit written at its span: the model may not make it a total in 万元 (the
+            # reverse, undoing a conversion the rules made, it may)
+            return False
         return (proposal.alias_distance or 0) > policy.model_overrides_beyond
     if not policy.model_may_add_indicator:
         return False

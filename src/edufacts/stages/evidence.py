@@ -35,10 +35,18 @@ FEATURES = (
     "change",
     "short_label",
     "topic_from_context",
+    "alias_chars",
+    "label_chars",
 )
-"""The features, in the order of the calibration's weights; each is 0 or 1 (failed_checks: a count)."""
+"""The features, in the order of the calibration's weights; each is 0 or 1, except
+failed_checks (a count), alias_chars (characters between a named fact's alias and
+its number, at most 40) and label_chars (the label's length, at most 12): binary
+features alone leave large groups of facts with one estimate, and the review
+threshold can only take or leave a whole group."""
 
 _ALIAS_NEAR = 6
+_ALIAS_CHARS_CAP = 40
+_LABEL_CHARS_CAP = 12
 
 
 def evidence_of(proposal: Proposal, checks: list[Check], model_agrees: bool | None = None) -> dict[str, int]:
@@ -70,6 +78,8 @@ def evidence_of(proposal: Proposal, checks: list[Check], model_agrees: bool | No
         "change": int(bool({"increase", "decrease"} & set(mention.flags))),
         "short_label": int(0 < len(proposal.label) <= 3),
         "topic_from_context": int(topic is not None and topic.certainty not in ("noun", "sentence", "table")),
+        "alias_chars": min(distance or 0, _ALIAS_CHARS_CAP) if proposal.indicator is not None else 0,
+        "label_chars": min(len(proposal.label), _LABEL_CHARS_CAP),
     }
     return {name: values[name] for name in FEATURES}
 

@@ -164,6 +164,8 @@ _SET_PHRASE = re.compile(
 _FRAMEWORK_AFTER = re.compile(
     r"(?:方面|评价要点|评价重点|评估要点|[一二三]级指标|(?:核心|主要)?指标|维度|板块)"
 )
+# 16个市中,淮北市增长最快: the places a ranking is over, not something measured.
+_COMPARISON_GROUP_AFTER = re.compile(r"(?:市|县|区|盟市|地市|州)(?:\([^()]{1,8}\))?中[,,]")
 # 45岁以下的专任教师, 3-5岁幼儿, 65岁及以上老年人: an age that names a group
 # (the group's count or share is the fact); 人均预期寿命76.7岁。 is a measured age.
 _AGE_GROUP_AFTER = re.compile(r"(?:及?以[下上])?的?[\u4e00-\u9fff]")
@@ -713,8 +715,8 @@ def _context_kind(
         or (after.startswith("号") and _CLOSING_BRACKET.search(text, max(0, number_start - 2), number_start))
     ):
         return "doc_number"
-    if before.endswith("第"):
-        return "ordinal"
+    if before.endswith("第") or (before.endswith(("测评点", "指标")) and not written_unit):
+        return "ordinal"  # 第3项, 测评点12: a number naming an item, not counting
     if written_unit in {"名", "位"} and _RANK_CUE.search(text[max(0, number_start - 8) : number_start]):
         return "ordinal"
     if number_start in section_starts and not written_unit and not scale:
@@ -743,6 +745,8 @@ def _context_kind(
     if written_unit == "届" and _CONGRESS_AFTER.match(text, match.end()):
         return "ordinal"  # 十九届二中全会
     if written_unit in {"个", "项", "条"} and _FRAMEWORK_AFTER.match(text, match.end()):
+        return "framework"
+    if written_unit == "个" and _COMPARISON_GROUP_AFTER.match(text, match.end()):
         return "framework"
     if written_unit == "岁" and _AGE_GROUP_AFTER.match(text, match.end()):
         return "age_group"
@@ -863,7 +867,9 @@ def span_values(span_text: str) -> list[tuple[Decimal, str | None]]:
         return [(number * factor, None) for factor in (*_HEADER_SCALES, _TOTAL_FROM_YUAN)]
     value, unit = canonical_unit(written_unit, scale, number)
     values: list[tuple[Decimal, str | None]] = [(value, unit or None)]
-    if unit == "元":
+    if unit == "元" or not written_unit:
+        # (no unit written after the scale, `1501.18亿教育经费`: the 元 a bare number
+        # may carry, as above)
         values.append((value * _TOTAL_FROM_YUAN, "万元"))
     return values
 

@@ -647,7 +647,9 @@ def _rerank(
         level = _LEVEL_WORD.findall(text, max(0, mention.start - 40), mention.start)
         if unit == "coef" and level:
             return _level_coefficient(catalog, level[-1], mention.start)
-        return ranked
+        return _money_for_building(catalog, text, mention, unit) or _named_by_lead_in(
+            catalog, text, mention, unit
+        )
     if _NOT_A_SCHOOL.match(text, mention.end):
         return [(distance, item) for distance, item in ranked if item.unit != "所"]
     if ranked[0][1].id == "kindergarten_count" and _not_the_kindergarten_count(text, mention):
@@ -673,6 +675,59 @@ def _rerank(
         if term in levels:
             return [(ranked[0][0], catalog.indicators[specific]), *ranked]
     return ranked
+
+
+_PUT_IN = re.compile(r"(?:投入|投资|筹措|拨付|争取)(?:资金|经费)?$")
+_BUILDING_PURPOSE = re.compile(
+    r"新建|改扩建|扩建|改建|维修|校舍|教学楼|操场|宿舍|食堂|建设面积|(?:学校|校园|项目|工程|考场|场地|设施)建设|(?:重点|改造|维修|建设)工程"
+)
+_PURPOSE_REACH = 40
+
+
+def _money_for_building(
+    catalog: Catalog, text: str, mention: Mention, unit: str
+) -> list[tuple[int, Indicator]]:
+    """Money put in, named by no alias, whose sentence goes on to say what it
+    builds (`投入资金3310万元,扩建面积5005平方米的…教学楼`, `投入29万元资金推进…考场建设`)
+    is construction money: the genre names the purpose after the amount."""
+    construction = catalog.indicators.get("construction_investment")
+    if construction is None or not unit_fits(construction.unit, unit):
+        return []
+    if not _PUT_IN.search(text, max(0, mention.start - 6), mention.start):
+        return []
+    end = SENTENCE_END.search(text, mention.end, mention.end + _PURPOSE_REACH)
+    purpose = _BUILDING_PURPOSE.search(
+        text, mention.end, end.start() if end else mention.end + _PURPOSE_REACH
+    )
+    return [] if purpose is None else [(purpose.start() - mention.end + 20, construction)]
+
+
+_LEAD_IN_REACH = 240
+
+
+def _named_by_lead_in(
+    catalog: Catalog, text: str, mention: Mention, unit: str
+) -> list[tuple[int, Indicator]]:
+    """A list's items name no indicator when the sentence that opens the list with a
+    colon does (`…生均一般公共预算教育经费增长情况是:` / `1` / `全省幼儿园为5769.00元,…`):
+    the one indicator named there whose unit fits. Not for rates: a lead-in's
+    `增长情况` names what the list is about, not each item's growth."""
+    if unit in ("%", "个百分点"):
+        return []
+    colon = text.rfind(":", max(0, mention.start - _LEAD_IN_REACH), mention.start)
+    if colon < 0:
+        return []
+    lead_start = _clause_start(text, colon, max(0, colon - _LEAD_IN_REACH), SENTENCE_END)
+    pattern, by_alias = _alias_pattern(catalog)
+    named = {
+        indicator.id: indicator
+        for match in pattern.finditer(text, lead_start, colon)
+        for indicator in by_alias[match.group()]
+        if unit_fits(indicator.unit, unit)
+    }
+    if len(named) != 1:
+        return []
+    return [(mention.start - colon, next(iter(named.values())))]
 
 
 _SHARE_WORD = re.compile(r"占")

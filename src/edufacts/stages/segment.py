@@ -23,6 +23,7 @@ _HEADING_FIRST_CHARS = frozenset("第(" + _CN + "".join(map(chr, range(ord("①"
 _INLINE_HEADING = re.compile(rf"(?<=[。;!?])\s*(?=[{_CN}]+、|\([{_CN}]+\)|第[{_CN}\d]+章)")
 _HEADING_END = re.compile(r"[。;!?:]")
 _MAX_HEADING_CHARS = 40
+_MAX_CONTINUED_HEADING_CHARS = 80
 _MAX_RESTART_SHIFT = 2.0
 """A restarted list nests at most four sub-lists deep (rank + 0.5 each)."""
 
@@ -93,7 +94,9 @@ def _line_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _heading_at(text: str, start: int, line_end: int) -> Heading | None:
+def _heading_at(
+    text: str, start: int, line_end: int, last_number: dict[int, int] | None = None
+) -> Heading | None:
     if start >= line_end or (text[start] not in _HEADING_FIRST_CHARS and not text[start].isdecimal()):
         return None  # most lines start with text: skip the seven patterns
     for rank, pattern in _HEADING_PATTERNS:
@@ -103,14 +106,27 @@ def _heading_at(text: str, start: int, line_end: int) -> Heading | None:
         stop = _HEADING_END.search(text, match.end(), line_end)
         end = stop.start() if stop else line_end
         title = text[start:end].strip()
-        if not title or (end - start > _MAX_HEADING_CHARS and stop is None):
-            # A long line with no sentence end is a paragraph that starts with a number.
+        number = _heading_number(match.group())
+        # A long line with no sentence end is a paragraph that starts with a
+        # number, unless that number continues its list (三、 after 二、): a
+        # long item title (新增300所学校体育场向社会开放,新增41家公共图书馆…).
+        longest = (
+            _MAX_CONTINUED_HEADING_CHARS if _continues(last_number, rank, number) else _MAX_HEADING_CHARS
+        )
+        if not title or (end - start > longest and stop is None):
             return None
         if len(title) > _MAX_HEADING_CHARS:
             end = start + _MAX_HEADING_CHARS
             title = text[start:end]
-        return Heading(rank=rank, start=start, end=end, title=title, number=_heading_number(match.group()))
+        return Heading(rank=rank, start=start, end=end, title=title, number=number)
     return None
+
+
+def _continues(last_number: dict[int, int] | None, rank: int, number: int | None) -> bool:
+    """Is `number` the next one of the list of headings of this rank seen so far?"""
+    if last_number is None or number is None or rank not in last_number:
+        return False
+    return last_number[rank] + 1 == number
 
 
 def _heading_number(marker: str) -> int | None:
@@ -131,13 +147,16 @@ def _heading_number(marker: str) -> int | None:
 
 def find_headings(text: str) -> list[Heading]:
     headings: list[Heading] = []
+    last_number: dict[int, int] = {}
     for line_start, line_end in _line_spans(text):
         offset = line_start
         while offset < line_end and text[offset] in " \t\xa0":
             offset += 1
-        heading = _heading_at(text, offset, line_end)
+        heading = _heading_at(text, offset, line_end, last_number)
         if heading is not None:
             headings.append(heading)
+            if heading.number is not None:
+                last_number[heading.rank] = heading.number
         for inline in _INLINE_HEADING.finditer(text, offset + 1, line_end):
             inline_heading = _heading_at(text, inline.end(), line_end)
             if inline_heading is not None and inline_heading.rank <= 3:
