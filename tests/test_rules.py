@@ -253,6 +253,15 @@ WORDING_CASES = [
     ("投入资金50万元,开展教师全员培训。", "50万元", None),
     ("投入资金50万元用于教师队伍建设。", "50万元", None),
     ("投入5.4亿元,先后实施了县职教中心、城南实验学校等教育重点工程。", "5.4亿元", "construction_investment"),
+    # ...or the heading of the project its sentence opens
+    (
+        "二、新建、改扩建公办幼儿园150所\n省级财政补助资金下达4.2亿元,完成年度计划的100.69%。",
+        "4.2亿元",
+        "construction_investment",
+    ),
+    ("三、学校体育场向社会开放\n省级财政补助资金下达3780万元,完成年度计划的100%。", "3780万元", None),
+    # a level inside the noun the number counts
+    ("增加1万个小学学位。", "1万个", "new_compulsory_places"),
     ("寄宿制学校项目4个,累计投入资金950万元,建设面积4700平方米。", "950万元", "construction_investment"),
     ("寄宿制学校项目4个,累计投入资金950万元,建设面积4700平方米。", "4700平方米", "new_floor_area"),
     # a list's items take the one indicator its colon-ended lead-in names

@@ -742,6 +742,8 @@ def _context_kind(
         return "ordinal"
     if _inside_short_quote(text, number_start, number_end) or _SET_PHRASE.match(text, number_start):
         return "name"
+    if raw_number == "一" and before.endswith("每"):
+        return "name"  # 办好每一所学校: "every", not a count
     if written_unit == "届" and _CONGRESS_AFTER.match(text, match.end()):
         return "ordinal"  # 十九届二中全会
     if written_unit in {"个", "项", "条"} and _FRAMEWORK_AFTER.match(text, match.end()):

@@ -302,7 +302,7 @@ def propose(
             window_start = max(sentence_start, mention.start - _WINDOW_BEFORE)
             ranked = _candidates(catalog, text, window_start, mention, unit, sentence_start)
             clause_start = _clause_start(text, mention.start, sentence_start)
-            ranked = _rerank(catalog, text, ranked, mention, unit, clause_start)
+            ranked = _rerank(catalog, text, ranked, mention, unit, clause_start, section)
             respective = respectively.get(mention.start)
             if respective is not None and respective.scope is not None:
                 level = respective.scope
@@ -605,6 +605,7 @@ def _rerank(
     mention: Mention,
     unit: str,
     clause_start: int,
+    section: Section | None = None,
 ) -> list[tuple[int, Indicator]]:
     """Wording the nearest alias gets wrong:
     - `新建2所民办学校党支部`: what is counted is a party branch, no school indicator;
@@ -647,7 +648,7 @@ def _rerank(
         level = _LEVEL_WORD.findall(text, max(0, mention.start - 40), mention.start)
         if unit == "coef" and level:
             return _level_coefficient(catalog, level[-1], mention.start)
-        return _money_for_building(catalog, text, mention, unit) or _named_by_lead_in(
+        return _money_for_building(catalog, text, mention, unit, section) or _named_by_lead_in(
             catalog, text, mention, unit
         )
     if _NOT_A_SCHOOL.match(text, mention.end):
@@ -671,25 +672,33 @@ def _rerank(
             return [(ranked[0][0], built), *ranked]
     sentence_start = _clause_start(text, mention.start, max(0, mention.start - 120), SENTENCE_END)
     levels = _nearest_levels(catalog, text, sentence_start, mention.start)
+    if not levels:
+        # `增加1万个小学学位`: the level inside the noun the number counts
+        stop = _CLAUSE_END.search(text, mention.end, mention.end + _NOUN_REACH)
+        levels = _nearest_levels(
+            catalog, text, mention.end, stop.start() if stop else mention.end + _NOUN_REACH
+        )
     for term, specific in _LEVEL_SPECIFIC.get(top.id, ()):
         if term in levels:
             return [(ranked[0][0], catalog.indicators[specific]), *ranked]
     return ranked
 
 
-_PUT_IN = re.compile(r"(?:投入|投资|筹措|拨付|争取)(?:资金|经费)?$")
+_PUT_IN = re.compile(r"(?:投入|投资|筹措|拨付|争取|下达)(?:资金|经费)?$")
 _BUILDING_PURPOSE = re.compile(
-    r"新建|改扩建|扩建|改建|维修|校舍|教学楼|操场|宿舍|食堂|建设面积|(?:学校|校园|项目|工程|考场|场地|设施)建设|(?:重点|改造|维修|建设)工程"
+    r"新建|改扩建|扩建|改建|改造|维修|校舍|教学楼|操场|宿舍|食堂|建设面积|(?:学校|校园|项目|工程|考场|场地|设施)建设|(?:重点|改造|维修|建设)工程"
 )
 _PURPOSE_REACH = 40
 
 
 def _money_for_building(
-    catalog: Catalog, text: str, mention: Mention, unit: str
+    catalog: Catalog, text: str, mention: Mention, unit: str, section: Section | None = None
 ) -> list[tuple[int, Indicator]]:
     """Money put in, named by no alias, whose sentence goes on to say what it
     builds (`投入资金3310万元,扩建面积5005平方米的…教学楼`, `投入29万元资金推进…考场建设`)
-    is construction money: the genre names the purpose after the amount."""
+    is construction money: the genre names the purpose after the amount, or in
+    the heading of a project the amount's sentence opens (`二、新建、改扩建公办幼儿园
+    150所` / `省级财政补助资金下达4.2288亿元,…`)."""
     construction = catalog.indicators.get("construction_investment")
     if construction is None or not unit_fits(construction.unit, unit):
         return []
@@ -699,10 +708,20 @@ def _money_for_building(
     purpose = _BUILDING_PURPOSE.search(
         text, mention.end, end.start() if end else mention.end + _PURPOSE_REACH
     )
-    return [] if purpose is None else [(purpose.start() - mention.end + 20, construction)]
+    if purpose is not None:
+        return [(purpose.start() - mention.end + 20, construction)]
+    if section is None or not section.path_spans:
+        return []
+    heading_start, heading_end = section.path_spans[-1]
+    sentence_start = _clause_start(text, mention.start, heading_end, SENTENCE_END)
+    opens_section = not text[heading_end:sentence_start].strip()
+    if opens_section and _BUILDING_PURPOSE.search(text, heading_start, heading_end):
+        return [(mention.start - heading_end + 20, construction)]
+    return []
 
 
 _LEAD_IN_REACH = 240
+_NOUN_REACH = 6
 
 
 def _named_by_lead_in(
