@@ -95,6 +95,7 @@ CONTEXT = [
     ("16个市中,甲市增长最快", "16个", "framework"),
     ("其中,测评点12教师数量扣0.1分", "12", "ordinal"),
     ("努力办好每一类教育,每一所学校", "一所", "name"),
+    ("区七届人大五次会议开幕", "五次", "ordinal"),
     ("45岁以下的专任教师占66.5%", "45岁", "age_group"),
     ("全县3-5岁幼儿1.2万人", "5岁", "age_group"),
     ("计划三年内撤并整合", "三年", "period"),
@@ -322,3 +323,16 @@ def test_a_span_states_its_value_in_the_units_its_writing_allows() -> None:
     assert (Decimal("15011800"), "万元") in span_values("1501.18亿")
     assert (Decimal("1.2"), "万元") in span_values("12000元")
     assert all(unit != "万元" for _, unit in span_values("3.5万人"))
+
+
+def test_a_blank_or_two_before_the_scale_or_unit() -> None:
+    (money, growth) = [
+        m for m in find_mentions("全市教育支出175.33  亿元,   增长55.67  %。") if m.is_quantity
+    ]
+    assert (money.value, money.unit) == (Decimal("1753300"), "万元")
+    assert (growth.value, growth.unit) == (Decimal("55.67"), "%")
+
+
+def test_a_decimal_of_eight_characters_before_year_is_no_crash() -> None:
+    # found by the fuzz test: 0.002023年 was read as two run-together years
+    assert [m.raw for m in find_mentions("0.002023年")]

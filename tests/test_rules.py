@@ -260,6 +260,18 @@ WORDING_CASES = [
         "construction_investment",
     ),
     ("三、学校体育场向社会开放\n省级财政补助资金下达3780万元,完成年度计划的100%。", "3780万元", None),
+    ("投入7000余万元的某镇芙蓉学校按期完成并交付使用。", "7000余万元", "construction_investment"),
+    # a coefficient after its level, and a bound in a coefficient's sentence
+    (
+        "全区校际间综合差异系数,小学0.335,初中0.328,均达到国家规定要求(小学≤0.65,初中≤0.55)。",
+        "0.335",
+        "balance_coefficient_primary",
+    ),
+    (
+        "全区校际间综合差异系数,小学0.335,初中0.328,均达到国家规定要求(小学≤0.65,初中≤0.55)。",
+        "≤0.55",
+        "balance_coefficient_junior",
+    ),
     # a level inside the noun the number counts
     ("增加1万个小学学位。", "1万个", "new_compulsory_places"),
     ("寄宿制学校项目4个,累计投入资金950万元,建设面积4700平方米。", "950万元", "construction_investment"),

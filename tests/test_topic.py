@@ -96,6 +96,15 @@ def test_a_development_zone_named_as_a_place_is_no_other_field() -> None:
     assert "83.02%" in facts and "2个" in out
 
 
+def test_a_schools_income_is_no_household_income() -> None:
+    text = (
+        "一、全县教育经费情况\n全县教育经费总收入21.27亿元。\n"
+        "(二)事业收入1.75亿元,比上年1.52亿元增加0.23亿元。\n"
+    )
+    facts, out = facts_and_out_of_scope(text)
+    assert {"21.27亿元", "1.75亿元", "1.52亿元"} <= facts and not out
+
+
 def test_money_put_in_is_judged_by_what_it_is_for() -> None:
     text = MIXED + "(五)民生实事。投资2亿元,加强农村中小学操场建设。投入800万元,改造城区养老院。\n"
     facts, out = facts_and_out_of_scope(text)

@@ -123,9 +123,10 @@ _MENTION = re.compile(
       | (?P<cn>{_CN_NUMBER})(?=余|多|{_SCALE}|{_UNIT})
     )
     (?P<more>余|多)?
-    (?:[ \xa0]?(?P<scale>{_SCALE}))?
+    # (a blank or two before the scale or unit: 175.33  亿元 in a page laid out by spaces)
+    (?:[ \xa0]{{0,2}}(?P<scale>{_SCALE}))?
     (?P<more2>余|多)?
-    (?:[ \xa0]?(?P<unit>{_UNIT}))?
+    (?:[ \xa0]{{0,2}}(?P<unit>{_UNIT}))?
     # 生均12000元/年: the period or head an amount is counted per stays in the span.
     (?:/(?P<per>年|人|生|天|月|学期|学年))?
     (?P<suffix>以上|左右)?
@@ -746,6 +747,8 @@ def _context_kind(
         return "name"  # 办好每一所学校: "every", not a count
     if written_unit == "届" and _CONGRESS_AFTER.match(text, match.end()):
         return "ordinal"  # 十九届二中全会
+    if written_unit == "次" and text.startswith("会议", match.end()) and "届" in before:
+        return "ordinal"  # 七届人大五次会议
     if written_unit in {"个", "项", "条"} and _FRAMEWORK_AFTER.match(text, match.end()):
         return "framework"
     if written_unit == "个" and _COMPARISON_GROUP_AFTER.match(text, match.end()):
@@ -767,7 +770,12 @@ def _years_kind(text: str, match: re.Match[str], raw_number: str, before: str) -
         return "name"
     if match.group("prefix") == "近" or _TIME_FRAME_AFTER.match(after) or before.endswith(_TIME_FRAME_BEFORE):
         return "period"
-    if len(raw_number) == 8 and all(1949 <= int(year) <= 2100 for year in (raw_number[:4], raw_number[4:])):
+    # (digits only: 0.002023年 is eight characters too)
+    if (
+        len(raw_number) == 8
+        and raw_number.isdecimal()
+        and all(1949 <= int(year) <= 2100 for year in (raw_number[:4], raw_number[4:]))
+    ):
         return "year"
     return None
 

@@ -275,7 +275,17 @@ def propose(
                 unclaimed.append(UnclaimedMention(mention, "no_unit"))
                 continue
             value, unit = from_table
-        elif not unit and _COEFFICIENT_BEFORE.search(text, max(0, mention.start - 30), mention.start):
+        elif (
+            not unit
+            and (
+                _COEFFICIENT_BEFORE.search(text, max(0, mention.start - 30), mention.start)
+                # a bound in the sentence of a coefficient: 均达到国家规定要求(小学≤0.65
+                or (
+                    mention.raw[:1] in "≤<"
+                    and _COEFFICIENT_NAMED.search(text, max(0, mention.start - 40), mention.start)
+                )
+            )
+        ):
             unit = "coef"  # 差异系数为0.263, 小于或等于0.45的优质均衡标准: a coefficient
         elif not unit:
             unclaimed.append(UnclaimedMention(mention, "no_unit"))
@@ -541,10 +551,11 @@ def _names_another_subject(catalog: Catalog, text: str, mention: Mention, indica
 
 
 _COEFFICIENT_BEFORE = re.compile(
-    r"(?:系数|指数)[^。;,\d]{0,8}$|(?:系数|指数)[^。;\d]{0,12}(?:为|是)[^。;\d]{0,12}$|小于或等于$|不高于$|低于$"
+    r"(?:系数|指数)[,:]?[^。;,\d]{0,8}$|(?:系数|指数)[^。;\d]{0,12}(?:为|是)[^。;\d]{0,12}$|小于或等于$|不高于$|低于$"
     # the next coefficient of a list: 系数分别为0.32和0.35, 系数小学为0.305,初中为0.321
     r"|(?:系数|指数)[^。;\d]{0,12}\d+\.\d+[和、与及,][^。;\d]{0,6}$"
 )
+_COEFFICIENT_NAMED = re.compile(r"(?:系数|指数)[^。;]*$")
 _LEVEL_WORD = re.compile(r"小学|初中")
 
 
@@ -686,7 +697,7 @@ def _rerank(
 
 _PUT_IN = re.compile(r"(?:投入|投资|筹措|拨付|争取|下达)(?:资金|经费)?$")
 _BUILDING_PURPOSE = re.compile(
-    r"新建|改扩建|扩建|改建|改造|维修|校舍|教学楼|操场|宿舍|食堂|建设面积|(?:学校|校园|项目|工程|考场|场地|设施)建设|(?:重点|改造|维修|建设)工程"
+    r"新建|改扩建|扩建|改建|改造|维修|校舍|教学楼|操场|宿舍|食堂|建设面积|(?:学校|校园|项目|工程|考场|场地|设施)建设|(?:重点|改造|维修|建设)工程|交付使用|竣工"
 )
 _PURPOSE_REACH = 40
 
