@@ -319,6 +319,7 @@ def test_wording_the_nearest_alias_gets_wrong(sentence: str, raw: str, indicator
         ("依法行政处罚违规行为5起。", "5起", "起", None),
         ("分类安置全区327名适龄残疾儿童少年入学。", "327名", "人", None),
         ("全区中小学校互联网出口带宽扩容至7GB。", "7GB", "GB", None),
+        ("高中阶段入学率 105.20 (高中阶段在校学生数)。", "105.20", "%", "high_school_gross_enrollment_rate"),
     ],
 )
 def test_units_the_context_gives(sentence: str, raw: str, unit: str, indicator: str | None) -> None:
@@ -366,3 +367,7 @@ def test_a_year_column_is_no_part_of_a_cell_label() -> None:
     )
     labels = {fact.raw: fact.label for fact in extract(text).facts}
     assert labels["96.2"] == "学前三年毛入园率" and labels["99.5"] == "九年义务教育巩固率"
+
+
+def test_a_number_the_excerpt_cuts_after_a_rate_takes_no_unit() -> None:
+    assert not [fact for fact in extract("全市民办幼儿园党组织覆盖率达约7").facts if fact.raw.endswith("7")]

@@ -287,6 +287,12 @@ def propose(
             )
         ):
             unit = "coef"  # 差异系数为0.263, 小于或等于0.45的优质均衡标准: a coefficient
+        elif (
+            not unit
+            and _RATE_NAMED_BEFORE.search(text, max(0, mention.start - 4), mention.start)
+            and text[mention.end :].strip()  # (not a number the excerpt cuts: 覆盖率达约7<end>)
+        ):
+            unit = "%"  # 高中阶段入学率 105.20: a rate's value, its % not written
         elif not unit:
             unclaimed.append(UnclaimedMention(mention, "no_unit"))
             continue
@@ -555,6 +561,7 @@ _COEFFICIENT_BEFORE = re.compile(
     # the next coefficient of a list: 系数分别为0.32和0.35, 系数小学为0.305,初中为0.321
     r"|(?:系数|指数)[^。;\d]{0,12}\d+\.\d+[和、与及,][^。;\d]{0,6}$"
 )
+_RATE_NAMED_BEFORE = re.compile(r"[^\d\s]{2}率(?:为|是|达|达到)?\s?$")
 _COEFFICIENT_NAMED = re.compile(r"(?:系数|指数)[^。;]*$")
 _LEVEL_WORD = re.compile(r"小学|初中")
 
