@@ -23,6 +23,7 @@ from edufacts.errors import ConfigError, LLMError
 from edufacts.readers.load import load_bytes, load_document
 from edufacts.settings import Settings
 from edufacts.stages.catalog import load_catalog
+from edufacts.stages.rules import Proposal
 
 from .conftest import DOCS, rules_pass
 
@@ -236,19 +237,24 @@ def test_a_chunk_schema_holds_exactly_the_marked_numbers() -> None:
     assert (second.indicator, second.education) == (None, False)
 
 
-def test_merging_keeps_values_from_the_span() -> None:
-    _, catalog, proposals, _ = chunks_of("教育支出在各学段的情况是分别达到幼儿园20885.77元。\n")
-    (proposal,) = proposals
-    assert (proposal.indicator, proposal.unit) == ("education_expenditure", "万元")
-    claim = ModelClaim(
+def _claim(proposal: Proposal, indicator: str | None, education: bool = True) -> ModelClaim:
+    """A model's claim about one proposal's number: its indicator and topic, nothing else."""
+    return ModelClaim(
         start=proposal.mention.start,
         end=proposal.mention.end,
-        indicator="per_student_expenditure",
-        education=True,
+        indicator=indicator,
+        education=education,
         scope=None,
         year=None,
         label=None,
     )
+
+
+def test_merging_keeps_values_from_the_span() -> None:
+    _, catalog, proposals, _ = chunks_of("教育支出在各学段的情况是分别达到幼儿园20885.77元。\n")
+    (proposal,) = proposals
+    assert (proposal.indicator, proposal.unit) == ("education_expenditure", "万元")
+    claim = _claim(proposal, "per_student_expenditure")
     # (the alias is 19 characters away: the default policy keeps the rules' indicator, so
     # this asks for a policy that lets the model replace it, to see the value re-derived)
     replaced = apply_claims(catalog, proposals, [claim], MergePolicy(model_overrides_beyond=12))
@@ -264,47 +270,23 @@ def test_merging_keeps_values_from_the_span() -> None:
         "元",
         "llm",
     )
-    # ...but may not convert a value the rules keep in the unit written at its span.
-    _, catalog, proposals, _ = chunks_of("各级教育生均教育经费情况是:\n全省普通小学为10419.13元。\n")
-    (per_student,) = proposals
-    assert (per_student.indicator, per_student.unit) == ("per_student_expenditure", "元")
-    total = ModelClaim(
-        start=per_student.mention.start,
-        end=per_student.mention.end,
-        indicator="education_expenditure",
-        education=True,
-        scope=None,
-        year=None,
-        label=None,
-    )
-    (kept_per_student,) = apply_claims(
-        catalog, proposals, [total], MergePolicy(model_overrides_beyond=0)
-    ).proposals
-    assert (kept_per_student.indicator, kept_per_student.value) == (
-        "per_student_expenditure",
-        Decimal("10419.13"),
-    )
-    _, catalog, proposals, _ = chunks_of("教育支出在各学段的情况是分别达到幼儿园20885.77元。\n")
-    (proposal,) = proposals
     # A claim for an indicator that was never offered is ignored.
-    start, end = proposal.mention.start, proposal.mention.end
-    stray = ModelClaim(
-        start=start, end=end, indicator="security_guards", education=True, scope=None, year=None, label=None
-    )
-    unchanged = apply_claims(catalog, proposals, [stray])
+    start = proposal.mention.start
+    unchanged = apply_claims(catalog, proposals, [_claim(proposal, "security_guards")])
     (kept,) = unchanged.proposals
     assert kept.indicator == "education_expenditure" and unchanged.provenance[start].source == "both"
     # "not education" drops a fact only when the policy allows it and the rules had no indicator.
-    denial = ModelClaim(
-        start=proposal.mention.start,
-        end=proposal.mention.end,
-        indicator=None,
-        education=False,
-        scope=None,
-        year=None,
-        label=None,
-    )
+    denial = _claim(proposal, None, education=False)
     assert apply_claims(catalog, proposals, [denial], MergePolicy(model_may_drop=True)).dropped == []
+
+
+def test_merging_never_converts_a_value_kept_in_its_spans_unit() -> None:
+    _, catalog, proposals, _ = chunks_of("各级教育生均教育经费情况是:\n全省普通小学为10419.13元。\n")
+    (per_student,) = proposals
+    assert (per_student.indicator, per_student.unit) == ("per_student_expenditure", "元")
+    total = _claim(per_student, "education_expenditure")
+    (kept,) = apply_claims(catalog, proposals, [total], MergePolicy(model_overrides_beyond=0)).proposals
+    assert (kept.indicator, kept.value) == ("per_student_expenditure", Decimal("10419.13"))
 
 
 def test_corpus_chunks_are_small() -> None:

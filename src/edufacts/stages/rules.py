@@ -755,16 +755,8 @@ def _named_by_lead_in(
     if colon < 0:
         return []
     lead_start = _clause_start(text, colon, max(0, colon - _LEAD_IN_REACH), SENTENCE_END)
-    pattern, by_alias = _alias_pattern(catalog)
-    named = {
-        indicator.id: indicator
-        for match in pattern.finditer(text, lead_start, colon)
-        for indicator in by_alias[match.group()]
-        if unit_fits(indicator.unit, unit)
-    }
-    if len(named) != 1:
-        return []
-    return [(mention.start - colon, next(iter(named.values())))]
+    named = _candidates_in_label(catalog, text[lead_start:colon], unit)
+    return [(mention.start - colon, named[0][1])] if len(named) == 1 else []
 
 
 _SHARE_WORD = re.compile(r"占")
