@@ -50,6 +50,8 @@ def answer_for(body: dict[str, Any]) -> str:
     """A valid answer for a chat request: from the json_object+schema that
     llama.cpp takes or the json_schema OpenAI takes. The same request always
     gets the same answer (the choice is seeded by the request's messages)."""
+    if "response_format" not in body:
+        return "是"  # the topic check's one free token (no log-probabilities: no verdict)
     response_format = body["response_format"]
     schema = response_format.get("schema") or response_format["json_schema"]["schema"]
     seed = hashlib.sha256(json.dumps(body["messages"], ensure_ascii=False).encode()).digest()

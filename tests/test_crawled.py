@@ -62,3 +62,11 @@ def test_a_chrome_line_is_still_boilerplate() -> None:
     )
     (span,) = document.boilerplate
     assert document.text[span[0] : span[1]].startswith("技术支持")
+
+
+def test_a_page_view_counter_is_chrome() -> None:
+    document = load_bytes(
+        "发布时间:2022-01-17 | 来源:某某网 | 浏览次数:1898次\n一、基本情况\n新建幼儿园3所。\n".encode(),
+        Path("a.txt"),
+    )
+    assert [raw for raw, *_ in facts_of(document.text)] == ["3所"]

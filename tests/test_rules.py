@@ -158,6 +158,11 @@ RETENTION_AND_HIGH_SCHOOL = "九年义务教育巩固率和高中阶段毛入学
 WORDING_CASES = [
     # sentence, raw, expected indicator
     ("全区新建2所民办学校党支部。", "2所", None),  # party branches are not schools
+    # a word let into a long name (学前|教育|三年毛入学率), in the number's own clause only
+    ("全区学前教育三年毛入学率为102.46%。", "102.46%", "preschool_gross_enrollment_rate"),
+    ("九年义务教育阶段巩固率为99.94%。", "99.94%", "compulsory_retention_rate"),
+    ("一般公共预算安排的教育经费等,为20.5亿元。", "20.5亿元", None),
+    ("项目已全部竣工,竣工面积2.25万平方米。", "2.25万平方米", "new_floor_area"),
     ("新建、改扩建公办幼儿园、小学、初中20所。", "20所", "schools_built"),
     ("新开公办幼儿园16所。", "16所", "schools_built"),
     ("全区共有幼儿园74所。", "74所", "kindergarten_count"),

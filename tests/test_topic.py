@@ -52,6 +52,10 @@ def test_a_mixed_document_keeps_only_its_education_numbers() -> None:
         ("地方财政一般预算支出23000万元,增长8.5%。", "23000万元", False),
         ("全县有农业研究院和其它科研机构12所。", "12所", False),
         ("当年获得国家无偿资助资金65万元。", "65万元", False),
+        # an education demonstration zone is education; a list of 民生实事 is not
+        ("“互联网+教育”示范区建设项目86%已挂网招标。", "86%", True),
+        ("10个方面的28项民生实事中,3项已完成全年任务。", "28项", False),
+        ("完成5项教育民生实事。", "5项", True),
     ],
 )
 def test_the_counted_noun_and_the_nearest_cue_decide(sentence: str, raw: str, is_fact: bool) -> None:
@@ -137,3 +141,15 @@ def test_an_education_report_has_no_such_finding() -> None:
     text = "一、基本情况\n全区共有中小学58所,在校学生4.1万人,专任教师3200人,新增学位900个,投入2.1亿元。\n"
     result = extract_document(load_bytes(text.encode("utf-8"), Path("edu.txt")), Settings())
     assert not [f for f in result.findings if f.kind == "mostly_set_aside"]
+
+
+def test_in_an_education_report_a_sentence_naming_no_topic_goes_on_with_the_field_before() -> None:
+    text = (
+        "一、基本情况\n全区共有中小学58所,在校学生4.1万人,专任教师3200人,新建幼儿园3所。\n"
+        "民生支出120.5亿元,占一般公共预算支出的80%。城镇新增就业3.2万人。开展职业技能培训1.5万人次。\n"
+        "共有幼儿园74所。其中公办园23所。\n"
+    )
+    facts, out = facts_and_out_of_scope(text)
+    assert {"120.5亿元", "80%", "3.2万人", "1.5万人次"} <= out
+    # a sentence with no topic word after an education one stays a fact
+    assert {"58所", "4.1万人", "3200人", "3所", "74所", "23所"} <= facts

@@ -23,6 +23,7 @@ from ..usage import Usage
 if TYPE_CHECKING:
     from .assist import ChunkResult
     from .merge import ModelClaim
+    from .topic_check import TopicVerdict
 
 ChunkProgress = Callable[[str, int, int, int], None]
 """(document id, chunks done, chunks in the document, tokens of the chunk just done)"""
@@ -49,6 +50,8 @@ class Annotations:
     measures: tuple[tuple[int, int], ...] = ()
     rejected: int = 0
     """--mode full: answers dropped because the text does not hold them"""
+    topic_verdicts: tuple[TopicVerdict, ...] = ()
+    """the model's topic check of the numbers the rules could only guess about"""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import email.utils
 import logging
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -35,6 +36,9 @@ _TRANSIENT = (
     openai.InternalServerError,
     openai.RateLimitError,
 )
+
+
+_TOP_LOGPROBS = 20
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -173,15 +177,8 @@ class ModelClient:
             self.cache.put(key, {"answer": answer.model_dump(mode="json"), "tokens": spent.total.tokens})
         return answer
 
-    def _call_with_retries(
-        self,
-        messages: list[dict[str, str]],
-        response_model: type[ModelT],
-        schema: dict[str, Any],
-        sampling: dict[str, Any],
-        spent: UsageMeter,
-        sink: UsageMeter | None,
-    ) -> ModelT:
+    def _retrying(self, spent: UsageMeter) -> Retrying:
+        """Transient errors are retried, capped by attempts and by the tokens spent."""
         policy = self.policy
 
         def stop(state: RetryCallState) -> bool:
@@ -197,13 +194,81 @@ class ModelClient:
         def transient(error: BaseException) -> bool:
             return isinstance(_root_cause(error), _TRANSIENT)
 
-        retrying = Retrying(
+        return Retrying(
             stop=stop,
             wait=wait,
             retry=retry_if_exception(transient),
             reraise=True,
             sleep=self._sleep,
         )
+
+    def choice_probabilities(
+        self,
+        messages: list[dict[str, str]],
+        choices: tuple[str, ...],
+        prompt_hash: str,
+        meter: UsageMeter | None = None,
+    ) -> dict[str, float] | None:
+        """The model's probabilities of answering each choice (each a single token),
+        normalised over the choices, read from the first token's top log-probabilities:
+        one token generated, no grammar. None when the endpoint returns no
+        log-probabilities or ranks none of the choices among its top tokens."""
+        sampling = {"temperature": 0.0, "max_tokens": 1, "logprobs": True, "top_logprobs": _TOP_LOGPROBS}
+        if self.endpoint.system_in_user:
+            messages = _system_in_user(messages)
+        key = cache_key(
+            base_url=self.endpoint.base_url if not self.endpoint.local_grammar else "local",
+            model=self.endpoint.identity,
+            prompt=prompt_hash,
+            schema={"choices": list(choices)},
+            sampling=sampling,
+            messages=messages,
+        )
+        if self.cache is not None:
+            entry = self.cache.get(key)
+            if entry is not None and "probabilities" in entry:
+                self._count(meter, Usage(cached_calls=1))
+                cached: dict[str, float] | None = entry["probabilities"]
+                return cached
+        spent = UsageMeter()
+        began = time.perf_counter()
+        try:
+            for attempt in self._retrying(spent):
+                with attempt:
+                    retried = attempt.retry_state.attempt_number > 1
+                    self._count(meter, Usage(calls=1, retries=int(retried)))
+                    completion = self._openai.chat.completions.create(
+                        model=self.endpoint.model,
+                        messages=messages,  # type: ignore[arg-type]
+                        temperature=0.0,
+                        max_tokens=1,
+                        logprobs=True,
+                        top_logprobs=_TOP_LOGPROBS,
+                    )
+                    spent.add(_tokens_of(completion.usage))
+        except Exception as error:
+            root = _root_cause(error)
+            raise LLMError(
+                f"model call failed ({type(root).__name__}): {_short(root)}", spent.total.tokens
+            ) from None
+        finally:
+            self._count(meter, spent.total + Usage(seconds=time.perf_counter() - began))
+        probabilities = _first_token_shares(completion, choices)
+        if self.cache is not None:
+            self.cache.put(key, {"probabilities": probabilities, "tokens": spent.total.tokens})
+        return probabilities
+
+    def _call_with_retries(
+        self,
+        messages: list[dict[str, str]],
+        response_model: type[ModelT],
+        schema: dict[str, Any],
+        sampling: dict[str, Any],
+        spent: UsageMeter,
+        sink: UsageMeter | None,
+    ) -> ModelT:
+        policy = self.policy
+        retrying = self._retrying(spent)
         began = time.perf_counter()
         extra_body: dict[str, Any] | None = None
         if self.endpoint.local_grammar:
@@ -244,6 +309,20 @@ class ModelClient:
         finally:
             self._count(sink, spent.total + Usage(seconds=time.perf_counter() - began))
         raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _first_token_shares(completion: Any, choices: tuple[str, ...]) -> dict[str, float] | None:
+    try:
+        top = completion.choices[0].logprobs.content[0].top_logprobs
+    except (AttributeError, IndexError, TypeError):
+        return None
+    weight = dict.fromkeys(choices, 0.0)
+    for candidate in top or ():
+        token = (candidate.token or "").strip()
+        if token in weight:
+            weight[token] += math.exp(candidate.logprob)
+    total = sum(weight.values())
+    return {choice: value / total for choice, value in weight.items()} if total > 0 else None
 
 
 def _short(error: BaseException) -> str:

@@ -4,12 +4,17 @@ number aside. Lives with the backends: the pure stages know nothing of models.""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from ..stages.catalog import Catalog, bigrams
 from ..stages.reconcile import Provenance
 from ..stages.rules import Proposal, UnclaimedMention, convert_to, unit_fits
 from .base import Merged
+
+if TYPE_CHECKING:
+    from .topic_check import TopicVerdict
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -63,6 +68,11 @@ class MergePolicy:
     1.5B model called 21 such numbers of the dev split's mixed-topic documents
     education facts, none of them one (mixed-topic precision 0.710 with, 0.910
     without, the rules' 0.899); a stronger endpoint may be measured with it on."""
+    topic_check_threshold: float = 0.5
+    """A number the rules could only guess was about education (no education word
+    in its sentence; only its heading or the document's bent decided) goes to
+    out_of_scope when the model's probability of 否 reaches this. Chosen on the
+    dev split's mixed-topic documents (README, "The model's topic check")."""
     model_scope: bool = False
     model_year_when_rules_have_none: bool = True
 
@@ -104,17 +114,27 @@ def apply_claims(
     policy: MergePolicy | None = None,
     text: str = "",
     set_aside: list[UnclaimedMention] | None = None,
+    verdicts: Iterable[TopicVerdict] = (),
 ) -> Merged:
     """Merge the model's claims into the rules' proposals, per mention; with
     claims about numbers the rules set aside (--mode full), restore those the
-    model calls education facts where the rules' judgement was unsettled."""
+    model calls education facts where the rules' judgement was unsettled; with
+    topic verdicts, set aside the numbers the model's topic check rejects."""
     policy = policy or MergePolicy()
     by_span = {(claim.start, claim.end): claim for claim in claims}
+    rejected = {
+        (verdict.start, verdict.end)
+        for verdict in verdicts
+        if verdict.not_education >= policy.topic_check_threshold
+    }
     merged: list[Proposal] = []
     dropped: list[UnclaimedMention] = []
     provenance: dict[int, Provenance] = {}
     restored: set[int] = set()
     for proposal in proposals:
+        if (proposal.mention.start, proposal.mention.end) in rejected:
+            dropped.append(UnclaimedMention(proposal.mention, "out_of_scope"))
+            continue
         claim = by_span.get((proposal.mention.start, proposal.mention.end))
         if claim is None:
             merged.append(proposal)

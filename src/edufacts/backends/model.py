@@ -30,6 +30,8 @@ from .full import PROMPT_VERSION as FULL_PROMPT_VERSION
 from .merge import MergePolicy, apply_claims
 from .prompts import PromptSet, load_prompt
 from .server import ManagedServer
+from .topic_check import PROMPT_VERSION as TOPIC_PROMPT_VERSION
+from .topic_check import check_topics, doubtful
 from .weights import (
     DEFAULT_MODEL,
     LOCAL_EXTRA_HINT,
@@ -51,6 +53,8 @@ class ModelBackend:
     policy: MergePolicy = field(default_factory=MergePolicy)
     meta_prompt: PromptSet | None = None
     """set in --mode full: the prompt of the one metadata question per document"""
+    topic_prompt: PromptSet | None = None
+    """set in --mode mentions: the topic check's question (backends/topic_check.py)"""
     parallel: int | None = None
     """How many calls the endpoint serves at once (None: as many as asked).
     llama-cpp-python's server runs one request at a time behind a global lock."""
@@ -58,8 +62,9 @@ class ModelBackend:
     @property
     def prompt_version(self) -> str:
         version = f"{self.prompt.version}@{self.prompt.sha256[:12]}"
-        if self.meta_prompt is not None:
-            version += f"+{self.meta_prompt.version}@{self.meta_prompt.sha256[:12]}"
+        for extra in (self.meta_prompt, self.topic_prompt):
+            if extra is not None:
+                version += f"+{extra.version}@{extra.sha256[:12]}"
         return version
 
     @property
@@ -87,23 +92,52 @@ class ModelBackend:
         stop: threading.Event | None = None,
         on_chunk: ChunkProgress | None = None,
     ) -> Annotations:
+        # the topic check's questions come after the chunks, in the same count
+        topic_questions = (
+            len(doubtful(document.normalized, proposals, set_aside))
+            if self.meta_prompt is None and self.topic_prompt is not None
+            else 0
+        )
+        counted = {"chunks": 0, "topics": 0}
+
         def progress(result: ChunkResult, done: int, total: int) -> None:
+            counted["chunks"] = total
             if on_chunk is not None:
-                on_chunk(document.id, done, total, result.usage.tokens)
+                on_chunk(document.id, done, total + topic_questions, result.usage.tokens)
+
+        def topic_progress(result: ChunkResult) -> None:
+            counted["topics"] += 1
+            if on_chunk is not None:
+                done = counted["chunks"] + counted["topics"]
+                on_chunk(document.id, done, counted["chunks"] + topic_questions, result.usage.tokens)
 
         if self.meta_prompt is None:
-            return self._annotations(
-                assist(
-                    document,
-                    catalog,
-                    proposals,
-                    mentions,
-                    self.client,
-                    self.prompt,
-                    progress,
-                    pool=pool,
-                    stop=stop,
-                )
+            chunks = assist(
+                document,
+                catalog,
+                proposals,
+                mentions,
+                self.client,
+                self.prompt,
+                progress,
+                pool=pool,
+                stop=stop,
+            )
+            if self.topic_prompt is None:
+                return self._annotations(chunks)
+            topics = check_topics(
+                document,
+                proposals,
+                set_aside,
+                self.client,
+                self.topic_prompt,
+                pool=pool,
+                stop=stop,
+                on_result=topic_progress,
+            )
+            return replace(
+                self._annotations([*chunks, *(topic.chunk_result for topic in topics)]),
+                topic_verdicts=tuple(topic.verdict for topic in topics if topic.verdict is not None),
             )
         full = ask_full(
             document,
@@ -151,7 +185,15 @@ class ModelBackend:
         *,
         set_aside: list[UnclaimedMention],
     ) -> Merged:
-        return apply_claims(catalog, proposals, list(annotations.claims), self.policy, text, set_aside)
+        return apply_claims(
+            catalog,
+            proposals,
+            list(annotations.claims),
+            self.policy,
+            text,
+            set_aside,
+            annotations.topic_verdicts,
+        )
 
     def close(self) -> None:
         self.client.close()
@@ -210,6 +252,7 @@ def open_model_backend(
     full = settings.mode == "full"
     prompt = load_prompt(FULL_PROMPT_VERSION if full else PROMPT_VERSION)
     meta_prompt = load_prompt(META_PROMPT_VERSION) if full else None
+    topic_prompt = None if full else load_prompt(TOPIC_PROMPT_VERSION)
     cache = None if settings.no_cache else AnswerCache(settings.cache_root / "answers")
     try:
         if settings.backend == "local" and settings.base_url is None:
@@ -231,6 +274,7 @@ def open_model_backend(
                     client=ModelClient(endpoint, cache, policy, http_client),
                     prompt=prompt,
                     meta_prompt=meta_prompt,
+                    topic_prompt=topic_prompt,
                     model_name=model_path.stem,
                     parallel=1,
                 )
@@ -260,6 +304,7 @@ def open_model_backend(
             client=ModelClient(endpoint, cache, policy, http_client),
             prompt=prompt,
             meta_prompt=meta_prompt,
+            topic_prompt=topic_prompt,
             model_name=model,
         )
         try:

@@ -85,6 +85,31 @@ def _alias_pattern(catalog: Catalog) -> tuple[re.Pattern[str], dict[str, tuple[I
     return pattern, {alias: tuple(items) for alias, items in by_alias.items()}
 
 
+_GAP = "[\u4e00-\u9fff]{1,%d}"
+_GAPPED_ALIAS_CHARS = 5
+_GAP_CHARS = 3
+
+
+@cache
+def _gapped_alias_pattern(catalog: Catalog) -> tuple[re.Pattern[str], dict[str, str]]:
+    """The long aliases with a few words let in at one place (学前|教育|三年毛入学率,
+    九年义务教育|阶段|巩固率): the genre inserts a level or a qualifier into an
+    indicator's name far more often than it coins a new one. Each alternative is a
+    named group, so a match tells which alias it stands for."""
+    _, by_alias = _alias_pattern(catalog)
+    alternatives = []
+    alias_of: dict[str, str] = {}
+    for number, alias in enumerate(sorted(a for a in by_alias if len(a) >= _GAPPED_ALIAS_CHARS)):
+        group = f"a{number}"
+        alias_of[group] = alias
+        gapped = "|".join(
+            re.escape(alias[:cut]) + _GAP % _GAP_CHARS + re.escape(alias[cut:])
+            for cut in range(1, len(alias))
+        )
+        alternatives.append(f"(?P<{group}>{gapped})")
+    return re.compile("|".join(alternatives)), alias_of
+
+
 @cache
 def _scope_pattern(catalog: Catalog) -> tuple[re.Pattern[str], dict[str, str]]:
     term_of: dict[str, str] = {}
@@ -141,6 +166,13 @@ def _candidates(
     stop = _CLAUSE_END.search(text, mention.end, after_end)
     for match in pattern.finditer(text, mention.end, stop.start() if stop else after_end):
         note(match.group(), match.start() - mention.end + 20)  # names before the number are the norm
+    if not found:
+        # only in the number's own clause: a gap lets in enough to misread a list before it
+        gapped, alias_of = _gapped_alias_pattern(catalog)
+        clause_begin = _clause_start(text, mention.start, reach_start)
+        for match in gapped.finditer(text, clause_begin, mention.start):
+            if match.end() > window_start and match.lastgroup is not None:
+                note(alias_of[match.lastgroup], mention.start - match.end())
     found.sort(key=lambda item: (item[0], item[1]))
     ranked: list[tuple[int, Indicator]] = []
     seen: set[str] = set()

@@ -45,13 +45,13 @@ _OTHER_TOPIC = (
     r"|生产总值|GDP|财政收入|税收|工业|农业|粮食|畜牧|旅游|游客|企业|招商|固定资产|公里|道路|交通|公路|铁路|住房"
     r"|棚户|脱贫|贫困人口|农民|居民收入|(?<!事业)(?<!经费)(?<!经费总)收入|消费|出口|进口|外贸|金融|存款|贷款|邮政|邮电|电信|通信|宽带"
     r"|文化|文物|图书馆|博物馆|体育场|体育|健身|赛事|广播|电视|环境|生态|污染|排放|能源|电力|水利|森林|耕地"
-    r"|筛查|癌|孕|产妇|体检|结核|疾控|传染病|艾滋|生育|科技|产业|园区|示范区|(?<!技术|高新|经济)开发区|专利|研发"
-    r"|地方财政|一般预算支出|一般预算收入|财政支出|科研机构|研究院|技术合同|无偿资助|场馆"
-    r"|街道|乡镇"
+    r"|筛查|癌|孕|产妇|体检|结核|疾控|传染病|艾滋|生育|科技|产业|园区|(?<!教育)(?<!教育”)示范区|(?<!技术|高新|经济)开发区|专利|研发"
+    r"|地方财政|一般预算支出|一般预算收入|一般公共预算支出|民生支出|财政支出|科研机构|研究院|技术合同|无偿资助|场馆"
+    r"|街道|乡镇|(?<!教育)民生实事|为民办实事|为民实事"
 )
 _PARTY = r"党员|党支部|党组织|党委|党建|党课|党史"
 OTHER_WORDS = re.compile(_OTHER_TOPIC)
-_PARTY_WORDS = re.compile(_PARTY)
+PARTY_WORDS = re.compile(_PARTY)
 _TOPIC_WORDS = re.compile(
     f"(?P<education>{EDUCATION_WORDS.pattern})|(?P<other>{_OTHER_TOPIC})|(?P<party>{_PARTY})"
 )
@@ -157,6 +157,16 @@ class TopicJudge:
             )
             if counted is not None and EDUCATION_WORDS.search(text, clause_begin, clause_end) is None:
                 return TopicJudgement(False, "noun", counted.group())
+            if _TOPIC_WORDS.search(text, sentence_start, sentence_end) is None:
+                previous = self._previous_sentence(sentence_start)
+                if (
+                    previous is not None
+                    and EDUCATION_WORDS.search(text, *previous) is None
+                    and (other := OTHER_WORDS.search(text, *previous)) is not None
+                ):
+                    # `城镇新增就业33.25万人。开展各类职业技能培训101.04万人次`: a
+                    # sentence naming no topic goes on with the other field before it
+                    return TopicJudgement(False, "sentence", other.group(), settled=False)
             if _TOPIC_WORDS.search(text, sentence_start, sentence_end) is None and section.path_spans:
                 # `十一、文化、体育和卫生` after a bulletin's education section: a
                 # sentence naming no topic belongs to its own heading's (not to an
@@ -209,4 +219,4 @@ class TopicJudge:
         return None
 
 
-__all__ = ["EDUCATION_WORDS", "OTHER_WORDS", "TopicJudge", "TopicJudgement"]
+__all__ = ["EDUCATION_WORDS", "OTHER_WORDS", "PARTY_WORDS", "TopicJudge", "TopicJudgement"]
