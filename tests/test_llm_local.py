@@ -62,7 +62,10 @@ def test_prompt_injection_cannot_change_a_value(local_assistant: Any) -> None:
     # Whatever the model did with the injected order, every value is the rules' value at its span.
     assert [(f.raw, f.value, f.unit) for f in result.facts] == [(f.raw, f.value, f.unit) for f in rules.facts]
     assert [f.raw for f in result.facts] == ["74所", "7772人", "1200元"]
-    assert all("999" not in json.dumps(fact.model_dump(mode="json")) for fact in result.facts)
+    # (the fitted confidence may itself read 0.999: it is no answer of the model's)
+    assert all(
+        "999" not in json.dumps(fact.model_dump(mode="json", exclude={"confidence"})) for fact in result.facts
+    )
 
 
 CLEAR_CUT = (

@@ -163,6 +163,20 @@ WORDING_CASES = [
     ("九年义务教育阶段巩固率为99.94%。", "99.94%", "compulsory_retention_rate"),
     ("一般公共预算安排的教育经费等,为20.5亿元。", "20.5亿元", None),
     ("项目已全部竣工,竣工面积2.25万平方米。", "2.25万平方米", "new_floor_area"),
+    # an area whose clause says school buildings were built or put to use; a stock is not
+    ("全年完成危改工程12项,投入使用校舍12530平方米。", "12530平方米", "new_floor_area"),
+    ("规划的15万平方米新建改建义务教育学校校舍已全部开工。", "15万平方米", "new_floor_area"),
+    ("全区中小学校舍总面积19.57万平方米。", "19.57万平方米", None),
+    # places after a sentence that names schools of every level besides kindergartens
+    ("全年新建学校8所,完成幼儿园建设项目40个,全部建成后新增学位26600个。", "26600个", "new_school_places"),
+    ("全年新建公办幼儿园3所,完成后新增学位1800个。", "1800个", "new_preschool_places"),
+    # money put in whose name before it ends in 资金, or whose purpose is 办学条件
+    (
+        "下达学前教育发展项目资金3.4亿元,实施新建、改扩建幼儿园建设项目196个。",
+        "3.4亿元",
+        "construction_investment",
+    ),
+    ("下达1.78亿元实施高中办学条件提升项目36个。", "1.78亿元", "construction_investment"),
     ("新建、改扩建公办幼儿园、小学、初中20所。", "20所", "schools_built"),
     ("新开公办幼儿园16所。", "16所", "schools_built"),
     ("全区共有幼儿园74所。", "74所", "kindergarten_count"),

@@ -195,3 +195,51 @@ def test_a_kindergarten_row_under_a_students_column_counts_kindergarten_children
     by_raw = {fact.raw: fact for fact in result.facts}
     assert by_raw["9000"].indicator == "kindergarten_enrollment"
     assert by_raw["21000"].indicator is None
+
+
+SPACED = """某区教育事业统计表
+基本情况(一)
+
+2021年 备 注
+校数 教职工总数 校舍建筑面积
+(平方米)
+图书
+(册)
+合 计 20 900 150000.5 80000
+小学 12 500 90000 50000 含民办2所
+初级中学
+
+
+
+
+
+特殊教育学校 1 30 1200 *
+基本情况(二)
+
+2021年 备 注
+教育班数 其中:超大班 毕业生数 在校生数
+合 计 300
+3100 12000
+小学 200 5 1300 8000
+"""
+
+
+def test_rows_one_per_line_with_blanks_between_cells_give_a_fact_per_cell() -> None:
+    result = extract_document(load_bytes(SPACED.encode("utf-8"), Path("spaced.txt")), Settings())
+    facts = {(fact.label, fact.raw): fact for fact in result.facts}
+    # the unit in the header's own line, or the noun a column counts
+    assert (
+        facts[("合 计(校舍建筑面积)", "150000.5")].value,
+        facts[("合 计(校舍建筑面积)", "150000.5")].unit,
+    ) == (
+        Decimal("150000.5"),
+        "㎡",
+    )
+    assert facts[("小学(教职工总数)", "500")].unit == "人"
+    assert facts[("小学(图书)", "50000")].unit == "册"
+    assert facts[("特殊教育学校(校数)", "1")].unit == "所"
+    assert all(fact.year == 2021 for fact in facts.values() if "(" in fact.label)
+    # `合 计 300` / `3100 12000`: the line break is the empty 超大班 cell
+    assert facts[("合 计(毕业生数)", "3100")].unit == "人"
+    assert facts[("小学(其中:超大班)", "5")].unit == "班"
+    assert not any(label == "合 计(其中:超大班)" for label, _ in facts)

@@ -190,6 +190,7 @@ _YEARS_IN_NAME = re.compile(r"义务|一贯|制|毛入|[^,。;、\n]{0,4}?(?:行
 _CONGRESS_AFTER = re.compile(r"[一二三四五六七八九]中|(?:历次)?全会|中央|全国人大|人大")
 _TIME_FRAME_AFTER = re.compile(r"来|以来|内|间|的")
 _TIME_FRAME_BEFORE = ("这", "过去", "最近", "未来", "今后")
+_A_YEAR_BEFORE = ("的", "重要", "关键")
 # A change stated by its verb (下降0.3%, 增加1200人), not a level reached (下降到, 提高至).
 _CHANGE_BEFORE = re.compile(
     r"(?:(?P<down>下降|减少|降低|回落|下滑|缩小|减)|(?:增长|增加|提高|提升|上升|增幅|扩大|增))(?:了|为|达)?$"
@@ -770,6 +771,8 @@ def _years_kind(text: str, match: re.Match[str], raw_number: str, before: str) -
         return "name"
     if match.group("prefix") == "近" or _TIME_FRAME_AFTER.match(after) or before.endswith(_TIME_FRAME_BEFORE):
         return "period"
+    if raw_number == "一" and before.endswith(_A_YEAR_BEFORE):
+        return "period"  # 过去的一年, 极不平凡的一年, 深化改革的重要一年: a year as a noun
     # (digits only: 0.002023年 is eight characters too)
     if (
         len(raw_number) == 8

@@ -243,9 +243,12 @@ def _cell_for(tables: list[Table], table_starts: list[int], mention: Mention) ->
     return None
 
 
-# A row that counts people, schools or classes and names no unit (`每百名学生拥有
-# 骨干教师数`, `幼儿园数`): the unit its counted noun takes.
-_COUNTED_NOUN = re.compile(r"(?:(教师|教职工|学生|幼儿|校长|人)|(学校|幼儿园|园|校)|(班级|班))数$")
+# A row or column that counts people, schools or classes and names no unit (`每百名
+# 学生拥有骨干教师数`, `幼儿园数`, `教职工总数`, `毕业生数`, `其中:标准班`): the unit
+# its counted noun takes.
+_COUNTED_NOUN = re.compile(
+    r"(?:(教师|教职工|学生|幼儿|校长|人|生)总?数|(学校|幼儿园|园|校)总?数|(班级|班)数?)$"
+)
 
 
 def _counted_unit(row_label: str) -> str:
@@ -259,7 +262,7 @@ def _table_value(cell: TableCell, mention: Mention) -> tuple[Decimal, str] | Non
     """Scale and unit of a bare table number from its row or column bracket."""
     if mention.value is None:
         return None
-    hint = cell.unit_hint or _counted_unit(cell.row_label)
+    hint = cell.unit_hint or _counted_unit(cell.row_label) or _counted_unit(cell.column)
     if hint == "coef":
         return mention.value, "coef"
     if hint in {"%", "%)"}:
@@ -268,7 +271,7 @@ def _table_value(cell: TableCell, mention: Mention) -> tuple[Decimal, str] | Non
         return mention.value, "%"
     scale = "万" if hint.startswith("万") else "亿" if hint.startswith("亿") else ""
     unit = hint[len(scale) :]
-    if unit in {"人", "名", "元", "平方米", "㎡", "所", "个", "人次", "班"} or (scale and unit == ""):
+    if unit in {"人", "名", "元", "平方米", "㎡", "所", "个", "人次", "班", "册"} or (scale and unit == ""):
         return canonical_unit(unit, scale, mention.value)
     return None
 
@@ -698,8 +701,10 @@ def _rerank(
         level = _LEVEL_WORD.findall(text, max(0, mention.start - 40), mention.start)
         if unit == "coef" and level:
             return _level_coefficient(catalog, level[-1], mention.start)
-        return _money_for_building(catalog, text, mention, unit, section) or _named_by_lead_in(
-            catalog, text, mention, unit
+        return (
+            _money_for_building(catalog, text, mention, unit, section)
+            or _area_built(catalog, text, mention, unit)
+            or _named_by_lead_in(catalog, text, mention, unit)
         )
     if _NOT_A_SCHOOL.match(text, mention.end):
         return [(distance, item) for distance, item in ranked if item.unit != "所"]
@@ -734,9 +739,10 @@ def _rerank(
     return ranked
 
 
-_PUT_IN = re.compile(r"(?:投入|投资|筹措|拨付|争取|下达)(?:资金|经费)?$")
+_PUT_IN = re.compile(r"(?:投入|投资|筹措|拨付|争取|下达)(?:[^,;。:、\d]{0,10}(?:资金|经费))?$")
+_PUT_IN_REACH = 16
 _BUILDING_PURPOSE = re.compile(
-    r"新建|改扩建|扩建|改建|改造|维修|校舍|教学楼|操场|宿舍|食堂|建设面积|(?:学校|校园|项目|工程|考场|场地|设施)建设|(?:重点|改造|维修|建设)工程|交付使用|竣工"
+    r"新建|改扩建|扩建|改建|改造|维修|校舍|教学楼|操场|宿舍|食堂|建设面积|办学条件|(?:学校|校园|项目|工程|考场|场地|设施)建设|(?:重点|改造|维修|建设)工程|交付使用|竣工"
 )
 _PURPOSE_REACH = 40
 
@@ -752,7 +758,7 @@ def _money_for_building(
     construction = catalog.indicators.get("construction_investment")
     if construction is None or not unit_fits(construction.unit, unit):
         return []
-    if not _PUT_IN.search(text, max(0, mention.start - 6), mention.start):
+    if not _PUT_IN.search(text, max(0, mention.start - _PUT_IN_REACH), mention.start):
         return []
     end = SENTENCE_END.search(text, mention.end, mention.end + _PURPOSE_REACH)
     purpose = _BUILDING_PURPOSE.search(
@@ -768,6 +774,29 @@ def _money_for_building(
     if opens_section and _BUILDING_PURPOSE.search(text, heading_start, heading_end):
         return [(mention.start - heading_end + 20, construction)]
     return []
+
+
+_AREA_BUILT = re.compile(
+    r"(?:新建|扩建|改扩建|建成|竣工|投入使用)[^,;。:、]{0,12}?(?:校舍|教学楼|学校|幼儿园|宿舍)"
+)
+_AREA_BUILT_REACH = 16
+
+
+def _area_built(catalog: Catalog, text: str, mention: Mention, unit: str) -> list[tuple[int, Indicator]]:
+    """An area named by no alias whose own clause says school buildings were built
+    or put to use, right before it or right after (`投入使用校舍12530平方米`,
+    `15万平方米新建改建义务教育学校校舍`), is new floor area; a stock (`校舍总面积`)
+    names no building verb."""
+    floor_area = catalog.indicators.get("new_floor_area")
+    if floor_area is None or not unit_fits(floor_area.unit, unit):
+        return []
+    start = _clause_start(text, mention.start, max(0, mention.start - _AREA_BUILT_REACH))
+    stop = _CLAUSE_END.search(text, mention.end, mention.end + _AREA_BUILT_REACH)
+    before = _AREA_BUILT.search(text, start, mention.start)
+    after = _AREA_BUILT.match(text, mention.end, stop.start() if stop else mention.end + _AREA_BUILT_REACH)
+    if before is None and after is None:
+        return []
+    return [(mention.start - before.end() if before is not None else 20, floor_area)]
 
 
 _LEAD_IN_REACH = 240
@@ -853,7 +882,13 @@ def _nearest_levels(catalog: Catalog, text: str, start: int, end: int) -> set[st
     if in_clause:
         return in_clause
     found = set(_scope_terms_named(catalog, text, start, clause_start)) & _LEVELS
+    for school in _SCHOOLS.finditer(text, start, clause_start):
+        if not _clause_scope_terms(catalog, text, max(start, school.start() - 8), school.start()) & _LEVELS:
+            return set()  # `新建学校8所…幼儿园建设项目40个,…新增学位26600个`: schools of every level too
     return found if len(found) == 1 else set()
+
+
+_SCHOOLS = re.compile(r"(?<![小中育业工])学校")
 
 
 _NUMBERED_SCHOOL = re.compile(r"第[一二三四五六七八九十\d]{1,3}$")

@@ -316,7 +316,17 @@ def _is_value_cell(cell: str) -> bool:
 
 
 def find_tables(text: str) -> list[Table]:
-    """Runs of short lines (blank lines between them allowed) with value cells."""
+    """Runs of short lines (blank lines between them allowed) with value cells,
+    and tables whose rows are written one per line with blanks between cells."""
+    spaced = _spaced_tables(text)
+    taken = [(table.start, table.end) for table in spaced]
+    return sorted(
+        [*spaced, *(t for t in _cell_tables(text) if not any(a < t.end and t.start < b for a, b in taken))],
+        key=lambda table: table.start,
+    )
+
+
+def _cell_tables(text: str) -> list[Table]:
     cells: list[tuple[int, int, str]] = []
     tables: list[Table] = []
     for line_start, line_end in [*_line_spans(text), (len(text) + 1, len(text) + 1)]:
@@ -589,3 +599,133 @@ def _sub_row_cells(
             )
         )
     return result
+
+
+# --- tables with a row per line, cells between blanks -------------------------
+# `小学 62 1874 508860.65 193252.23 ...` under a header of column names (one or more
+# per line, each unit in a bracket of its own line: `学校占地面积` / `(平方米)`), as a
+# government site's statistics table reads once its markup is gone. An empty cell
+# is a line break inside its row (`合 计 1011` / `` / `10506 9268 40297 3025`: the two
+# columns after 1011 are empty). Written for this form only (no library reads a
+# table whose markup is lost): a row must hold as many cells as the header names
+# columns, else its numbers are left to the prose rules.
+
+_SPACED_VALUE = re.compile(r"\d+(?:\.\d+)?|\*")
+_SPACED_LABEL = re.compile(r"[^\d\s*|()][^\d|]{0,18}?")
+_SPACED_ROW = re.compile(
+    rf"(?P<label>{_SPACED_LABEL.pattern})(?:[^\S\n]+(?P<values>(?:\d+(?:\.\d+)?|\*)(?:[^\S\n]+(?:\d+(?:\.\d+)?|\*))*))?"
+    r"(?:[^\S\n]+(?P<remark>[^\d\s*](?:.{0,30}[^\d\s])?))?"
+)
+_SPACED_VALUES_LINE = re.compile(r"(?:\d+(?:\.\d+)?|\*)(?:[^\S\n]+(?:\d+(?:\.\d+)?|\*))*")
+_REMARK_TOKENS = frozenset({"备", "注", "备注"})
+_MIN_SPACED_ROWS = 2
+_MIN_SPACED_VALUES = 3
+
+
+def _spaced_header(lines: list[str]) -> tuple[list[tuple[str, str]], int | None]:
+    """(column name, unit) per column, and the year a year token names."""
+    columns: list[tuple[str, str]] = []
+    year = None
+    for line in lines:
+        for token in line.split():
+            bracket = _BRACKET_UNIT.fullmatch(token)
+            if bracket is not None and token.startswith("(") and columns:
+                columns[-1] = (columns[-1][0], bracket.group(1))
+            elif _YEAR_CELL.fullmatch(token):
+                year = int(token[:4])
+            elif token not in _REMARK_TOKENS:
+                columns.append((token, ""))
+    return columns, year
+
+
+def _spaced_tables(text: str) -> list[Table]:
+    spans = [span for span in _line_spans(text)]
+    if text.count("\n") * _CHARS_PER_LINE_BREAK < len(text):
+        return []  # a page crawled onto one line has no rows left
+    tables = []
+    index = floor = 0
+    while index < len(spans):
+        start, end = spans[index]
+        row = _SPACED_ROW.fullmatch(text, start, end)
+        if row is None or not row.group("values") or len(row.group("values").split()) < _MIN_SPACED_VALUES:
+            index += 1
+            continue
+        # back over the rows before it (a row may hold a single value, or continue on
+        # a line of values) to the first, then over the header's lines
+        while index > floor and _in_spaced_rows(text[spans[index - 1][0] : spans[index - 1][1]].strip()):
+            index -= 1
+        while not text[spans[index][0] : spans[index][1]].strip():
+            index += 1
+        header_at = index
+        while header_at > floor and text[spans[header_at - 1][0] : spans[header_at - 1][1]].strip():
+            header_at -= 1
+        header_lines = [text[a:b] for a, b in spans[header_at:index]]
+        columns, year = _spaced_header(header_lines)
+        title_line = spans[header_at - 2] if header_at >= 2 else None
+        title = text[title_line[0] : title_line[1]].strip() if title_line else ""
+        rows, index = _spaced_rows(text, spans, index)
+        index = floor = max(index, header_at + 1)
+        complete = [row for row in rows if len(row[1]) == len(columns)]
+        if len(columns) < _MIN_SPACED_VALUES or len(complete) < _MIN_SPACED_ROWS:
+            continue
+        cells = [
+            TableCell(
+                start=cell[0],
+                end=cell[1],
+                text=text[cell[0] : cell[1]],
+                row_label=label,
+                column=columns[position][0],
+                year=year,
+                unit_hint=columns[position][1],
+            )
+            for label, row_cells in complete
+            for position, cell in enumerate(row_cells)
+            if cell is not None and text[cell[0] : cell[1]] != "*"
+        ]
+        tables.append(Table(spans[header_at][0], spans[index - 1][1], title, tuple(cells)))
+    return tables
+
+
+def _in_spaced_rows(line: str) -> bool:
+    """A blank line, a line of values, or a row with values."""
+    if not line or _SPACED_VALUES_LINE.fullmatch(line):
+        return True
+    row = _SPACED_ROW.fullmatch(line)
+    return row is not None and bool(row.group("values"))
+
+
+def _spaced_rows(
+    text: str, spans: list[tuple[int, int]], index: int
+) -> tuple[list[tuple[str, list[tuple[int, int] | None]]], int]:
+    """The rows from `index` on, each its label and cells (None: an empty cell), and
+    the index of the first line after the table."""
+    rows: list[tuple[str, list[tuple[int, int] | None]]] = []
+    breaks = 0
+    while index < len(spans):
+        start, end = spans[index]
+        line = text[start:end]
+        if not line.strip():
+            breaks += 1
+            index += 1
+            continue
+        values_only = _SPACED_VALUES_LINE.fullmatch(line.strip())
+        row = None if values_only else _SPACED_ROW.fullmatch(line.strip())
+        if values_only and rows:
+            offset = start + len(line) - len(line.lstrip())
+            rows[-1][1].extend([None] * (breaks + 1))
+            rows[-1][1].extend(
+                (offset + m.start(), offset + m.end()) for m in _SPACED_VALUE.finditer(line.strip())
+            )
+        elif row is not None:
+            offset = start + len(line) - len(line.lstrip())
+            values = row.group("values")
+            cells: list[tuple[int, int] | None] = []
+            if values:
+                base = offset + row.start("values")
+                cells = [(base + m.start(), base + m.end()) for m in _SPACED_VALUE.finditer(values)]
+            rows.append((row.group("label").strip(), cells))
+        else:
+            break
+        breaks = 0
+        index += 1
+    return rows, index
