@@ -63,7 +63,8 @@ def doubtful(
     as another field's. Elsewhere a word beside the number decided, and the model is
     not asked. (In a report that is all education, the 1.5B model's doubts were
     mostly wrong: on the dev split, asked everywhere, it set aside 9 right facts
-    and 5 wrong ones; asked only where the rules found another field, 1 and 3.)"""
+    and 5 wrong ones; asked only where the rules found another field, 1 and 3;
+    and never about party work, 0 and 3.)"""
     if not any(item.reason == "out_of_scope" for item in set_aside):
         return []
     chosen = []
