@@ -131,20 +131,26 @@ def test_the_answer_is_the_probability_of_no_among_yes_and_no(tmp_path: Path) ->
         tmp_path, {"是": math.log(0.3), "否": math.log(0.45), "不": math.log(0.25)}, requests
     )
     document, _, proposals, set_aside = proposals_of(MIXED)
-    results = check_topics(document, proposals, set_aside, client, load_prompt(PROMPT_VERSION))
+    results = check_topics(
+        document, doubtful(document.normalized, proposals, set_aside), client, load_prompt(PROMPT_VERSION)
+    )
     verdicts = [result.verdict for result in results]
     assert verdicts and all(v is not None and abs(v.not_education - 0.6) < 1e-9 for v in verdicts)
     assert requests[0]["max_tokens"] == 1 and requests[0]["logprobs"] is True
     assert "response_format" not in requests[0]  # no grammar: the free first token is read
     # asked again, the answers come from the cache
-    again = check_topics(document, proposals, set_aside, client, load_prompt(PROMPT_VERSION))
+    again = check_topics(
+        document, doubtful(document.normalized, proposals, set_aside), client, load_prompt(PROMPT_VERSION)
+    )
     assert len(requests) == len(results) and all(r.chunk_result.status == "cached" for r in again)
 
 
 def test_an_endpoint_without_log_probabilities_gives_no_verdict(tmp_path: Path) -> None:
     client = mock_client(tmp_path, None, [])
     document, _, proposals, set_aside = proposals_of(MIXED)
-    results = check_topics(document, proposals, set_aside, client, load_prompt(PROMPT_VERSION))
+    results = check_topics(
+        document, doubtful(document.normalized, proposals, set_aside), client, load_prompt(PROMPT_VERSION)
+    )
     assert results and all(r.verdict is None and r.chunk_result.error is None for r in results)
 
 

@@ -141,15 +141,16 @@ class ModelClient:
         if sink is not None:
             sink.add(usage)
 
-    def ask(
+    def _sent_and_key(
         self,
         messages: list[dict[str, str]],
-        response_model: type[ModelT],
-        schema: dict[str, Any],
         prompt_hash: str,
-        meter: UsageMeter | None = None,
-    ) -> ModelT:
-        sampling = {"temperature": self.policy.temperature, "max_tokens": self.policy.max_tokens}
+        schema: dict[str, Any],
+        sampling: dict[str, Any],
+    ) -> tuple[list[dict[str, str]], str]:
+        """The messages as the endpoint's chat format takes them, and the answer
+        cache's key for them (a local llama.cpp server's URL is none of it: the
+        managed server's port changes every run)."""
         if self.endpoint.system_in_user:
             messages = _system_in_user(messages)
         key = cache_key(
@@ -160,6 +161,18 @@ class ModelClient:
             sampling=sampling,
             messages=messages,
         )
+        return messages, key
+
+    def ask(
+        self,
+        messages: list[dict[str, str]],
+        response_model: type[ModelT],
+        schema: dict[str, Any],
+        prompt_hash: str,
+        meter: UsageMeter | None = None,
+    ) -> ModelT:
+        sampling = {"temperature": self.policy.temperature, "max_tokens": self.policy.max_tokens}
+        messages, key = self._sent_and_key(messages, prompt_hash, schema, sampling)
         if self.cache is not None:
             entry = self.cache.get(key)
             if entry is not None:
@@ -214,16 +227,7 @@ class ModelClient:
         one token generated, no grammar. None when the endpoint returns no
         log-probabilities or ranks none of the choices among its top tokens."""
         sampling = {"temperature": 0.0, "max_tokens": 1, "logprobs": True, "top_logprobs": _TOP_LOGPROBS}
-        if self.endpoint.system_in_user:
-            messages = _system_in_user(messages)
-        key = cache_key(
-            base_url=self.endpoint.base_url if not self.endpoint.local_grammar else "local",
-            model=self.endpoint.identity,
-            prompt=prompt_hash,
-            schema={"choices": list(choices)},
-            sampling=sampling,
-            messages=messages,
-        )
+        messages, key = self._sent_and_key(messages, prompt_hash, {"choices": list(choices)}, sampling)
         if self.cache is not None:
             entry = self.cache.get(key)
             if entry is not None and "probabilities" in entry:
@@ -247,10 +251,7 @@ class ModelClient:
                     )
                     spent.add(_tokens_of(completion.usage))
         except Exception as error:
-            root = _root_cause(error)
-            raise LLMError(
-                f"model call failed ({type(root).__name__}): {_short(root)}", spent.total.tokens
-            ) from None
+            raise _call_failed(error, spent) from None
         finally:
             self._count(meter, spent.total + Usage(seconds=time.perf_counter() - began))
         probabilities = _first_token_shares(completion, choices)
@@ -303,12 +304,15 @@ class ModelClient:
                 spent.total.tokens,
             ) from None
         except Exception as error:
-            root = _root_cause(error)
-            kind = type(root).__name__
-            raise LLMError(f"model call failed ({kind}): {_short(root)}", spent.total.tokens) from None
+            raise _call_failed(error, spent) from None
         finally:
             self._count(sink, spent.total + Usage(seconds=time.perf_counter() - began))
         raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _call_failed(error: BaseException, spent: UsageMeter) -> LLMError:
+    root = _root_cause(error)
+    return LLMError(f"model call failed ({type(root).__name__}): {_short(root)}", spent.total.tokens)
 
 
 def _first_token_shares(completion: Any, choices: tuple[str, ...]) -> dict[str, float] | None:

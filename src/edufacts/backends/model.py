@@ -93,11 +93,12 @@ class ModelBackend:
         on_chunk: ChunkProgress | None = None,
     ) -> Annotations:
         # the topic check's questions come after the chunks, in the same count
-        topic_questions = (
-            len(doubtful(document.normalized, proposals, set_aside))
+        asked = (
+            doubtful(document.normalized, proposals, set_aside)
             if self.meta_prompt is None and self.topic_prompt is not None
-            else 0
+            else []
         )
+        topic_questions = len(asked)
         counted = {"chunks": 0, "topics": 0}
 
         def progress(result: ChunkResult, done: int, total: int) -> None:
@@ -127,8 +128,7 @@ class ModelBackend:
                 return self._annotations(chunks)
             topics = check_topics(
                 document,
-                proposals,
-                set_aside,
+                asked,
                 self.client,
                 self.topic_prompt,
                 pool=pool,

@@ -93,16 +93,15 @@ def topic_messages(prompt: PromptSet, text: str, proposal: Proposal) -> list[dic
 
 def check_topics(
     document: Document,
-    proposals: list[Proposal],
-    set_aside: list[UnclaimedMention],
+    asked: list[Proposal],
     client: ModelClient,
     prompt: PromptSet,
     pool: Executor | None = None,
     stop: threading.Event | None = None,
     on_result: Callable[[ChunkResult], None] | None = None,
 ) -> list[TopicResult]:
-    """Ask about every doubtful proposal; a failed question is returned with its
-    error (the rules' judgement stands), never dropped."""
+    """Ask about each of `asked` (the `doubtful` proposals); a failed question is
+    returned with its error (the rules' judgement stands), never dropped."""
     text = document.normalized
 
     def ask(numbered: tuple[int, Proposal]) -> TopicResult:
@@ -131,9 +130,9 @@ def check_topics(
             verdict = TopicVerdict(start=mention.start, end=mention.end, not_education=shares[NO])
         return TopicResult(ChunkResult(chunk, [], None, meter.total), verdict)
 
-    asked = list(enumerate(doubtful(text, proposals, set_aside), start=1))
+    numbered = list(enumerate(asked, start=1))
     results = []
-    for result in pool.map(ask, asked) if pool is not None else map(ask, asked):
+    for result in pool.map(ask, numbered) if pool is not None else map(ask, numbered):
         results.append(result)
         if on_result is not None:
             on_result(result.chunk_result)

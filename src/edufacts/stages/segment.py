@@ -75,10 +75,14 @@ with its line breaks lost (paragraphs and table cells joined by blanks)."""
 _BLANK_RUN = re.compile(r"[^\S\n]+|\n")
 
 
+def _crawled_onto_one_line(text: str) -> bool:
+    return text.count("\n") * _CHARS_PER_LINE_BREAK < len(text)
+
+
 def _line_spans(text: str) -> list[tuple[int, int]]:
     """The lines of the text; for a text crawled onto one line, the runs between
     blanks, which is where its paragraphs, headings and table cells were cut."""
-    if text.count("\n") * _CHARS_PER_LINE_BREAK < len(text):
+    if _crawled_onto_one_line(text):
         spans = []
         position = 0
         for blank in _BLANK_RUN.finditer(text):
@@ -611,12 +615,12 @@ def _sub_row_cells(
 # columns, else its numbers are left to the prose rules.
 
 _SPACED_VALUE = re.compile(r"\d+(?:\.\d+)?|\*")
-_SPACED_LABEL = re.compile(r"[^\d\s*|()][^\d|]{0,18}?")
+_SPACED_VALUES = rf"(?:{_SPACED_VALUE.pattern})(?:[^\S\n]+(?:{_SPACED_VALUE.pattern}))*"
 _SPACED_ROW = re.compile(
-    rf"(?P<label>{_SPACED_LABEL.pattern})(?:[^\S\n]+(?P<values>(?:\d+(?:\.\d+)?|\*)(?:[^\S\n]+(?:\d+(?:\.\d+)?|\*))*))?"
+    rf"(?P<label>[^\d\s*|()][^\d|]{{0,18}}?)(?:[^\S\n]+(?P<values>{_SPACED_VALUES}))?"
     r"(?:[^\S\n]+(?P<remark>[^\d\s*](?:.{0,30}[^\d\s])?))?"
 )
-_SPACED_VALUES_LINE = re.compile(r"(?:\d+(?:\.\d+)?|\*)(?:[^\S\n]+(?:\d+(?:\.\d+)?|\*))*")
+_SPACED_VALUES_LINE = re.compile(_SPACED_VALUES)
 _REMARK_TOKENS = frozenset({"备", "注", "备注"})
 _MIN_SPACED_ROWS = 2
 _MIN_SPACED_VALUES = 3
@@ -639,30 +643,28 @@ def _spaced_header(lines: list[str]) -> tuple[list[tuple[str, str]], int | None]
 
 
 def _spaced_tables(text: str) -> list[Table]:
-    spans = [span for span in _line_spans(text)]
-    if text.count("\n") * _CHARS_PER_LINE_BREAK < len(text):
+    if _crawled_onto_one_line(text):
         return []  # a page crawled onto one line has no rows left
+    spans = _line_spans(text)
+    lines = [text[start:end] for start, end in spans]
     tables = []
     index = floor = 0
     while index < len(spans):
-        start, end = spans[index]
-        row = _SPACED_ROW.fullmatch(text, start, end)
+        row = _SPACED_ROW.fullmatch(lines[index])
         if row is None or not row.group("values") or len(row.group("values").split()) < _MIN_SPACED_VALUES:
             index += 1
             continue
         # back over the rows before it (a row may hold a single value, or continue on
         # a line of values) to the first, then over the header's lines
-        while index > floor and _in_spaced_rows(text[spans[index - 1][0] : spans[index - 1][1]].strip()):
+        while index > floor and _in_spaced_rows(lines[index - 1].strip()):
             index -= 1
-        while not text[spans[index][0] : spans[index][1]].strip():
+        while not lines[index].strip():
             index += 1
         header_at = index
-        while header_at > floor and text[spans[header_at - 1][0] : spans[header_at - 1][1]].strip():
+        while header_at > floor and lines[header_at - 1].strip():
             header_at -= 1
-        header_lines = [text[a:b] for a, b in spans[header_at:index]]
-        columns, year = _spaced_header(header_lines)
-        title_line = spans[header_at - 2] if header_at >= 2 else None
-        title = text[title_line[0] : title_line[1]].strip() if title_line else ""
+        columns, year = _spaced_header(lines[header_at:index])
+        title = lines[header_at - 2].strip() if header_at >= 2 else ""
         rows, index = _spaced_rows(text, spans, index)
         index = floor = max(index, header_at + 1)
         complete = [row for row in rows if len(row[1]) == len(columns)]

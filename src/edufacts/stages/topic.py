@@ -167,13 +167,13 @@ class TopicJudge:
                     # `城镇新增就业33.25万人。开展各类职业技能培训101.04万人次`: a
                     # sentence naming no topic goes on with the other field before it
                     return TopicJudgement(False, "sentence", other.group(), settled=False)
-            if _TOPIC_WORDS.search(text, sentence_start, sentence_end) is None and section.path_spans:
-                # `十一、文化、体育和卫生` after a bulletin's education section: a
-                # sentence naming no topic belongs to its own heading's (not to an
-                # outer one's: `一、发展环境` heads a plan's whole review)
-                heading = _TOPIC_WORDS.search(text, *section.path_spans[-1])
-                if heading is not None and heading.lastgroup == "other":
-                    return TopicJudgement(False, "heading", heading.group())
+                if section.path_spans:
+                    # `十一、文化、体育和卫生` after a bulletin's education section: a
+                    # sentence naming no topic belongs to its own heading's (not to an
+                    # outer one's: `一、发展环境` heads a plan's whole review)
+                    heading = _TOPIC_WORDS.search(text, *section.path_spans[-1])
+                    if heading is not None and heading.lastgroup == "other":
+                        return TopicJudgement(False, "heading", heading.group())
             return TopicJudgement(True, "document", "")
         clause_stop = _CLAUSE_END.search(text, mention.end, min(sentence_end, mention.end + _NOUN_AFTER))
         after_end = clause_stop.start() if clause_stop else min(sentence_end, mention.end + _NOUN_AFTER)
