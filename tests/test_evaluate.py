@@ -16,6 +16,7 @@ from edufacts.evaluation.score import (
     HEADLINE,
     DocumentScore,
     check_baseline,
+    figures_only,
     is_grounded,
     label_f1,
     score_document,
@@ -339,6 +340,23 @@ def test_report_json_is_plain_data() -> None:
     assert local["summary"]["headline"]["precision"] == pytest.approx(4 / 5)
     assert local["summary"]["errors"]["spurious"] == 1
     assert local["documents"][0]["doc_id"] == DOC_ID
+
+
+def test_held_out_scores_show_figures_only() -> None:
+    facts = [*perfect_facts()[:2], fact("2022", 2022, "", label="spurious year")]
+    scored = score(result(facts))
+    sealed = figures_only(scored)
+    assert sealed.metrics == scored.metrics and sealed.errors == scored.errors
+    assert all(not examples for examples in sealed.examples.values())
+    assert all(not count.examples for count in sealed.counts.values())
+    assert all(check.gold is None and check.predicted is None for check in sealed.meta)
+    assert [check.ok for check in sealed.meta] == [check.ok for check in scored.meta]
+    markdown = render_markdown({"rules/heldout": [sealed], "rules": [scored]})
+    assert "spurious year" in markdown  # the dev run's example
+    heldout_part = markdown[markdown.index("### Examples: rules/heldout") :].split("###")[1]
+    assert "Withheld" in heldout_part and "spurious year" not in heldout_part
+    data = report_json({"rules/heldout": [sealed]})["backends"]["rules/heldout"]
+    assert data["summary"]["examples_withheld"] and not any(data["summary"]["examples"].values())
 
 
 def test_document_id_mismatch_is_refused() -> None:

@@ -388,7 +388,7 @@ def eval_command(
     the dev and held-out splits side by side (`rules` is dev, `rules/heldout` held-out)."""
     from .evaluation.report import render_markdown, report_json
     from .evaluation.runner import DEV, HELDOUT, Split, run_name, score_backend, score_predictions
-    from .evaluation.score import check_baseline, summarize
+    from .evaluation.score import check_baseline, figures_only, summarize
     from .output import atomic_write_text
 
     if gold_dir is None and docs_dir is None:
@@ -398,13 +398,16 @@ def eval_command(
     try:
         runs = {}
         for split in splits:
+            seal = figures_only if split.name == HELDOUT.name else lambda score: score
             if pred_dir is not None:
-                runs[run_name("pred", split)] = score_predictions(split.gold_dir, split.docs_dir, pred_dir)
+                scores = score_predictions(split.gold_dir, split.docs_dir, pred_dir)
+                runs[run_name("pred", split)] = [seal(score) for score in scores]
                 continue
             for backend in [name.strip() for name in backends.split(",") if name.strip()]:
                 name, _, mode = backend.partition(":")
                 settings = Settings.resolve({"backend": name, "mode": mode or None})
-                runs[run_name(backend, split)] = score_backend(split.gold_dir, split.docs_dir, settings)
+                scores = score_backend(split.gold_dir, split.docs_dir, settings)
+                runs[run_name(backend, split)] = [seal(score) for score in scores]
     except EdufactsError as error:
         _fail(str(error))
         sys.exit(2)

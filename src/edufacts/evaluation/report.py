@@ -99,6 +99,7 @@ def _summary_json(summary: Summary) -> dict[str, Any]:
         "counts": _counts_json(summary.counts),
         "errors": dict(summary.errors),
         "examples": _examples_json(summary.examples),
+        "examples_withheld": summary.examples_withheld,
         "per_indicator": _indicators_json(summary.per_indicator),
         "meta_fields": {
             name: {"ok": ok, "n": n, "accuracy": ratio(ok, n)} for name, (ok, n) in summary.meta.items()

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from itertools import chain, islice
 from typing import Any, Self
@@ -119,6 +119,8 @@ class DocumentScore(_Figures):
     cost: Usage
     confidences: tuple[tuple[float, bool], ...] = ()
     """each predicted fact's confidence and whether it is right (a TP with the gold indicator)"""
+    examples_withheld: bool = False
+    """figures only (`figures_only`): the held-out split shows no error, quote or value"""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -133,6 +135,7 @@ class Summary(_Figures):
     cost: Usage
     models: tuple[str, ...] = field(default=())
     confidences: tuple[tuple[float, bool], ...] = ()
+    examples_withheld: bool = False
 
     @property
     def headline(self) -> dict[str, float | None]:
@@ -326,6 +329,20 @@ def summarize(scores: Sequence[DocumentScore]) -> Summary:
         cost=sum((score.cost for score in scores), Usage()),
         models=tuple(sorted({score.model for score in scores if score.model})),
         confidences=tuple(chain.from_iterable(score.confidences for score in scores)),
+        examples_withheld=any(score.examples_withheld for score in scores),
+    )
+
+
+def figures_only(score: DocumentScore) -> DocumentScore:
+    """The score without anything a reader could tune a rule on: no error
+    examples, no metadata values (whether each field is right stays). The
+    held-out split is reported this way, so that its errors stay unseen."""
+    return replace(
+        score,
+        counts={name: Count(count.numerator, count.denominator) for name, count in score.counts.items()},
+        examples={kind: () for kind in score.examples},
+        meta=tuple(MetaCheck(check.field, None, None, check.ok) for check in score.meta),
+        examples_withheld=True,
     )
 
 
@@ -357,6 +374,6 @@ def check_baseline(summaries: Mapping[str, Summary], baseline: Mapping[str, Any]
 
 
 __all__ = [
-    "ERROR_KINDS", "HEADLINE", "DocumentScore", "Summary", "check_baseline", "label_f1", "score_document",
-    "summarize",
+    "ERROR_KINDS", "HEADLINE", "DocumentScore", "Summary", "check_baseline", "figures_only", "label_f1",
+    "score_document", "summarize",
 ]  # fmt: skip
