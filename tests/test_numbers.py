@@ -110,7 +110,22 @@ CONTEXT = [
     ("严格执行中央八项规定精神", "八项", "name"),
     ("落实作业、睡眠等五项管理", "五项", "name"),
     ("党的十九届二中全会精神", "十九届", "ordinal"),
+    ("经县十五届人民政府常务会议审议", "十五届", "ordinal"),
+    # slogans, projects and essays named or numbered, not counted
+    ("实现安全建设三个100%目标", "三个", "name"),
+    ("实现安全建设三个100%目标", "100%", "name"),
+    ("职教中心二期扩建工程开工", "二期", "ordinal"),
+    ("某县自评报告-12篇(第3/9页)", "12篇", "name"),
+    ("督导评估自查报告(精选5篇)", "5篇", "name"),
+    ("九年巩固率达到97%", "九年", "name"),
+    ("开局五年,全县", "五年", "period"),
 ]
+
+
+def test_scores_and_counts_next_to_the_named_patterns_stay_quantities() -> None:
+    text = "自评得分95.5分;举办培训班三期;发表论文12篇;全县共有中小学九十个,100%达标。"
+    quantities = [m.raw for m in find_mentions(text) if m.is_quantity]
+    assert quantities == ["95.5分", "三期", "12篇", "九十个", "100%"]
 
 
 @pytest.mark.parametrize(("text", "raw", "kind"), CONTEXT)

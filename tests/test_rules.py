@@ -191,6 +191,10 @@ WORDING_CASES = [
         "per_student_expenditure",
     ),
     ("全县师生比为1:15。", "1:15", "student_teacher_ratio"),
+    # graduates hired are recruits; money for the 薄弱环节 programme builds
+    ("面向高校招聘优秀毕业生120名。", "120名", "teachers_recruited"),
+    ("全县高校毕业生1200名,就业率95%。", "1200名", None),
+    ("下达2.1亿元,实施义务教育薄弱环节改善项目45个。", "2.1亿元", "construction_investment"),
     # the level of new places named earlier in the sentence
     ("三所小区配套幼儿园已开园,共新增450个学位。", "450个", "new_preschool_places"),
     # ...a level, not another scope term (公办); several levels listed name none
@@ -339,6 +343,10 @@ def test_wording_the_nearest_alias_gets_wrong(sentence: str, raw: str, indicator
         ("分类安置全区327名适龄残疾儿童少年入学。", "327名", "人", None),
         ("全区中小学校互联网出口带宽扩容至7GB。", "7GB", "GB", None),
         ("高中阶段入学率 105.20 (高中阶段在校学生数)。", "105.20", "%", "high_school_gross_enrollment_rate"),
+        # a rotation count may be in 人次 (kept as written) when named right before it...
+        ("全年交流校长教师820人次。", "820人次", "人次", "teacher_rotation_count"),
+        # ...not when an earlier clause's 交流 is the nearest name
+        ("开展校际交流40余次,组织教师培训1500人次。", "1500人次", "人次", None),
     ],
 )
 def test_units_the_context_gives(sentence: str, raw: str, unit: str, indicator: str | None) -> None:

@@ -118,7 +118,7 @@ def model_options(catalog: Catalog, proposal: Proposal, text: str) -> list[str]:
     fitting = [
         (len(bigrams("".join(indicator.names)) & context_bigrams), position, indicator.id)
         for position, indicator in enumerate(catalog.indicators.values())
-        if unit_fits(indicator.unit, unit) and indicator.id not in chosen
+        if unit_fits(indicator, unit) and indicator.id not in chosen
     ]
     for _, _, indicator_id in sorted(fitting, key=lambda item: (-item[0], item[1])):
         if len(chosen) >= _MAX_OPTIONS:

@@ -177,7 +177,7 @@ def _with_claim(
     value, unit = proposal.value, proposal.unit
     if indicator != proposal.indicator and proposal.measured is not None:
         value, unit = proposal.measured
-        if indicator is not None and unit_fits(catalog.indicators[indicator].unit, unit):
+        if indicator is not None and unit_fits(catalog.indicators[indicator], unit):
             value = convert_to(catalog.indicators[indicator].unit, unit, value)
             unit = catalog.indicators[indicator].unit
     year = proposal.year
@@ -201,4 +201,4 @@ def _fits(catalog: Catalog, indicator_id: str, proposal: Proposal) -> bool:
     unit = proposal.measured[1] if proposal.measured else proposal.unit
     if indicator is not None and proposal.per_capita and indicator.unit != unit:
         return False  # 6000元/生 is never a total in 万元, whoever says so
-    return indicator is not None and unit_fits(indicator.unit, unit)
+    return indicator is not None and unit_fits(indicator, unit)

@@ -42,9 +42,9 @@ def validate_fields(catalog: Catalog, fields: dict[str, Any]) -> dict[str, Any]:
     if indicator is not None:
         if indicator not in catalog.indicators:
             raise InputError(f"indicator {indicator!r} is not in the catalog")
-        expected = catalog.indicators[indicator].unit
+        expected = catalog.indicators[indicator]
         if not unit_fits(expected, unit):
-            raise InputError(f"unit {unit!r} does not fit {indicator} (measured in {expected})")
+            raise InputError(f"unit {unit!r} does not fit {indicator} (measured in {expected.unit})")
     scope = str(fields.get("scope") or "").strip() or None
     unknown_terms = catalog.scope_terms(scope) - catalog.scope_aliases.keys()
     if unknown_terms:

@@ -16,6 +16,8 @@ class Indicator:
     title: str
     """A short Chinese description, for prompts and reviewers."""
     unit: str
+    units: frozenset[str]
+    """`unit` and the units a count may also be stated in, kept as written (交流2510人次)"""
     names: tuple[str, ...]
     implied_scope: frozenset[str]
 
@@ -47,12 +49,14 @@ def load_catalog() -> Catalog:
     for entry in raw["indicators"]:
         if entry["id"] in indicators:
             raise ContractError(f"catalog: indicator {entry['id']} defined twice")
-        if entry["unit"] not in raw["units"]:
-            raise ContractError(f"catalog: indicator {entry['id']} has unknown unit {entry['unit']}")
+        units = frozenset([entry["unit"], *entry.get("also_units", ())])
+        if not units <= set(raw["units"]):
+            raise ContractError(f"catalog: indicator {entry['id']} has an unknown unit in {sorted(units)}")
         indicators[entry["id"]] = Indicator(
             id=entry["id"],
             title=entry.get("title") or entry["names"][0],
             unit=entry["unit"],
+            units=units,
             names=tuple(entry["names"]),
             implied_scope=frozenset(entry["implied_scope"]),
         )

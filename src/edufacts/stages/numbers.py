@@ -186,10 +186,20 @@ _MAX_SIGNIFICANT_DIGITS = 15
 _NO_GROUP_SPACES = str.maketrans("", "", _GROUP_SPACES)
 _LONG_NUMERAL_RUN = re.compile(rf"[{CN_DIGITS}]{{33,}}")
 _NUMERAL_MASK = "\x00"
-_YEARS_IN_NAME = re.compile(r"义务|一贯|制|毛入|[^,。;、\n]{0,4}?(?:行动|计划|规划|方案)")
-_CONGRESS_AFTER = re.compile(r"[一二三四五六七八九]中|(?:历次)?全会|中央|全国人大|人大")
+_YEARS_IN_NAME = re.compile(
+    r"义务|一贯|制|毛入|巩固率|[^,。;、\n]{0,4}?(?:行动|计划|规划|方案)|建设任务|目标任务"
+)
+_CONGRESS_AFTER = re.compile(
+    r"[一二三四五六七八九]中|(?:历次)?全会|中央|全国人大|人大|人民代表大会|人民政府|政府|政协|党委|纪委"
+)
+# 自评报告-17篇, (精选3篇): a mirror site's count of the essays on its page.
+_ESSAYS_BEFORE = re.compile(r"(?:报告|范文|精选|合集|汇编)[-—\s]*$")
+_SLOGAN_COUNT_BEFORE = re.compile(rf"[{CN_DIGITS}\d]个$")
+"""the 三个 of 三个100%: the slogan's count"""
+# 一期工程, 二期提质扩容: a project's phase, not a count.
+_PHASE_AFTER = re.compile(r"[^,。;、\d]{0,4}?(?:工程|项目|扩容|扩建|改造)")
 _TIME_FRAME_AFTER = re.compile(r"来|以来|内|间|的")
-_TIME_FRAME_BEFORE = ("这", "过去", "最近", "未来", "今后")
+_TIME_FRAME_BEFORE = ("这", "过去", "最近", "未来", "今后", "开局")
 _A_YEAR_BEFORE = ("的", "重要", "关键")
 # A change stated by its verb (下降0.3%, 增加1200人), not a level reached (下降到, 提高至).
 _CHANGE_BEFORE = re.compile(
@@ -752,6 +762,18 @@ def _context_kind(
         return "ordinal"  # 七届人大五次会议
     if written_unit in {"个", "项", "条"} and _FRAMEWORK_AFTER.match(text, match.end()):
         return "framework"
+    if written_unit == "个" and text.startswith("100%", match.end()):
+        return "name"  # “6个100%”: a slogan (the guide)
+    if (
+        value == 100
+        and text.startswith("%", number_end)
+        and _SLOGAN_COUNT_BEFORE.search(text, max(0, number_start - 3), number_start)
+    ):
+        return "name"
+    if written_unit == "篇" and _ESSAYS_BEFORE.search(text, max(0, number_start - 8), number_start):
+        return "name"
+    if written_unit == "期" and _PHASE_AFTER.match(text, match.end()):
+        return "ordinal"
     if written_unit == "个" and _COMPARISON_GROUP_AFTER.match(text, match.end()):
         return "framework"
     if written_unit == "岁" and _AGE_GROUP_AFTER.match(text, match.end()):

@@ -73,8 +73,8 @@ def _checks(document: Document, catalog: Catalog, proposal: Proposal) -> list[Ch
         checks.append(
             Check(
                 name="unit_fits_indicator",
-                ok=unit_fits(indicator.unit, proposal.unit),
-                detail="" if indicator.unit == proposal.unit else f"{proposal.unit} vs {indicator.unit}",
+                ok=unit_fits(indicator, proposal.unit),
+                detail="" if proposal.unit in indicator.units else f"{proposal.unit} vs {indicator.unit}",
             )
         )
     if proposal.unit == "%":

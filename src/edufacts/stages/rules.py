@@ -41,6 +41,7 @@ _WINDOW_AFTER = 14
 _CONVERTIBLE = {("元", "万元"): Decimal("0.0001")}
 _PER_CAPITA = re.compile(r"生均|人均|每生|每名学生|每个学生|每人|按在校学生人数平均|平均每")
 _ALIAS_REACH = 30
+_ALSO_UNIT_REACH = 6
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -120,8 +121,8 @@ def _scope_pattern(catalog: Catalog) -> tuple[re.Pattern[str], dict[str, str]]:
     return pattern, term_of
 
 
-def unit_fits(indicator_unit: str, unit: str) -> bool:
-    return indicator_unit == unit or (unit, indicator_unit) in _CONVERTIBLE
+def unit_fits(indicator: Indicator, unit: str) -> bool:
+    return unit in indicator.units or (unit, indicator.unit) in _CONVERTIBLE
 
 
 def convert_to(indicator_unit: str, unit: str, value: Decimal) -> Decimal:
@@ -144,7 +145,10 @@ def _candidates(
 
     def note(alias: str, distance: int) -> None:
         for indicator in by_alias[alias]:
-            if unit_fits(indicator.unit, unit):
+            # a count in another unit the indicator allows (交流校长教师2510人次) needs its
+            # name right before it: 人次 mostly counts trainings and visits
+            also_unit = unit != indicator.unit and unit in indicator.units
+            if unit_fits(indicator, unit) and (not also_unit or 0 <= distance <= _ALSO_UNIT_REACH):
                 found.append((distance, -len(alias), indicator))
 
     # An alias the window's edge cuts (按在校学生人数平均的|一般公共预算教育支出) is read whole.
@@ -409,7 +413,7 @@ def propose(
                 ranked = [(distance, item) for distance, item in ranked if item.id.endswith("_growth")]
         indicator = ranked[0][1] if ranked else None
         measured = (value, unit)
-        if indicator is not None:
+        if indicator is not None and unit not in indicator.units:
             value = convert_to(indicator.unit, unit, value)
             unit = indicator.unit
         quote_end = min(len(text), max(mention.end + 8, quote_start + _QUOTE_CHARS), sentence_end)
@@ -503,7 +507,7 @@ def _respectively(catalog: Catalog, text: str, mentions: list[Mention]) -> dict[
                 # one name for the whole list (生均…分别达到幼儿园…元、普通小学…元), or one each
                 name = names[index] if len(names) == len(run) else names[0]
                 unit = mention.unit
-                fitting = [item for item in by_alias[name.group()] if unit_fits(item.unit, unit)]
+                fitting = [item for item in by_alias[name.group()] if unit_fits(item, unit)]
                 indicator = fitting[0] if fitting else None
                 distance = 0  # the list says which name: structural evidence, as near as a name can be
             scope = levels[index] if len(levels) == len(run) else None
@@ -571,6 +575,8 @@ _SCHOOL_NOUN = re.compile(r"中学|学校|校区|一贯制")
 _STAFF_NOUN = re.compile(r"教师|教职工|校长|园长|保育员")
 _PUPIL_NOUN = re.compile(r"学生|幼儿|儿童|毕业生|招生")
 _COUNTS_PUPILS = frozenset({"kindergarten_enrollment"})
+_GRADUATES_HIRED = re.compile(r"(?:招聘|招录|招考|引进)[^,。;\d]{0,6}(?:大学生|毕业生)")
+"""招聘优秀大学生900余名: graduates hired are staff, not pupils."""
 _COUNTS_STAFF = frozenset({"teachers_recruited", "teacher_rotation_count"})
 
 
@@ -588,6 +594,8 @@ def _names_another_subject(catalog: Catalog, text: str, mention: Mention, indica
             return True
     if _STAFF_NOUN.search(own):
         return indicator.id in _COUNTS_PUPILS
+    if _GRADUATES_HIRED.search(own):
+        return indicator.id not in _COUNTS_STAFF
     return bool(_PUPIL_NOUN.search(own)) and indicator.id in _COUNTS_STAFF
 
 
@@ -607,9 +615,9 @@ def _level_coefficient(catalog: Catalog, level: str, distance: int) -> list[tupl
     return [(distance, catalog.indicators[specific])] if specific in catalog.indicators else []
 
 
-_BUILD_VERB = re.compile(r"新建|改扩建|新改扩建|扩建|增建|新开|建成|建设")
+_BUILD_VERB = re.compile(r"新建|改扩建|新改扩建|扩建|增建|新开|建成|建设|投建")
 _BUILT_LIST = re.compile(
-    r"(?:新建|改扩建|新改扩建|扩建|增建)\d+所[^\d,。;、]{1,8}(?:[,、]\d+所[^\d,。;、]{1,8})*[,、]$"
+    r"(?:新建|改扩建|新改扩建|扩建|增建|投建)\d+所[^\d,。;、]{1,8}(?:[,、]?\d+所[^\d,。;、]{1,8})*[,、]?$"
 )
 """`新建44所幼儿园,13所小学,12所一贯制学校`: the later items of a list a building verb opens"""
 _NOT_A_SCHOOL = re.compile(r"[^,。;、]{0,8}?(?:党支部|党总支|党组织|支部|工作室|工作站|社团)")
@@ -715,7 +723,7 @@ def _rerank(
     built = catalog.indicators.get("schools_built")
     if (
         built is not None
-        and unit_fits(built.unit, unit)
+        and unit_fits(built, unit)
         and _BUILT_LIST.search(text, max(0, mention.start - 80), mention.start)
     ):
         return [(ranked[0][0], built), *[item for item in ranked if item[1] is not built]]
@@ -723,7 +731,7 @@ def _rerank(
     phrase_start = _clause_start(text, mention.start, max(0, mention.start - 30), _PHRASE_END)
     if top.id == "kindergarten_count" and _BUILD_VERB.search(text, phrase_start, mention.start):
         built = catalog.indicators.get("schools_built")
-        if built is not None and unit_fits(built.unit, unit):
+        if built is not None and unit_fits(built, unit):
             return [(ranked[0][0], built), *ranked]
     sentence_start = _clause_start(text, mention.start, max(0, mention.start - 120), SENTENCE_END)
     levels = _nearest_levels(catalog, text, sentence_start, mention.start)
@@ -742,7 +750,7 @@ def _rerank(
 _PUT_IN = re.compile(r"(?:投入|投资|筹措|拨付|争取|下达)(?:[^,;。:、\d]{0,10}(?:资金|经费))?$")
 _PUT_IN_REACH = 16
 _BUILDING_PURPOSE = re.compile(
-    r"新建|改扩建|扩建|改建|改造|维修|校舍|教学楼|操场|宿舍|食堂|建设面积|办学条件|(?:学校|校园|项目|工程|考场|场地|设施)建设|(?:重点|改造|维修|建设)工程|交付使用|竣工"
+    r"新建|改扩建|扩建|改建|改造|维修|校舍|教学楼|操场|宿舍|食堂|建设面积|办学条件|薄弱环节|(?:学校|校园|项目|工程|考场|场地|设施)建设|(?:重点|改造|维修|建设)工程|交付使用|竣工"
 )
 _PURPOSE_REACH = 40
 
@@ -756,7 +764,7 @@ def _money_for_building(
     the heading of a project the amount's sentence opens (`二、新建、改扩建公办幼儿园
     150所` / `省级财政补助资金下达4.2288亿元,…`)."""
     construction = catalog.indicators.get("construction_investment")
-    if construction is None or not unit_fits(construction.unit, unit):
+    if construction is None or not unit_fits(construction, unit):
         return []
     if not _PUT_IN.search(text, max(0, mention.start - _PUT_IN_REACH), mention.start):
         return []
@@ -788,7 +796,7 @@ def _area_built(catalog: Catalog, text: str, mention: Mention, unit: str) -> lis
     `15万平方米新建改建义务教育学校校舍`), is new floor area; a stock (`校舍总面积`)
     names no building verb."""
     floor_area = catalog.indicators.get("new_floor_area")
-    if floor_area is None or not unit_fits(floor_area.unit, unit):
+    if floor_area is None or not unit_fits(floor_area, unit):
         return []
     start = _clause_start(text, mention.start, max(0, mention.start - _AREA_BUILT_REACH))
     stop = _CLAUSE_END.search(text, mention.end, mention.end + _AREA_BUILT_REACH)
@@ -917,7 +925,7 @@ def _kindergarten_row(catalog: Catalog, cell: TableCell, unit: str) -> list[tupl
     indicator = catalog.indicators.get("kindergarten_enrollment")
     if (
         indicator is None
-        or not unit_fits(indicator.unit, unit)
+        or not unit_fits(indicator, unit)
         or not _KINDERGARTEN_ROW.match(cell.row_label)
         or not _STUDENTS_COLUMN.search(cell.column)
     ):
@@ -930,7 +938,7 @@ def _candidates_in_label(catalog: Catalog, label: str, unit: str) -> list[tuple[
     ranked: list[tuple[int, Indicator]] = []
     for match in pattern.finditer(label):
         for indicator in by_alias[match.group()]:
-            if unit_fits(indicator.unit, unit) and indicator not in [item for _, item in ranked]:
+            if unit_fits(indicator, unit) and indicator not in [item for _, item in ranked]:
                 ranked.append((0, indicator))
     return ranked
 
