@@ -289,6 +289,15 @@ def test_merging_never_converts_a_value_kept_in_its_spans_unit() -> None:
     assert (kept.indicator, kept.value) == ("per_student_expenditure", Decimal("10419.13"))
 
 
+def test_a_model_indicator_keeps_a_count_in_the_unit_its_indicator_also_allows() -> None:
+    document, catalog, proposals, _ = chunks_of("推进交流轮岗,城区学校教师到乡村学校支教820人次。\n")
+    (proposal,) = proposals
+    assert (proposal.indicator, proposal.unit) == (None, "人次")  # the name is too far for the rules
+    claim = _claim(proposal, "teacher_rotation_count")
+    (merged,) = apply_claims(catalog, proposals, [claim], text=document.normalized).proposals
+    assert (merged.indicator, merged.value, merged.unit) == ("teacher_rotation_count", Decimal("820"), "人次")
+
+
 def test_corpus_chunks_are_small() -> None:
     for path in sorted(DOCS.glob("*.txt")):
         document = load_document(path)

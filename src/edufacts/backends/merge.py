@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from ..stages.catalog import Catalog, bigrams
 from ..stages.reconcile import Provenance
-from ..stages.rules import Proposal, UnclaimedMention, convert_to, unit_fits
+from ..stages.rules import Proposal, UnclaimedMention, in_indicator_unit, unit_fits
 from .base import Merged
 
 if TYPE_CHECKING:
@@ -178,8 +178,7 @@ def _with_claim(
     if indicator != proposal.indicator and proposal.measured is not None:
         value, unit = proposal.measured
         if indicator is not None and unit_fits(catalog.indicators[indicator], unit):
-            value = convert_to(catalog.indicators[indicator].unit, unit, value)
-            unit = catalog.indicators[indicator].unit
+            value, unit = in_indicator_unit(catalog.indicators[indicator], unit, value)
     year = proposal.year
     if year is None and policy.model_year_when_rules_have_none:
         year = claim.year

@@ -41,6 +41,9 @@ _WINDOW_AFTER = 14
 _CONVERTIBLE = {("元", "万元"): Decimal("0.0001")}
 _PER_CAPITA = re.compile(r"生均|人均|每生|每名学生|每个学生|每人|按在校学生人数平均|平均每")
 _ALIAS_REACH = 30
+_NAME_AFTER = 20
+"""a name written after the number ranks as if this much further away than one right
+before it: names before the number are the norm"""
 _ALSO_UNIT_REACH = 6
 
 
@@ -125,9 +128,13 @@ def unit_fits(indicator: Indicator, unit: str) -> bool:
     return unit in indicator.units or (unit, indicator.unit) in _CONVERTIBLE
 
 
-def convert_to(indicator_unit: str, unit: str, value: Decimal) -> Decimal:
-    factor = _CONVERTIBLE.get((unit, indicator_unit))
-    return value * factor if factor is not None else value
+def in_indicator_unit(indicator: Indicator, unit: str, value: Decimal) -> tuple[Decimal, str]:
+    """The value in the indicator's unit (元 -> 万元), or as written in a unit the
+    indicator also allows (交流2510人次 stays 人次)."""
+    if unit in indicator.units:
+        return value, unit
+    factor = _CONVERTIBLE.get((unit, indicator.unit))
+    return (value * factor if factor is not None else value), indicator.unit
 
 
 def _clause_start(text: str, start: int, floor: int, ends: re.Pattern[str] = _CLAUSE_END) -> int:
@@ -169,7 +176,7 @@ def _candidates(
     after_end = min(len(text), mention.end + _WINDOW_AFTER)
     stop = _CLAUSE_END.search(text, mention.end, after_end)
     for match in pattern.finditer(text, mention.end, stop.start() if stop else after_end):
-        note(match.group(), match.start() - mention.end + 20)  # names before the number are the norm
+        note(match.group(), match.start() - mention.end + _NAME_AFTER)
     if not found:
         # only in the number's own clause: a gap lets in enough to misread a list before it
         gapped, alias_of = _gapped_alias_pattern(catalog)
@@ -413,9 +420,8 @@ def propose(
                 ranked = [(distance, item) for distance, item in ranked if item.id.endswith("_growth")]
         indicator = ranked[0][1] if ranked else None
         measured = (value, unit)
-        if indicator is not None and unit not in indicator.units:
-            value = convert_to(indicator.unit, unit, value)
-            unit = indicator.unit
+        if indicator is not None:
+            value, unit = in_indicator_unit(indicator, unit, value)
         quote_end = min(len(text), max(mention.end + 8, quote_start + _QUOTE_CHARS), sentence_end)
         proposal = Proposal(
             mention=mention,
@@ -773,14 +779,14 @@ def _money_for_building(
         text, mention.end, end.start() if end else mention.end + _PURPOSE_REACH
     )
     if purpose is not None:
-        return [(purpose.start() - mention.end + 20, construction)]
+        return [(purpose.start() - mention.end + _NAME_AFTER, construction)]
     if section is None or not section.path_spans:
         return []
     heading_start, heading_end = section.path_spans[-1]
     sentence_start = _clause_start(text, mention.start, heading_end, SENTENCE_END)
     opens_section = not text[heading_end:sentence_start].strip()
     if opens_section and _BUILDING_PURPOSE.search(text, heading_start, heading_end):
-        return [(mention.start - heading_end + 20, construction)]
+        return [(mention.start - heading_end + _NAME_AFTER, construction)]
     return []
 
 
@@ -804,7 +810,7 @@ def _area_built(catalog: Catalog, text: str, mention: Mention, unit: str) -> lis
     after = _AREA_BUILT.match(text, mention.end, stop.start() if stop else mention.end + _AREA_BUILT_REACH)
     if before is None and after is None:
         return []
-    return [(mention.start - before.end() if before is not None else 20, floor_area)]
+    return [(mention.start - before.end() if before is not None else _NAME_AFTER, floor_area)]
 
 
 _LEAD_IN_REACH = 240

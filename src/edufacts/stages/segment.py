@@ -665,7 +665,7 @@ def _spaced_tables(text: str) -> list[Table]:
             header_at -= 1
         columns, year = _spaced_header(lines[header_at:index])
         title = lines[header_at - 2].strip() if header_at >= 2 else ""
-        rows, index = _spaced_rows(text, spans, index)
+        rows, index = _spaced_rows(lines, spans, index)
         index = floor = max(index, header_at + 1)
         complete = [row for row in rows if len(row[1]) == len(columns)]
         if len(columns) < _MIN_SPACED_VALUES or len(complete) < _MIN_SPACED_ROWS:
@@ -697,29 +697,27 @@ def _in_spaced_rows(line: str) -> bool:
 
 
 def _spaced_rows(
-    text: str, spans: list[tuple[int, int]], index: int
+    lines: list[str], spans: list[tuple[int, int]], index: int
 ) -> tuple[list[tuple[str, list[tuple[int, int] | None]]], int]:
     """The rows from `index` on, each its label and cells (None: an empty cell), and
     the index of the first line after the table."""
     rows: list[tuple[str, list[tuple[int, int] | None]]] = []
     breaks = 0
     while index < len(spans):
-        start, end = spans[index]
-        line = text[start:end]
-        if not line.strip():
+        line = lines[index]
+        stripped = line.strip()
+        if not stripped:
             breaks += 1
             index += 1
             continue
-        values_only = _SPACED_VALUES_LINE.fullmatch(line.strip())
-        row = None if values_only else _SPACED_ROW.fullmatch(line.strip())
+        offset = spans[index][0] + len(line) - len(line.lstrip())
+        values_only = _SPACED_VALUES_LINE.fullmatch(stripped)
+        row = None if values_only else _SPACED_ROW.fullmatch(stripped)
         if values_only and rows:
-            offset = start + len(line) - len(line.lstrip())
             rows[-1][1].extend([None] * (breaks + 1))
-            rows[-1][1].extend(
-                (offset + m.start(), offset + m.end()) for m in _SPACED_VALUE.finditer(line.strip())
-            )
+            found = _SPACED_VALUE.finditer(stripped)
+            rows[-1][1].extend((offset + m.start(), offset + m.end()) for m in found)
         elif row is not None:
-            offset = start + len(line) - len(line.lstrip())
             values = row.group("values")
             cells: list[tuple[int, int] | None] = []
             if values:
