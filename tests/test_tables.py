@@ -243,3 +243,56 @@ def test_rows_one_per_line_with_blanks_between_cells_give_a_fact_per_cell() -> N
     assert facts[("合 计(毕业生数)", "3100")].unit == "人"
     assert facts[("小学(其中:超大班)", "5")].unit == "班"
     assert not any(label == "合 计(其中:超大班)" for label, _ in facts)
+
+
+ITEMS_WITH_SERIALS = """某区义务教育均衡发展监测结果
+某区资源配置指标监测结果(小学部分) |
+||||||
+序号 |
+项目 |
+每百名学生拥有骨干教师数 |
+生均教学及辅助用房面积 |
+生均体育运动场馆面积 |
+生均教学仪器设备值 |
+每百名学生拥有网络多媒体教室数 |
+综 合 |
+L1 |
+L2 |
+L3 |
+L4 |
+L5 |
+||
+1 |
+全县平均值 |
+1.25 |
+5.5 |
+8.25 |
+2100.5 |
+3.5 |
+|
+2 |
+差异系数 |
+0.31 |
+0.42 |
+0.29 |
+0.35 |
+0.27 |
+0.33 |
+"""
+
+
+def test_a_numbered_item_table_under_a_row_of_codes_gives_each_column_its_unit() -> None:
+    facts, _ = extract(ITEMS_WITH_SERIALS)
+    by_raw = {key.split("@")[0]: value for key, value in facts.items()}
+    # the row numbers 1 and 2 are no values; the codes L1..L5 name no column
+    assert "1" not in by_raw and "2" not in by_raw
+    assert len(by_raw) == 11
+    assert by_raw["1.25"][:3] == (Decimal("1.25"), "人", "全县平均值(每百名学生拥有骨干教师数)")
+    assert by_raw["5.5"][:2] == (Decimal("5.5"), "㎡")
+    # 体育 and 场馆 are words of another topic, 生均 makes it a school's figure
+    assert by_raw["8.25"][:2] == (Decimal("8.25"), "㎡")
+    assert by_raw["2100.5"][:2] == (Decimal("2100.5"), "元")
+    assert by_raw["3.5"][:2] == (Decimal("3.5"), "间")
+    # a 差异系数 row is in coefficients whatever its column counts
+    assert by_raw["0.31"][:3] == (Decimal("0.31"), "coef", "差异系数(每百名学生拥有骨干教师数)")
+    assert by_raw["0.33"][:3] == (Decimal("0.33"), "coef", "差异系数(综 合)")

@@ -258,15 +258,19 @@ def _cell_for(tables: list[Table], table_starts: list[int], mention: Mention) ->
 # 学生拥有骨干教师数`, `幼儿园数`, `教职工总数`, `毕业生数`, `其中:标准班`): the unit
 # its counted noun takes.
 _COUNTED_NOUN = re.compile(
-    r"(?:(教师|教职工|学生|幼儿|校长|人|生)总?数|(学校|幼儿园|园|校)总?数|(班级|班)数?)$"
+    r"(?:(教师|教职工|学生|幼儿|校长|人|生)总?数|(学校|幼儿园|园|校)总?数|(班级|班)数?"
+    r"|(教室|功能室|实验室)数|(面积)|(设备值|设备总值))$"
 )
+_COUNTED_UNITS = ("人", "所", "班", "间", "㎡", "元")
+"""the unit of each group of _COUNTED_NOUN, in order: `生均教学及辅助用房面积` is in
+㎡ and `生均教学仪器设备值` in 元, as the balanced-development standard states them"""
 
 
 def _counted_unit(row_label: str) -> str:
     counted = _COUNTED_NOUN.search(_row_label(row_label))
     if counted is None:
         return ""
-    return "人" if counted.group(1) else "所" if counted.group(2) else "班"
+    return next(unit for unit, group in zip(_COUNTED_UNITS, counted.groups(), strict=True) if group)
 
 
 def _table_value(cell: TableCell, mention: Mention) -> tuple[Decimal, str] | None:
@@ -274,7 +278,7 @@ def _table_value(cell: TableCell, mention: Mention) -> tuple[Decimal, str] | Non
     if mention.value is None:
         return None
     hint = cell.unit_hint or _counted_unit(cell.row_label) or _counted_unit(cell.column)
-    if hint == "coef":
+    if hint == "coef" or (not cell.unit_hint and _row_label(cell.row_label).endswith("系数")):
         return mention.value, "coef"
     if hint in {"%", "%)"}:
         if re.search(r"变化|增减|增长", cell.column):
@@ -282,7 +286,7 @@ def _table_value(cell: TableCell, mention: Mention) -> tuple[Decimal, str] | Non
         return mention.value, "%"
     scale = "万" if hint.startswith("万") else "亿" if hint.startswith("亿") else ""
     unit = hint[len(scale) :]
-    if unit in {"人", "名", "元", "平方米", "㎡", "所", "个", "人次", "班", "册"} or (scale and unit == ""):
+    if unit in {"人", "名", "元", "平方米", "㎡", "所", "个", "人次", "班", "册", "间"} or (scale and unit == ""):
         return canonical_unit(unit, scale, mention.value)
     return None
 

@@ -366,10 +366,43 @@ def _line_cells(text: str, line_start: int, line_end: int) -> list[tuple[int, in
     return [(start, start + len(cell), cell) for start, cell in parts]
 
 
+_SERIAL_HEADER = re.compile(r"^序号$")
+_ROW_SERIAL_CELL = re.compile(r"\d{1,2}")
+_ITEM_HEADER = re.compile(r"^(?:项目|指标|类别|名称|内容|指标名称|监测指标)$")
+_COLUMN_CODE = re.compile(r"[A-Za-z]\d{1,2}")
+"""`L1 | L2 | ... | L8`: a row of codes under the item names, naming no column"""
+
+
+def _serials(cells: list[tuple[int, int, str]]) -> set[int]:
+    """The row numbers of a table with a 序号 column (`1 | 全县平均值 | 5.51 |`): a
+    small integer followed by a label cell is its row's number, not a value."""
+    if not any(_SERIAL_HEADER.match(cell) for _, _, cell in cells[:40]):
+        return set()
+    return {
+        i
+        for i, (_, _, cell) in enumerate(cells[:-1])
+        if _ROW_SERIAL_CELL.fullmatch(cell) and _is_label_cell(cells[i + 1][2])
+    }
+
+
+def _item_columns(header: list[str], per_row: int) -> list[tuple[str, int | None, str]]:
+    """`序号 | 项目 | 每百名学生拥有骨干教师数 | 生均教学及辅助用房面积 | ... | L1 | L2`:
+    the cells after the item column's head, codes left out, are the columns, when
+    there are at least as many as the first row has values."""
+    heads = [i for i, cell in enumerate(header) if _ITEM_HEADER.match(cell)]
+    if not heads:
+        return []
+    names = [c for c in header[heads[0] + 1 :] if _is_label_cell(c) and not _COLUMN_CODE.fullmatch(c)]
+    if per_row < 2 or len(names) < per_row:
+        return []
+    return [(name, None, _leaf_unit(name)) for name in names]
+
+
 def _table_from_cells(cells: list[tuple[int, int, str]]) -> Table | None:
     if len(cells) < _MIN_TABLE_CELLS:
         return None
-    value_indexes = [i for i, (_, _, cell) in enumerate(cells) if _is_value_cell(cell)]
+    serials = _serials(cells)
+    value_indexes = [i for i, (_, _, cell) in enumerate(cells) if _is_value_cell(cell) and i not in serials]
     if len(value_indexes) < 4 or len(value_indexes) < len(cells) * 0.2:
         return None
     first_value = value_indexes[0]
@@ -379,14 +412,20 @@ def _table_from_cells(cells: list[tuple[int, int, str]]) -> Table | None:
     while row_start > 0 and _YEAR_CELL.fullmatch(cells[row_start][2]):
         row_start -= 1
     header = [cell for _, _, cell in cells[:row_start]]
+    if serials and row_start - 1 in serials:
+        header = header[:-1]  # the first row's number
+    per_row = _first_row_width(value_indexes, first_value)
     columns = _value_columns(header) or _grouped_columns(header, first_value, value_indexes)
+    if len(columns) < per_row:
+        # a header naming only some columns (面积 among seven items) names the rest too
+        columns = _item_columns(header, per_row) or columns
     columns = _with_sub_columns(header, columns, _first_row_width(value_indexes, first_value))
     title = next((cell for _, _, cell in cells if "表" in cell), header[0] if header else "")
     table_cells: list[TableCell] = []
     run: list[int] = []
     parent = _Parent("", False)
     for index, (_, _, cell) in enumerate([*cells, (0, 0, "")]):
-        if index < len(cells) and _is_value_cell(cell) and index >= first_value:
+        if index < len(cells) and _is_value_cell(cell) and index >= first_value and index not in serials:
             run.append(index)
             continue
         if run:
