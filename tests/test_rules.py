@@ -32,6 +32,9 @@ CASES = [
     ("2023年新增学位1260个。", "1260个", "new_school_places", "1260", "个", None, 2023),
     ("普惠性幼儿园覆盖率86.2%。", "86.2%", "preschool_inclusive_rate", "86.2", "%", None, None),
     ("召开区政府常务会15次。", "15次", None, "15", "次", None, None),
+    # a total's name with a per-student marker names the per-student expenditure
+    ("全县每生教育经费支出达到12000元。", "12000元", "per_student_expenditure", "12000", "元", None, None),
+    ("全县教育经费支出达到12000万元。", "12000万元", "education_expenditure", "12000", "万元", None, None),
 ]
 
 

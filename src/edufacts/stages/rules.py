@@ -413,8 +413,13 @@ def propose(
             or bool(_PER_CAPITA.search(text, max(sentence_start, mention.start - 80), mention.start))
         )
         if per_capita:
-            # 生均教育支出20885.77元 is a per-student amount: never a total's 万元 indicator.
+            # 生均教育支出20885.77元 is a per-student amount: never a total's 万元 indicator;
+            # the total's name with a per-student marker (按在校学生人数平均的|一般公共预算
+            # 教育支出, 生均|教育经费) names the per-student expenditure.
+            totals = [distance for distance, item in ranked if item.id in _TOTAL_MONEY]
             ranked = [(distance, item) for distance, item in ranked if item.unit != "万元"]
+            if totals and not ranked:
+                ranked = [(totals[0], catalog.indicators[_PER_STUDENT_MONEY])]
         if {"increase", "decrease"} & set(mention.flags):
             # 支出133.49亿元,比上年增加14.8亿元: the change of a total is not the total
             ranked = [(distance, item) for distance, item in ranked if item.id not in _TOTAL_MONEY]
@@ -530,6 +535,7 @@ def _respectively(catalog: Catalog, text: str, mentions: list[Mention]) -> dict[
 
 _GROWTH_BEFORE = re.compile(r"(?:增长|增幅|同比增长|比上年增长|增幅为|增长了)[^,。;\d]{0,6}$")
 _TOTAL_MONEY = {"education_expenditure", "education_investment"}
+_PER_STUDENT_MONEY = "per_student_expenditure"
 _COMPARED_WITH = re.compile(r"(?:比|较|与)(?:上年|去年|上一年|上年度|上学年|(?:19|20)\d{2}年)|同比")
 _SIBLING_REACH = 120
 
