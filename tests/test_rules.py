@@ -35,6 +35,10 @@ CASES = [
     # a total's name with a per-student marker names the per-student expenditure
     ("全县每生教育经费支出达到12000元。", "12000元", "per_student_expenditure", "12000", "元", None, None),
     ("全县教育经费支出达到12000万元。", "12000万元", "education_expenditure", "12000", "万元", None, None),
+    # 其中小学 is 其中 + 小学; 高级中学 and 职业中学 name their levels
+    ("在校学生8200人,其中小学5100人。", "5100人", None, "5100", "人", "小学", None),
+    ("全县有高级中学2所。", "2所", None, "2", "所", "高中", None),
+    ("全县有职业中学1所。", "1所", None, "1", "所", "中职", None),
 ]
 
 

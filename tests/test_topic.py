@@ -153,3 +153,18 @@ def test_in_an_education_report_a_sentence_naming_no_topic_goes_on_with_the_fiel
     assert {"120.5亿元", "80%", "3.2万人", "1.5万人次"} <= out
     # a sentence with no topic word after an education one stays a fact
     assert {"58所", "4.1万人", "3200人", "3所", "74所", "23所"} <= facts
+
+
+def test_a_heading_of_several_fields_decides_for_none_and_having_is_no_share() -> None:
+    text = (
+        "一、经济运行\n"
+        "全年地区生产总值完成312.5亿元,增长6.1%。\n"
+        "二、教育、文化和卫生\n"
+        "全县共有各级各类学校126所,在校学生5.2万人。"
+        "全县有医疗卫生单位30个。下设事业单位4个。每千人占有卫生技术人员2.15人。\n"
+    )
+    facts, out = facts_and_out_of_scope(text)
+    assert facts == {"126所", "5.2万人"}
+    # a sentence naming no topic is not made education by `二、教育、文化和卫生`,
+    # and 占有 (has) keeps 卫生 the subject, as 占 (a share of) would not
+    assert {"30个", "4个", "2.15人"} <= out

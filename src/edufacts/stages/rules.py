@@ -120,7 +120,13 @@ def _scope_pattern(catalog: Catalog) -> tuple[re.Pattern[str], dict[str, str]]:
     for term, aliases in catalog.scope_aliases.items():
         for alias in aliases:
             term_of.setdefault(alias, term)
-    pattern = re.compile("|".join(re.escape(alias) for alias in sorted(term_of, key=len, reverse=True)))
+    # 其中小学 is 其中 + 小学, never 中小学
+    pattern = re.compile(
+        "|".join(
+            ("(?<!其)" if alias.startswith("中") else "") + re.escape(alias)
+            for alias in sorted(term_of, key=len, reverse=True)
+        )
+    )
     return pattern, term_of
 
 

@@ -57,6 +57,8 @@ _TOPIC_WORDS = re.compile(
 )
 _CLAUSE_END = re.compile(r"[。;!?\n,:、]")
 _CLAUSE_STOP = re.compile(r"[。;!?\n,]")
+_SHARE_OF = re.compile(r"占(?!有)")
+"""`教育经费占国内生产总值比例` (a share of), not `每千人占有卫生技术人员` (has)"""
 _MONEY_VERBS = frozenset({"投资", "投入", "筹措", "拨付", "下达", "安排"})
 _NOUN_AFTER = 8
 _SUBJECT_BEFORE = 4
@@ -187,7 +189,7 @@ class TopicJudge:
         for match in reversed(list(_TOPIC_WORDS.finditer(text, sentence_start, mention.start))):
             if match.lastgroup == "party" and clause_has_education:
                 continue
-            if "占" in text[max(sentence_start, match.start() - 3) : match.start()]:
+            if _SHARE_OF.search(text, max(sentence_start, match.start() - 3), match.start()):
                 continue  # `教育经费占国内生产总值比例`: the measured subject comes before 占
             return TopicJudgement(match.lastgroup == "education", "sentence", match.group())
         if text[mention.start - 2 : mention.start] in _MONEY_VERBS:
@@ -213,9 +215,10 @@ class TopicJudge:
     def _heading_topic(self, section: Section) -> re.Match[str] | None:
         """The first topic word of the innermost heading that names one."""
         for start, end in reversed(section.path_spans):
-            heading = _TOPIC_WORDS.search(self._text, start, end)
-            if heading is not None:
-                return heading
+            words = list(_TOPIC_WORDS.finditer(self._text, start, end))
+            if words:
+                # `八、教育、文化和卫生、体育` heads several fields: it decides for none
+                return words[0] if len({w.lastgroup for w in words}) == 1 else None
         return None
 
 
