@@ -39,6 +39,11 @@ CASES = [
     ("在校学生8200人,其中小学5100人。", "5100人", None, "5100", "人", "小学", None),
     ("全县有高级中学2所。", "2所", None, "2", "所", "高中", None),
     ("全县有职业中学1所。", "1所", None, "1", "所", "中职", None),
+    # children counted with 个 are persons; 公办园 names the level of places; any
+    # building verb right before a count of schools builds them
+    ("全县共有在园幼儿8200个。", "8200个", "kindergarten_enrollment", "8200", "人", None, None),
+    ("全县公办园学位建设任务1200个。", "1200个", "new_preschool_places", "1200", "个", "公办", None),
+    ("全区额外建成开办3所学校。", "3所", "schools_built", "3", "所", None, None),
 ]
 
 

@@ -261,6 +261,7 @@ L2 |
 L3 |
 L4 |
 L5 |
+L6 |
 ||
 1 |
 全县平均值 |
@@ -296,3 +297,30 @@ def test_a_numbered_item_table_under_a_row_of_codes_gives_each_column_its_unit()
     # a 差异系数 row is in coefficients whatever its column counts
     assert by_raw["0.31"][:3] == (Decimal("0.31"), "coef", "差异系数(每百名学生拥有骨干教师数)")
     assert by_raw["0.33"][:3] == (Decimal("0.33"), "coef", "差异系数(综 合)")
+
+
+LEVEL_ROWS_UNDER_CODES = """某市义务教育差异系数监测结果
+每百名学生拥有骨干教师数 | 生均教学及辅助用房面积 (㎡) | 生均教学仪器设备值 (元) |
+每百名学生拥有网络多媒体教室数 | 综合 | ||
+L1 | L2 | L3 | L4 | L5 | ||
+小学 | 差异系数 | 0.41 | 0.52 | 0.33 | 0.28 | |
+初中 | 差异系数 | 0.36 | 0.47 | 0.25 | 0.31 |
+"""
+
+
+def test_rows_naming_their_level_in_a_cell_of_their_own_under_a_row_of_codes() -> None:
+    facts, _ = extract(LEVEL_ROWS_UNDER_CODES)
+    by_raw = {key.split("@")[0]: value for key, value in facts.items()}
+    assert len(by_raw) == 8
+    # a 差异系数 row is in coefficients even under a column written in ㎡ or 元
+    assert by_raw["0.52"][:2] == (Decimal("0.52"), "coef") and "生均教学及辅助用房面积" in str(by_raw["0.52"][2])
+    assert by_raw["0.33"][:2] == (Decimal("0.33"), "coef")
+    # the level cell before the row's name gives its scope
+    assert by_raw["0.41"][3] == "小学" and by_raw["0.36"][3] == "初中"
+
+
+def test_decimals_written_without_anything_between_them_are_run_together() -> None:
+    facts, unclaimed = extract("小学差异系数0.4120.5230.334,初中差异系数为0.35。\n")
+    assert {key.split("@")[0] for key in facts} == {"0.35"}
+    assert "run_together" in unclaimed.values()
+    assert not any(reason == "run_together" for raw, reason in unclaimed.items() if raw == "0.35")

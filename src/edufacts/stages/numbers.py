@@ -375,7 +375,7 @@ def find_mentions(text: str) -> list[Mention]:
             mentions.append(mention)
     mentions = _link_ranges(view, mentions)
     mentions = _with_ratios_and_doublings(view, mentions)
-    mentions = _glued_cells(view, mentions)
+    mentions = _decimal_chains(view, _glued_cells(view, mentions))
     if long_runs:
         runs = [
             Mention(
@@ -449,6 +449,28 @@ def _with_ratios_and_doublings(text: str, mentions: list[Mention]) -> list[Menti
 
 _GLUED_UNIT = re.compile(r"(?:^|(?<=\s))(万元|亿元|平方米|人次|%|人|名|所|个|元|㎡)$")
 _GLUED_RUN_DIGITS = 5
+
+
+_DECIMAL_CHAIN = re.compile(r"\d\.\d+\.\d")
+_CHAIN_CHARS = frozenset("0123456789.")
+
+
+def _decimal_chains(text: str, mentions: list[Mention]) -> list[Mention]:
+    """`差异系数0.6770.6740.618`: decimals written with nothing between them cannot
+    be split for certain (0.677|0.674 or 0.6770|.674): every number of the chain
+    is run_together, never a value."""
+    result = list(mentions)
+    for index, mention in enumerate(result):
+        if not mention.is_quantity or mention.value is None:
+            continue
+        start, end = mention.start, mention.end
+        while start > 0 and text[start - 1] in _CHAIN_CHARS:
+            start -= 1
+        while end < len(text) and text[end] in _CHAIN_CHARS:
+            end += 1
+        if _DECIMAL_CHAIN.search(text, start, end):
+            result[index] = replace(mention, value=None, kind="run_together", flags=("run_together",))
+    return result
 
 
 def _glued_cells(text: str, mentions: list[Mention]) -> list[Mention]:
@@ -700,6 +722,9 @@ def _next_to_code(text: str, start: int, end: int) -> bool:
     return bool(_CODE_CHAR_BEFORE.match(before) or _CODE_CHAR_AFTER.match(after))
 
 
+_BRANCH_AFTER = ("园", "校", "院", "部")
+
+
 def _context_kind(
     text: str,
     match: re.Match[str],
@@ -774,6 +799,8 @@ def _context_kind(
         return "name"
     if written_unit == "期" and _PHASE_AFTER.match(text, match.end()):
         return "ordinal"
+    if written_unit == "分" and text.startswith(_BRANCH_AFTER, match.end()):
+        return "ordinal"  # 示范幼儿园十二分园, 实验小学二分校: a branch's number, not points
     if written_unit == "个" and _COMPARISON_GROUP_AFTER.match(text, match.end()):
         return "framework"
     if written_unit == "岁" and _AGE_GROUP_AFTER.match(text, match.end()):

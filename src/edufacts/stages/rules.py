@@ -39,6 +39,7 @@ _QUOTE_CHARS = 48
 _WINDOW_BEFORE = 60
 _WINDOW_AFTER = 14
 _CONVERTIBLE = {("元", "万元"): Decimal("0.0001")}
+_PERSONS_COUNTED = re.compile(r"(?:幼儿|儿童|学生|在校生|教师|教职工)$")
 _PER_CAPITA = re.compile(r"生均|人均|每生|每名学生|每个学生|每人|按在校学生人数平均|平均每")
 _ALIAS_REACH = 30
 _NAME_AFTER = 20
@@ -284,7 +285,7 @@ def _table_value(cell: TableCell, mention: Mention) -> tuple[Decimal, str] | Non
     if mention.value is None:
         return None
     hint = cell.unit_hint or _counted_unit(cell.row_label) or _counted_unit(cell.column)
-    if hint == "coef" or (not cell.unit_hint and _row_label(cell.row_label).endswith("系数")):
+    if hint == "coef" or _row_label(cell.row_label).endswith("系数"):  # a 系数 row: whatever its column counts
         return mention.value, "coef"
     if hint in {"%", "%)"}:
         if re.search(r"变化|增减|增长", cell.column):
@@ -352,6 +353,8 @@ def propose(
         elif not unit:
             unclaimed.append(UnclaimedMention(mention, "no_unit"))
             continue
+        elif unit == "个" and _PERSONS_COUNTED.search(text, max(0, mention.start - 6), mention.start):
+            unit = "人"  # 在园幼儿29098个: children counted with 个 are persons
         sentence_start, sentence_end = sentence_bounds(sentence_ends, len(text), mention.start, mention.end)
         section = innermost_section(sections, mention.start)
         topic = topics.judge(mention, section)
@@ -733,6 +736,7 @@ def _rerank(
             return _level_coefficient(catalog, level[-1], mention.start)
         return (
             _money_for_building(catalog, text, mention, unit, section)
+            or _schools_a_verb_builds(catalog, text, mention, unit)
             or _area_built(catalog, text, mention, unit)
             or _named_by_lead_in(catalog, text, mention, unit)
         )
@@ -804,6 +808,24 @@ def _money_for_building(
     if opens_section and _BUILDING_PURPOSE.search(text, heading_start, heading_end):
         return [(mention.start - heading_end + _NAME_AFTER, construction)]
     return []
+
+
+_VERB_BEFORE_SCHOOLS = re.compile(rf"(?:{_BUILD_VERB.pattern})[^\d,。;、]{{0,3}}$")
+_SCHOOL_NOUN_AFTER = re.compile(r"(?:学校|中小学|小学|中学|幼儿园)")
+
+
+def _schools_a_verb_builds(catalog: Catalog, text: str, mention: Mention, unit: str) -> list[tuple[int, Indicator]]:
+    """`额外建成开办5所学校`: a building verb right before a count of schools builds
+    them, whichever verb (the catalog names only the commonest, 新建/改扩建)."""
+    built = catalog.indicators.get("schools_built")
+    if (
+        built is None
+        or not unit_fits(built, unit)
+        or not _VERB_BEFORE_SCHOOLS.search(text, max(0, mention.start - 8), mention.start)
+        or not _SCHOOL_NOUN_AFTER.match(text, mention.end)
+    ):
+        return []
+    return [(0, built)]
 
 
 _AREA_BUILT = re.compile(
@@ -903,15 +925,23 @@ def _scope_terms_named(catalog: Catalog, text: str, start: int, end: int) -> lis
     ]
 
 
+_KINDERGARTEN_SHORT = re.compile(r"(?:公办|民办|普惠)园")
+"""公办园学位: kindergartens named short, a level the scope terms leave out (公办园 is 公办)"""
+
+
 def _nearest_levels(catalog: Catalog, text: str, start: int, end: int) -> set[str]:
     """The level a number's own words name, as `_nearest_scope_terms` finds it, but
     levels only (`义务教育阶段公办学校…新增学位`: 义务教育, not 公办), and none when
     the sentence before lists several (`高中2所…学前教育1所,预计增加学位30500个`)."""
     clause_start = _clause_start(text, end, start)
     in_clause = _clause_scope_terms(catalog, text, clause_start, end) & _LEVELS
+    if _KINDERGARTEN_SHORT.search(text, clause_start, end):
+        in_clause.add("学前")
     if in_clause:
         return in_clause
     found = set(_scope_terms_named(catalog, text, start, clause_start)) & _LEVELS
+    if _KINDERGARTEN_SHORT.search(text, start, clause_start):
+        found.add("学前")
     for school in _SCHOOLS.finditer(text, start, clause_start):
         if not _clause_scope_terms(catalog, text, max(start, school.start() - 8), school.start()) & _LEVELS:
             return set()  # `新建学校8所…幼儿园建设项目40个,…新增学位26600个`: schools of every level too

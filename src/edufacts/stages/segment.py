@@ -390,9 +390,17 @@ def _item_columns(header: list[str], per_row: int) -> list[tuple[str, int | None
     the cells after the item column's head, codes left out, are the columns, when
     there are at least as many as the first row has values."""
     heads = [i for i, cell in enumerate(header) if _ITEM_HEADER.match(cell)]
-    if not heads:
+    codes = [i for i, cell in enumerate(header) if _COLUMN_CODE.fullmatch(cell)]
+    first = heads[0] + 1 if heads else 0
+    if codes:
+        # a row of codes (L1 | L2 | ...) names as many items as it has codes, the cells
+        # right before it (a title line or a head cell may come first)
+        before = [c for c in header[first : codes[0]] if _is_label_cell(c)]
+        names = before[-len(codes) :] if len(before) >= len(codes) else []
+    elif heads:
+        names = [c for c in header[first:] if _is_label_cell(c)]
+    else:
         return []
-    names = [c for c in header[heads[0] + 1 :] if _is_label_cell(c) and not _COLUMN_CODE.fullmatch(c)]
     if per_row < 2 or len(names) < per_row:
         return []
     return [(name, None, _leaf_unit(name)) for name in names]
@@ -542,6 +550,9 @@ def _parent_after(row_label: str, previous: _Parent) -> _Parent:
     return _Parent("", False)
 
 
+_LEVEL_CELL = re.compile(r"小学|初中|高中|普通高中|中职|幼儿园|学前")
+
+
 def _row_head(cells: list[tuple[int, int, str]], run: list[int]) -> tuple[str, int | None]:
     """The row's label, the cell before its values, and the year of a year cell
     standing between them."""
@@ -553,6 +564,9 @@ def _row_head(cells: list[tuple[int, int, str]], run: list[int]) -> tuple[str, i
     if label_index < 0:
         return "", row_year
     label = cells[label_index][2]
+    if label_index > 0 and _LEVEL_CELL.fullmatch(cells[label_index - 1][2]) and not _LEVEL_CELL.search(label):
+        # `小学 | 差异系数 | 0.677 |`: the row's level in a cell of its own
+        label = f"{cells[label_index - 1][2]} {label}"
     bracket = _unit_bracket(label)
     if bracket is not None and bracket.start() <= _SHORT_LABEL and label_index > 0:
         # `高中阶段教育毛` / `入学率(%)`: a label broken over two cells
