@@ -313,7 +313,8 @@ def test_rows_naming_their_level_in_a_cell_of_their_own_under_a_row_of_codes() -
     by_raw = {key.split("@")[0]: value for key, value in facts.items()}
     assert len(by_raw) == 8
     # a 差异系数 row is in coefficients even under a column written in ㎡ or 元
-    assert by_raw["0.52"][:2] == (Decimal("0.52"), "coef") and "生均教学及辅助用房面积" in str(by_raw["0.52"][2])
+    assert by_raw["0.52"][:2] == (Decimal("0.52"), "coef")
+    assert "生均教学及辅助用房面积" in str(by_raw["0.52"][2])
     assert by_raw["0.33"][:2] == (Decimal("0.33"), "coef")
     # the level cell before the row's name gives its scope
     assert by_raw["0.41"][3] == "小学" and by_raw["0.36"][3] == "初中"

@@ -280,12 +280,16 @@ def _counted_unit(row_label: str) -> str:
     return next(unit for unit, group in zip(_COUNTED_UNITS, counted.groups(), strict=True) if group)
 
 
+_TABLE_UNITS = frozenset({"人", "名", "元", "平方米", "㎡", "所", "个", "人次", "班", "册", "间"})
+
+
 def _table_value(cell: TableCell, mention: Mention) -> tuple[Decimal, str] | None:
     """Scale and unit of a bare table number from its row or column bracket."""
     if mention.value is None:
         return None
     hint = cell.unit_hint or _counted_unit(cell.row_label) or _counted_unit(cell.column)
-    if hint == "coef" or _row_label(cell.row_label).endswith("系数"):  # a 系数 row: whatever its column counts
+    # a 系数 row is in coefficients whatever its column counts
+    if hint == "coef" or _row_label(cell.row_label).endswith("系数"):
         return mention.value, "coef"
     if hint in {"%", "%)"}:
         if re.search(r"变化|增减|增长", cell.column):
@@ -293,7 +297,7 @@ def _table_value(cell: TableCell, mention: Mention) -> tuple[Decimal, str] | Non
         return mention.value, "%"
     scale = "万" if hint.startswith("万") else "亿" if hint.startswith("亿") else ""
     unit = hint[len(scale) :]
-    if unit in {"人", "名", "元", "平方米", "㎡", "所", "个", "人次", "班", "册", "间"} or (scale and unit == ""):
+    if unit in _TABLE_UNITS or (scale and unit == ""):
         return canonical_unit(unit, scale, mention.value)
     return None
 
@@ -814,7 +818,9 @@ _VERB_BEFORE_SCHOOLS = re.compile(rf"(?:{_BUILD_VERB.pattern})[^\d,。;、]{{0,3
 _SCHOOL_NOUN_AFTER = re.compile(r"(?:学校|中小学|小学|中学|幼儿园)")
 
 
-def _schools_a_verb_builds(catalog: Catalog, text: str, mention: Mention, unit: str) -> list[tuple[int, Indicator]]:
+def _schools_a_verb_builds(
+    catalog: Catalog, text: str, mention: Mention, unit: str
+) -> list[tuple[int, Indicator]]:
     """`额外建成开办5所学校`: a building verb right before a count of schools builds
     them, whichever verb (the catalog names only the commonest, 新建/改扩建)."""
     built = catalog.indicators.get("schools_built")

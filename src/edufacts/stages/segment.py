@@ -366,7 +366,6 @@ def _line_cells(text: str, line_start: int, line_end: int) -> list[tuple[int, in
     return [(start, start + len(cell), cell) for start, cell in parts]
 
 
-_SERIAL_HEADER = re.compile(r"^序号$")
 _ROW_SERIAL_CELL = re.compile(r"\d{1,2}")
 _ITEM_HEADER = re.compile(r"^(?:项目|指标|类别|名称|内容|指标名称|监测指标)$")
 _COLUMN_CODE = re.compile(r"[A-Za-z]\d{1,2}")
@@ -376,7 +375,7 @@ _COLUMN_CODE = re.compile(r"[A-Za-z]\d{1,2}")
 def _serials(cells: list[tuple[int, int, str]]) -> set[int]:
     """The row numbers of a table with a 序号 column (`1 | 全县平均值 | 5.51 |`): a
     small integer followed by a label cell is its row's number, not a value."""
-    if not any(_SERIAL_HEADER.match(cell) for _, _, cell in cells[:40]):
+    if not any(cell == "序号" for _, _, cell in cells[:40]):
         return set()
     return {
         i
@@ -387,8 +386,9 @@ def _serials(cells: list[tuple[int, int, str]]) -> set[int]:
 
 def _item_columns(header: list[str], per_row: int) -> list[tuple[str, int | None, str]]:
     """`序号 | 项目 | 每百名学生拥有骨干教师数 | 生均教学及辅助用房面积 | ... | L1 | L2`:
-    the cells after the item column's head, codes left out, are the columns, when
-    there are at least as many as the first row has values."""
+    the item cells are the columns (the cells after the item column's head, or as
+    many as a row of codes has, right before it), when there are at least as many
+    as the first row has values."""
     heads = [i for i, cell in enumerate(header) if _ITEM_HEADER.match(cell)]
     codes = [i for i, cell in enumerate(header) if _COLUMN_CODE.fullmatch(cell)]
     first = heads[0] + 1 if heads else 0
@@ -427,7 +427,7 @@ def _table_from_cells(cells: list[tuple[int, int, str]]) -> Table | None:
     if len(columns) < per_row:
         # a header naming only some columns (面积 among seven items) names the rest too
         columns = _item_columns(header, per_row) or columns
-    columns = _with_sub_columns(header, columns, _first_row_width(value_indexes, first_value))
+    columns = _with_sub_columns(header, columns, per_row)
     title = next((cell for _, _, cell in cells if "表" in cell), header[0] if header else "")
     table_cells: list[TableCell] = []
     run: list[int] = []

@@ -213,7 +213,8 @@ class TopicJudge:
         return TopicJudgement(False, "document", "", settled=False)
 
     def _heading_topic(self, section: Section) -> re.Match[str] | None:
-        """The first topic word of the innermost heading that names one."""
+        """The first topic word of the innermost heading that names one; None when
+        that heading names several fields."""
         for start, end in reversed(section.path_spans):
             words = list(_TOPIC_WORDS.finditer(self._text, start, end))
             if words:
