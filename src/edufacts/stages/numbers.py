@@ -451,6 +451,11 @@ _GLUED_UNIT = re.compile(r"(?:^|(?<=\s))(万元|亿元|平方米|人次|%|人|�
 _GLUED_RUN_DIGITS = 5
 
 
+def _run_together(mention: Mention) -> Mention:
+    """The mention kept as run_together: its numbers cannot be split for certain."""
+    return replace(mention, value=None, kind="run_together", flags=("run_together",))
+
+
 _DECIMAL_CHAIN = re.compile(r"\d\.\d+\.\d")
 _CHAIN_CHARS = frozenset("0123456789.")
 
@@ -469,7 +474,7 @@ def _decimal_chains(text: str, mentions: list[Mention]) -> list[Mention]:
         while end < len(text) and text[end] in _CHAIN_CHARS:
             end += 1
         if _DECIMAL_CHAIN.search(text, start, end):
-            result[index] = replace(mention, value=None, kind="run_together", flags=("run_together",))
+            result[index] = _run_together(mention)
     return result
 
 
@@ -490,7 +495,7 @@ def _glued_cells(text: str, mentions: list[Mention]) -> list[Mention]:
         following = result[index + 1] if index + 1 < len(result) else None
         separated = following is not None and following.start == mention.end and following.raw[:1] in "≥≤><"
         if not separated and "." not in digits and len(digits) >= _GLUED_RUN_DIGITS:
-            result[index] = replace(mention, value=None, kind="run_together", flags=("run_together",))
+            result[index] = _run_together(mention)
             continue
         unit = glued.group(1)
         value, canonical = canonical_unit(unit, "", mention.value)

@@ -423,7 +423,7 @@ def _table_from_cells(cells: list[tuple[int, int, str]]) -> Table | None:
     if serials and row_start - 1 in serials:
         header = header[:-1]  # the first row's number
     per_row = _first_row_width(value_indexes, first_value)
-    columns = _value_columns(header) or _grouped_columns(header, first_value, value_indexes)
+    columns = _value_columns(header) or _grouped_columns(header, per_row)
     if len(columns) < per_row:
         # a header naming only some columns (面积 among seven items) names the rest too
         columns = _item_columns(header, per_row) or columns
@@ -487,15 +487,12 @@ def _with_sub_columns(
     return [*columns[:-1], *((f"{last_name}{sub}", last_year, last_unit) for sub in after)]
 
 
-def _grouped_columns(
-    header: list[str], first_value: int, value_indexes: list[int]
-) -> list[tuple[str, int | None, str]]:
+def _grouped_columns(header: list[str], per_row: int) -> list[tuple[str, int | None, str]]:
     """A two-level header (`指标 | 小学 | 中学 | 平均值 | 差异系数 | 达标比例 |
     平均值 | 差异系数 | 达标比例`): the last cells name the values of a row and
     repeat once per group; the cells just before them are the groups (小学平均值,
     小学差异系数, ..., 中学平均值). Only where the first row's value count makes
     that split exact; else no columns, as before."""
-    per_row = _first_row_width(value_indexes, first_value)
     if per_row < 2 or len(header) <= per_row or any(_is_value_cell(cell) for cell in header):
         return []
     leaves = header[len(header) - per_row :]
