@@ -44,6 +44,26 @@ CASES = [
     ("全县共有在园幼儿8200个。", "8200个", "kindergarten_enrollment", "8200", "人", None, None),
     ("全县公办园学位建设任务1200个。", "1200个", "new_preschool_places", "1200", "个", "公办", None),
     ("全区额外建成开办3所学校。", "3所", "schools_built", "3", "所", None, None),
+    # wording no alias names: the building verb before a list of schools, the
+    # building after them, spending per student, aid, a built area, a staff ratio
+    ("全区将建6所幼儿园。", "6所", "schools_built", "6", "所", "学前", None),
+    (
+        "投建一中等2所中学、机关幼儿园等3所幼儿园,以及华府幼儿园等5所幼儿园。",
+        "5所",
+        "schools_built",
+        "5",
+        "所",
+        "学前",
+        None,
+    ),
+    ("全区完成3所学校建设任务。", "3所", "schools_built", "3", "所", None, None),
+    ("全区在3所学校建设资源教室。", "3所", None, "3", "所", None, None),
+    ("全县小学生均支出15000元。", "15000元", "per_student_expenditure", "15000", "元", "小学", None),
+    ("全县生均教学仪器设备值2000元。", "2000元", None, "2000", "元", None, None),
+    ("对低保家庭学生给予入学资助300万元。", "300万元", "student_aid_amount", "300", "万元", None, None),
+    ("办理助学贷款总金额300万元。", "300万元", None, "300", "万元", None, None),
+    ("项目全部竣工,竣工面积1.2万平方米。", "1.2万平方米", "new_floor_area", "12000", "㎡", None, None),
+    ("全县幼儿与专任教师比为1:12。", "1:12", "student_teacher_ratio", "12", "比", "学前", None),
 ]
 
 

@@ -433,6 +433,10 @@ def propose(
             ranked = [(distance, item) for distance, item in ranked if item.unit != "万元"]
             if totals and not ranked:
                 ranked = [(totals[0], catalog.indicators[_PER_STUDENT_MONEY])]
+            spend = _PER_STUDENT_SPEND.search(text, max(sentence_start, mention.start - 24), mention.start)
+            if spend is not None and not ranked and _PER_STUDENT_MONEY in catalog.indicators:
+                # 幼儿园生均支出17443.63元: spending per student, whatever its wording
+                ranked = [(mention.start - spend.end(), catalog.indicators[_PER_STUDENT_MONEY])]
         if {"increase", "decrease"} & set(mention.flags):
             # 支出133.49亿元,比上年增加14.8亿元: the change of a total is not the total
             ranked = [(distance, item) for distance, item in ranked if item.id not in _TOTAL_MONEY]
@@ -549,6 +553,7 @@ def _respectively(catalog: Catalog, text: str, mentions: list[Mention]) -> dict[
 _GROWTH_BEFORE = re.compile(r"(?:增长|增幅|同比增长|比上年增长|增幅为|增长了)[^,。;\d]{0,6}$")
 _TOTAL_MONEY = {"education_expenditure", "education_investment"}
 _PER_STUDENT_MONEY = "per_student_expenditure"
+_PER_STUDENT_SPEND = re.compile(r"生均[^\d,。;:]{0,12}?(?:支出|经费|事业费|拨款)(?:为|是|达|达到)?$")
 _COMPARED_WITH = re.compile(r"(?:比|较|与)(?:上年|去年|上一年|上年度|上学年|(?:19|20)\d{2}年)|同比")
 _SIBLING_REACH = 120
 
@@ -734,14 +739,18 @@ def _rerank(
             own = _candidates(catalog, text, phrase_start, mention, unit, phrase_start)
             if ranked[0][1] not in [indicator for _, indicator in own]:
                 return own
+    built = catalog.indicators.get("schools_built")
+    if built is not None and unit_fits(built, unit) and _schools_a_verb_builds(text, mention):
+        return [(0, built), *[item for item in ranked if item[1] is not built]]
     if not ranked:
         level = _LEVEL_WORD.findall(text, max(0, mention.start - 40), mention.start)
         if unit == "coef" and level:
             return _level_coefficient(catalog, level[-1], mention.start)
         return (
             _money_for_building(catalog, text, mention, unit, section)
-            or _schools_a_verb_builds(catalog, text, mention, unit)
             or _area_built(catalog, text, mention, unit)
+            or _aid_paid(catalog, text, mention, unit)
+            or _staff_ratio(catalog, text, mention, unit)
             or _named_by_lead_in(catalog, text, mention, unit)
         )
     if _NOT_A_SCHOOL.match(text, mention.end):
@@ -814,30 +823,38 @@ def _money_for_building(
     return []
 
 
-_VERB_BEFORE_SCHOOLS = re.compile(rf"(?:{_BUILD_VERB.pattern})[^\d,。;、]{{0,3}}$")
-_SCHOOL_NOUN_AFTER = re.compile(r"(?:学校|中小学|小学|中学|幼儿园)")
+_BUILD_OR_PLAN = rf"(?:{_BUILD_VERB.pattern}|[将拟共再]建)"
+_LISTED_SCHOOLS = r"\d+所[^\d,。;:]{0,14}?[,、]?(?:以及|和|及)?"
+_VERB_BEFORE_SCHOOLS = re.compile(
+    rf"{_BUILD_OR_PLAN}[^\d,。;:]{{0,20}}(?:{_LISTED_SCHOOLS}[^\d,。;:]{{0,14}})*$"
+)
+"""A building verb opening the phrase, or a list whose earlier items it builds
+(`投建区第三实小等5所小学、区机关幼儿园等4所公办幼儿园,以及…等6所普惠性幼儿园`)."""
+_SCHOOL_NOUN_AFTER = re.compile(r"[^,。;、\d]{0,4}?(?:学校|中小学|小学|中学|初中|高中|幼儿园)")
+_BUILDING_AFTER = re.compile(r"(?:的)?(?:建设|新建|改扩建|扩建|建成)(?:任务|项目|工程)?(?=[,。;、]|$)")
+_BUILT_REACH = 80
 
 
-def _schools_a_verb_builds(
-    catalog: Catalog, text: str, mention: Mention, unit: str
-) -> list[tuple[int, Indicator]]:
-    """`额外建成开办5所学校`: a building verb right before a count of schools builds
-    them, whichever verb (the catalog names only the commonest, 新建/改扩建)."""
-    built = catalog.indicators.get("schools_built")
-    if (
-        built is None
-        or not unit_fits(built, unit)
-        or not _VERB_BEFORE_SCHOOLS.search(text, max(0, mention.start - 8), mention.start)
-        or not _SCHOOL_NOUN_AFTER.match(text, mention.end)
-    ):
-        return []
-    return [(0, built)]
+def _schools_a_verb_builds(text: str, mention: Mention) -> bool:
+    """A count of schools (`5所小学`, `6所普惠性幼儿园`) that a building verb before
+    it builds, whichever verb (`将建5所小学10所幼儿园`, `额外建成开办5所学校`), or whose
+    building closes its phrase (`完成4所学校建设任务`, not `在7所学校建设资源教室`, not
+    `3所幼儿园建设主体完成`): the catalog names only the commonest verbs
+    (新建/改扩建), and the genre puts names and lists between verb and count."""
+    noun = _SCHOOL_NOUN_AFTER.match(text, mention.end)
+    if noun is None or _NOT_A_SCHOOL.match(text, mention.end):
+        return False
+    if _BUILDING_AFTER.match(text, noun.end()):
+        return True
+    return _VERB_BEFORE_SCHOOLS.search(text, max(0, mention.start - _BUILT_REACH), mention.start) is not None
 
 
 _AREA_BUILT = re.compile(
     r"(?:新建|扩建|改扩建|建成|竣工|投入使用)[^,;。:、]{0,12}?(?:校舍|教学楼|学校|幼儿园|宿舍)"
 )
 _AREA_BUILT_REACH = 16
+_AREA_NAMED_BUILT = re.compile(r"(?:新建|扩建|改扩建|建成|竣工|新增)[^\d,。;:、]{0,4}面积(?:为|达|达到|约)?$")
+"""`竣工面积2.25万平方米`, `扩建面积5005平方米`: an area whose name is its building."""
 
 
 def _area_built(catalog: Catalog, text: str, mention: Mention, unit: str) -> list[tuple[int, Indicator]]:
@@ -850,11 +867,42 @@ def _area_built(catalog: Catalog, text: str, mention: Mention, unit: str) -> lis
         return []
     start = _clause_start(text, mention.start, max(0, mention.start - _AREA_BUILT_REACH))
     stop = _CLAUSE_END.search(text, mention.end, mention.end + _AREA_BUILT_REACH)
-    before = _AREA_BUILT.search(text, start, mention.start)
+    before = _AREA_BUILT.search(text, start, mention.start) or _AREA_NAMED_BUILT.search(
+        text, start, mention.start
+    )
     after = _AREA_BUILT.match(text, mention.end, stop.start() if stop else mention.end + _AREA_BUILT_REACH)
     if before is None and after is None:
         return []
     return [(mention.start - before.end() if before is not None else _NAME_AFTER, floor_area)]
+
+
+_AID_BEFORE = re.compile(r"(?:资助|助学金|奖学金|奖助学金)[^\d,。;:贷]{0,8}$")
+_AID_REACH = 14
+
+
+def _aid_paid(catalog: Catalog, text: str, mention: Mention, unit: str) -> list[tuple[int, Indicator]]:
+    """Money named by aid right before it (`给予入学资助4605.8万元`, `学生资助补助资金
+    18.78亿元`) is student aid, whatever the rest of its name; a loan (`助学贷款`) is not."""
+    aid = catalog.indicators.get("student_aid_amount")
+    if aid is None or not unit_fits(aid, unit):
+        return []
+    named = _AID_BEFORE.search(text, max(0, mention.start - _AID_REACH), mention.start)
+    return [(mention.start - named.end(), aid)] if named is not None else []
+
+
+_STAFF_RATIO = re.compile(
+    r"(?:[生幼][^\d,。;:]{0,6}(?:师|教职工)|(?:师|教职工)[^\d,。;:]{0,6}[生幼])[^\d,。;:]{0,2}比(?:例)?(?:为|是|达到|达)?$"
+)
+
+
+def _staff_ratio(catalog: Catalog, text: str, mention: Mention, unit: str) -> list[tuple[int, Indicator]]:
+    """A ratio named by pupils and staff in either order (`师生比为1:25.5`,
+    `幼儿与专任教师比1:12`) is the student-teacher ratio, however worded."""
+    ratio = catalog.indicators.get("student_teacher_ratio")
+    if ratio is None or not unit_fits(ratio, unit):
+        return []
+    named = _STAFF_RATIO.search(text, max(0, mention.start - _AID_REACH), mention.start)
+    return [(mention.start - named.end(), ratio)] if named is not None else []
 
 
 _LEAD_IN_REACH = 240
