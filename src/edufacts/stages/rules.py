@@ -660,7 +660,8 @@ _NAMED_BEFORE = re.compile(
 )
 """The noun a number directly follows in its own phrase (`其中学前26866人`, `现有幼儿25113人`)."""
 _NAMED_COUNTS = (
-    ("人", re.compile(r"(?:现有|共有)?(?:学前(?:教育)?|幼儿(?:数|人数)?|公办园|民办园|在园幼儿(?:数|人数)?)"),
+    ("人",
+     re.compile(r"(?:现有|共有)?(?:学前(?:教育)?|幼儿(?:数|人数)?|幼儿园|公办园|民办园|在园幼儿(?:数|人数)?)"),
      "kindergarten_enrollment"),
     ("%", re.compile(r"入学率"), "special_needs_enrollment_rate"),
 )  # fmt: skip
@@ -723,6 +724,15 @@ def _rerank(
                     indicator_id != "special_needs_enrollment_rate"
                     or _DISABLED.search(text, max(0, mention.start - 40), mention.start)
                 )
+                # `教职工1247人,其中幼儿园201人`: the staff of kindergartens, not their children
+                and not (
+                    named.group("noun").endswith("幼儿园")
+                    and _STAFF_NOUN.search(
+                        text,
+                        _clause_start(text, mention.start, max(0, mention.start - 60), SENTENCE_END),
+                        mention.start,
+                    )
+                )
             ):
                 return [(0, indicator), *[item for item in ranked if item[1] is not indicator]]
     if unit == "%":
@@ -748,6 +758,8 @@ def _rerank(
             return _level_coefficient(catalog, level[-1], mention.start)
         return (
             _money_for_building(catalog, text, mention, unit, section)
+            or _money_named_by_building(catalog, text, mention, unit)
+            or _kindergartens_named(catalog, text, mention, unit)
             or _area_built(catalog, text, mention, unit)
             or _aid_paid(catalog, text, mention, unit)
             or _staff_ratio(catalog, text, mention, unit)
@@ -825,6 +837,48 @@ def _money_for_building(
 
 _BUILD_OR_PLAN = rf"(?:{_BUILD_VERB.pattern}|[将拟共再]建)"
 _LISTED_SCHOOLS = r"\d+所[^\d,。;:]{0,14}?[,、]?(?:以及|和|及)?"
+_BUILDING_MONEY = re.compile(
+    rf"(?:{_BUILDING_PURPOSE.pattern}|建设)[^\d,。;:、]{{0,6}}?(?:资金|工程款|款|经费|投资)(?:为|达|共|计)?\s?$"
+)
+_BUILDING_MONEY_REACH = 24
+
+
+def _money_named_by_building(
+    catalog: Catalog, text: str, mention: Mention, unit: str
+) -> list[tuple[int, Indicator]]:
+    """Money whose own name says it builds (`实训楼建设工程款77万元`, `校舍维修改造资金493
+    万元`) is construction money, whichever building it names."""
+    construction = catalog.indicators.get("construction_investment")
+    if construction is None or not unit_fits(construction, unit):
+        return []
+    named = _BUILDING_MONEY.search(text, max(0, mention.start - _BUILDING_MONEY_REACH), mention.start)
+    return [(mention.start - named.end(), construction)] if named is not None else []
+
+
+_KINDERGARTEN_NOUN = re.compile(
+    r"(?![^园]*(?:级|示范|骨干|优质|星|特色))[^\d,。;:、]{0,6}(?<![公校乐花家果茶菜陵庄田])园"
+)
+
+
+def _kindergartens_named(
+    catalog: Catalog, text: str, mention: Mention, unit: str
+) -> list[tuple[int, Indicator]]:
+    """A count of schools named by a noun ending in 园 that no alias is (`学校附设园9所`,
+    `企事业单位办园1所`) counts kindergartens; a grade or designation does not
+    (`省级骨干园1所`, `_not_the_kindergarten_count`)."""
+    count = catalog.indicators.get("kindergarten_count")
+    named = _NAMED_BEFORE.search(text, max(0, mention.start - 16), mention.start)
+    if (
+        count is None
+        or not unit_fits(count, unit)
+        or named is None
+        or not _KINDERGARTEN_NOUN.fullmatch(named.group("noun"))
+        or _not_the_kindergarten_count(text, mention)
+    ):
+        return []
+    return [(0, count)]
+
+
 _VERB_BEFORE_SCHOOLS = re.compile(
     rf"{_BUILD_OR_PLAN}[^\d,。;:]{{0,20}}(?:{_LISTED_SCHOOLS}[^\d,。;:]{{0,14}})*$"
 )
