@@ -558,6 +558,45 @@ _COMPARED_WITH = re.compile(r"(?:比|较|与)(?:上年|去年|上一年|上年�
 _SIBLING_REACH = 120
 
 
+_PARTS_FOLLOW = re.compile(r"[,:]?分别(?:是|为|有)")
+_LIST_BREAK = re.compile(r"[。;!?\n]")
+_LISTED_PART_CHARS = 30
+
+
+def _parts_listed(catalog: Catalog, text: str, proposals: list[Proposal]) -> list[Proposal]:
+    """`增加公办幼儿园学位805个,分别是清塘镇中心小学附属幼儿园120个、寿雁镇…140个,…`:
+    each part a total's 分别是 lists, however long its name and however long the
+    list, measures what the total measures."""
+    result = list(proposals)
+    total: Proposal | None = None
+    last_end = 0
+    for index, proposal in enumerate(result):
+        start = proposal.mention.start
+        if total is not None:
+            between = text[last_end:start]
+            if (
+                proposal.unit == total.unit
+                and proposal.table_cell is None
+                and len(between) <= _LISTED_PART_CHARS
+                and not _LIST_BREAK.search(between)
+            ):
+                measured = total.indicator
+                if proposal.indicator is None and measured is not None:
+                    implied = catalog.indicators[measured].implied_scope
+                    scope = "/".join(
+                        term for term in (proposal.scope or "").split("/") if term not in implied
+                    )
+                    result[index] = replace(
+                        proposal, indicator=measured, candidates=(measured,), scope=scope or None
+                    )
+                last_end = proposal.mention.end
+                continue
+            total = None
+        if proposal.indicator is not None and _PARTS_FOLLOW.match(text, proposal.mention.end):
+            total, last_end = proposal, proposal.mention.end
+    return result
+
+
 def _inherit_indicators(
     catalog: Catalog, text: str, proposals: list[Proposal], sentence_ends: list[int]
 ) -> list[Proposal]:
@@ -566,7 +605,7 @@ def _inherit_indicators(
       total before 其中 measures;
     - a growth rate right after an education spending total (`支出X万元,增长1.76%`)
       is that spending's growth."""
-    result = list(proposals)
+    result = _parts_listed(catalog, text, list(proposals))
     for index, proposal in enumerate(result):
         if proposal.indicator is not None or proposal.table_cell is not None:
             continue
