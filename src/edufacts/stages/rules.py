@@ -750,7 +750,10 @@ def _rerank(
     - `均衡系数小学为0.305`: a coefficient takes the balance coefficient of the level named
       last before it;
     - `辍学率0.03%,毕业率100%`: a rate its own phrase names keeps no earlier name;
-    - `一级幼儿园86所`, `230余所中小学幼儿园`: no kindergarten_count (`_not_the_kindergarten_count`)."""
+    - `一级幼儿园86所`, `230余所中小学幼儿园`: no kindergarten_count (`_not_the_kindergarten_count`);
+    - `将建5所小学`, `完成4所学校建设任务`: schools a verb builds (`_schools_a_verb_builds`);
+    - where no name is found, a name for the number's kind of wording (building money,
+      a noun ending in 园, a built area, aid, a pupil-staff ratio, a lead-in)."""
     named = _NAMED_BEFORE.search(text, max(0, mention.start - 16), mention.start)
     if named is not None:
         for unit_named, pattern_named, indicator_id in _NAMED_COUNTS:
@@ -882,16 +885,31 @@ _BUILDING_MONEY = re.compile(
 _BUILDING_MONEY_REACH = 24
 
 
+def _named_right_before(
+    catalog: Catalog,
+    indicator_id: str,
+    name: re.Pattern[str],
+    reach: int,
+    text: str,
+    mention: Mention,
+    unit: str,
+) -> list[tuple[int, Indicator]]:
+    """The indicator, where its unit fits and `name` ends right before the number."""
+    indicator = catalog.indicators.get(indicator_id)
+    if indicator is None or not unit_fits(indicator, unit):
+        return []
+    named = name.search(text, max(0, mention.start - reach), mention.start)
+    return [(mention.start - named.end(), indicator)] if named is not None else []
+
+
 def _money_named_by_building(
     catalog: Catalog, text: str, mention: Mention, unit: str
 ) -> list[tuple[int, Indicator]]:
     """Money whose own name says it builds (`实训楼建设工程款77万元`, `校舍维修改造资金493
     万元`) is construction money, whichever building it names."""
-    construction = catalog.indicators.get("construction_investment")
-    if construction is None or not unit_fits(construction, unit):
-        return []
-    named = _BUILDING_MONEY.search(text, max(0, mention.start - _BUILDING_MONEY_REACH), mention.start)
-    return [(mention.start - named.end(), construction)] if named is not None else []
+    return _named_right_before(
+        catalog, "construction_investment", _BUILDING_MONEY, _BUILDING_MONEY_REACH, text, mention, unit
+    )
 
 
 _KINDERGARTEN_NOUN = re.compile(
@@ -976,13 +994,10 @@ _AID_REACH = 14
 def _aid_paid(catalog: Catalog, text: str, mention: Mention, unit: str) -> list[tuple[int, Indicator]]:
     """Money named by aid right before it (`给予入学资助4605.8万元`, `学生资助补助资金
     18.78亿元`) is student aid, whatever the rest of its name; a loan (`助学贷款`) is not."""
-    aid = catalog.indicators.get("student_aid_amount")
-    if aid is None or not unit_fits(aid, unit):
-        return []
-    named = _AID_BEFORE.search(text, max(0, mention.start - _AID_REACH), mention.start)
-    return [(mention.start - named.end(), aid)] if named is not None else []
+    return _named_right_before(catalog, "student_aid_amount", _AID_BEFORE, _AID_REACH, text, mention, unit)
 
 
+_RATIO_REACH = 14
 _STAFF_RATIO = re.compile(
     r"(?:[生幼][^\d,。;:]{0,6}(?:师|教职工)|(?:师|教职工)[^\d,。;:]{0,6}[生幼])[^\d,。;:]{0,2}比(?:例)?(?:为|是|达到|达)?$"
 )
@@ -991,11 +1006,9 @@ _STAFF_RATIO = re.compile(
 def _staff_ratio(catalog: Catalog, text: str, mention: Mention, unit: str) -> list[tuple[int, Indicator]]:
     """A ratio named by pupils and staff in either order (`师生比为1:25.5`,
     `幼儿与专任教师比1:12`) is the student-teacher ratio, however worded."""
-    ratio = catalog.indicators.get("student_teacher_ratio")
-    if ratio is None or not unit_fits(ratio, unit):
-        return []
-    named = _STAFF_RATIO.search(text, max(0, mention.start - _AID_REACH), mention.start)
-    return [(mention.start - named.end(), ratio)] if named is not None else []
+    return _named_right_before(
+        catalog, "student_teacher_ratio", _STAFF_RATIO, _RATIO_REACH, text, mention, unit
+    )
 
 
 _LEAD_IN_REACH = 240
