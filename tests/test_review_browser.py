@@ -123,6 +123,8 @@ def test_reviewer_accepts_edits_rejects_and_adds(page: Page, tmp_path: Path) -> 
         page.keyboard.press("u")
         # (expect, not wait_for_function: the page's CSP forbids evaluating strings as script)
         expect(page.locator("#status")).not_to_have_text("accepted")
+        # undo reloads the page: its deferred script binds the keys only once loaded
+        page.wait_for_load_state("load")
         assert status_of(page) in ("needs review", "ok")
         page.keyboard.press("a")
         page.wait_for_url(lambda url: not url.endswith(f"/{first}"))
