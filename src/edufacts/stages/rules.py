@@ -433,10 +433,13 @@ def propose(
             ranked = [(distance, item) for distance, item in ranked if item.unit != "万元"]
             if totals and not ranked:
                 ranked = [(totals[0], catalog.indicators[_PER_STUDENT_MONEY])]
-            spend = _PER_STUDENT_SPEND.search(text, max(sentence_start, mention.start - 24), mention.start)
-            if spend is not None and not ranked and _PER_STUDENT_MONEY in catalog.indicators:
+            if not ranked and _PER_STUDENT_MONEY in catalog.indicators:
                 # 幼儿园生均支出17443.63元: spending per student, whatever its wording
-                ranked = [(mention.start - spend.end(), catalog.indicators[_PER_STUDENT_MONEY])]
+                spend = _PER_STUDENT_SPEND.search(
+                    text, max(sentence_start, mention.start - 24), mention.start
+                )
+                if spend is not None:
+                    ranked = [(mention.start - spend.end(), catalog.indicators[_PER_STUDENT_MONEY])]
         if {"increase", "decrease"} & set(mention.flags):
             # 支出133.49亿元,比上年增加14.8亿元: the change of a total is not the total
             ranked = [(distance, item) for distance, item in ranked if item.id not in _TOTAL_MONEY]
@@ -792,7 +795,9 @@ def _rerank(
             if ranked[0][1] not in [indicator for _, indicator in own]:
                 return own
     built = catalog.indicators.get("schools_built")
-    if built is not None and unit_fits(built, unit) and _schools_a_verb_builds(text, mention):
+    if built is not None and not unit_fits(built, unit):
+        built = None  # (schools_built is only a count of 所)
+    if built is not None and _schools_a_verb_builds(text, mention):
         return [(0, built), *[item for item in ranked if item[1] is not built]]
     if not ranked:
         level = _LEVEL_WORD.findall(text, max(0, mention.start - 40), mention.start)
@@ -801,7 +806,7 @@ def _rerank(
         return (
             _money_for_building(catalog, text, mention, unit, section)
             or _money_named_by_building(catalog, text, mention, unit)
-            or _kindergartens_named(catalog, text, mention, unit)
+            or _kindergartens_named(catalog, text, mention, unit, named)
             or _area_built(catalog, text, mention, unit)
             or _aid_paid(catalog, text, mention, unit)
             or _staff_ratio(catalog, text, mention, unit)
@@ -813,19 +818,16 @@ def _rerank(
         ranked = [(distance, item) for distance, item in ranked if item.id != "kindergarten_count"]
         if not ranked:
             return ranked
-    built = catalog.indicators.get("schools_built")
-    if (
-        built is not None
-        and unit_fits(built, unit)
-        and _BUILT_LIST.search(text, max(0, mention.start - 80), mention.start)
-    ):
+    if built is not None and _BUILT_LIST.search(text, max(0, mention.start - 80), mention.start):
         return [(ranked[0][0], built), *[item for item in ranked if item[1] is not built]]
     top = ranked[0][1]
     phrase_start = _clause_start(text, mention.start, max(0, mention.start - 30), _PHRASE_END)
-    if top.id == "kindergarten_count" and _BUILD_VERB.search(text, phrase_start, mention.start):
-        built = catalog.indicators.get("schools_built")
-        if built is not None and unit_fits(built, unit):
-            return [(ranked[0][0], built), *ranked]
+    if (
+        built is not None
+        and top.id == "kindergarten_count"
+        and _BUILD_VERB.search(text, phrase_start, mention.start)
+    ):
+        return [(ranked[0][0], built), *ranked]
     sentence_start = _clause_start(text, mention.start, max(0, mention.start - 120), SENTENCE_END)
     levels = _nearest_levels(catalog, text, sentence_start, mention.start)
     if not levels:
@@ -918,13 +920,13 @@ _KINDERGARTEN_NOUN = re.compile(
 
 
 def _kindergartens_named(
-    catalog: Catalog, text: str, mention: Mention, unit: str
+    catalog: Catalog, text: str, mention: Mention, unit: str, named: re.Match[str] | None
 ) -> list[tuple[int, Indicator]]:
     """A count of schools named by a noun ending in 园 that no alias is (`学校附设园9所`,
     `企事业单位办园1所`) counts kindergartens; a grade or designation does not
-    (`省级骨干园1所`, `_not_the_kindergarten_count`)."""
+    (`省级骨干园1所`, `_not_the_kindergarten_count`). `named`: the noun the number
+    follows, as `_rerank` found it (`_NAMED_BEFORE`)."""
     count = catalog.indicators.get("kindergarten_count")
-    named = _NAMED_BEFORE.search(text, max(0, mention.start - 16), mention.start)
     if (
         count is None
         or not unit_fits(count, unit)

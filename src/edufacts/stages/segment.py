@@ -411,6 +411,7 @@ def _table_from_cells(cells: list[tuple[int, int, str]]) -> Table | None:
         return None
     serials = _serials(cells)
     value_indexes = [i for i, (_, _, cell) in enumerate(cells) if _is_value_cell(cell) and i not in serials]
+    values = set(value_indexes)
     if len(value_indexes) < 4 or len(value_indexes) < len(cells) * 0.2:
         return None
     first_value = value_indexes[0]
@@ -432,8 +433,8 @@ def _table_from_cells(cells: list[tuple[int, int, str]]) -> Table | None:
     table_cells: list[TableCell] = []
     run: list[int] = []
     parent = _Parent("", False)
-    for index, (_, _, cell) in enumerate([*cells, (0, 0, "")]):
-        if index < len(cells) and _is_value_cell(cell) and index >= first_value and index not in serials:
+    for index in range(len(cells) + 1):  # one past the end closes the last row
+        if index in values and index >= first_value:
             run.append(index)
             continue
         if run:
