@@ -357,6 +357,9 @@ WORDING_CASES = [
     # a short aside inside a name does not hide it
     ("全镇有在园(班)幼儿1320人。", "1320人", "kindergarten_enrollment"),
     ("全镇有在园(含附设班)幼儿1320人。", "1320人", None),  # a longer aside is no part of a name
+    # a blank inside a name (a printed line's wrap, a PDF copy's stray blank) does not hide it
+    ("全镇共有在园 幼儿 1380 人。", "1380 人", "kindergarten_enrollment"),
+    ("学前三年毛 入园率达到 98%。", "98%", "preschool_gross_enrollment_rate"),
 ]
 
 

@@ -325,3 +325,14 @@ def test_decimals_written_without_anything_between_them_are_run_together() -> No
     assert {key.split("@")[0] for key in facts} == {"0.35"}
     assert "run_together" in unclaimed.values()
     assert not any(reason == "run_together" for raw, reason in unclaimed.items() if raw == "0.35")
+
+
+def test_a_level_cell_before_a_coefficient_row_names_no_overall_coefficient() -> None:
+    # `小学 | 差异系数 |` per indicator column: each column's coefficient, not the level's
+    # overall one (小学差异系数), though the label joins the two cells with a blank
+    text = ITEMS_WITH_SERIALS.replace("2 |\n差异系数 |", "2 |\n小学 |\n差异系数 |", 1)
+    result = extract_document(load_bytes(text.encode("utf-8"), Path("table.txt")), Settings())
+    coefficients = [fact for fact in result.facts if fact.unit == "coef"]
+    assert len(coefficients) == 6
+    assert {fact.scope for fact in coefficients} == {"小学"}
+    assert {fact.indicator for fact in coefficients} == {None}

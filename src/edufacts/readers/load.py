@@ -17,6 +17,7 @@ from pathlib import Path
 from ..errors import InputError
 from ..models import DocumentFormat, Script
 from . import CharBox, ReadText
+from .lines import printed_line_wraps
 
 SUPPORTED_SUFFIXES: dict[str, DocumentFormat] = {
     ".txt": "txt",
@@ -42,7 +43,9 @@ class Document:
     output indexes this."""
     normalized: str
     """Same length as text: traditional mapped to simplified, full-width ASCII to
-    half-width. Matching runs on this view, so offsets carry over unchanged."""
+    half-width, and a line break that only wraps a printed line (a text copied
+    from a PDF page) a space (readers.lines). Matching runs on this view, so
+    offsets carry over unchanged."""
     sha256: str
     encoding: str
     format: DocumentFormat
@@ -354,6 +357,19 @@ def normalize(text: str, script: str) -> str:
     return view.translate(_FULLWIDTH) if _HAS_FULLWIDTH.search(view) else view
 
 
+def _unwrapped(view: str) -> str:
+    """The view with its printed-line wraps made spaces: a sentence, a clause, a
+    number with its unit stay whole for every stage (`农村园 9⏎所`). Site chrome
+    is found before, on the lines as written."""
+    wraps = printed_line_wraps(view)
+    if not wraps:
+        return view
+    characters = list(view)
+    for position in wraps:
+        characters[position] = " "
+    return "".join(characters)
+
+
 # --- boilerplate ------------------------------------------------------------
 
 _CHROME_LINE = re.compile(
@@ -584,6 +600,7 @@ def _document(
     if len(normalized) != len(text):  # pragma: no cover - guarded by construction
         raise AssertionError("normalized view must keep offsets")
     boilerplate = _boilerplate_spans(text, normalized)
+    normalized = _unwrapped(normalized)
     if read is not None and read.boilerplate:
         boilerplate = tuple(_merge([*read.boilerplate, *boilerplate]))
     return Document(

@@ -35,6 +35,7 @@ import pypdfium2.raw as pdfium_c
 
 from ..errors import InputError
 from . import CharBox, ReadText
+from .lines import text_continues
 
 PDFTOTEXT_SECONDS = 60.0
 """pdftotext runs under this timeout and is killed when it expires."""
@@ -552,33 +553,11 @@ def _first_below(blocks: Sequence[_Line | _TableBlock], box: _Box) -> int:
 
 # --- paragraphs -------------------------------------------------------------------
 
-_PARAGRAPH_END = frozenset("。；！？：;!?:")
-_CLAUSE_GOES_ON = frozenset("、，,")
-_CN = "一二三四五六七八九十"
-_HEADING_START = re.compile(
-    rf"第[{_CN}百\d]+[章节篇部分]|[{_CN}]+、|[(（][{_CN}]+[)）]|\d{{1,2}}[.、．](?!\d)|[(（]\d{{1,2}}[)）]|[①-⑳]"
-)
 _NO_LINE_START = frozenset("，。、；：？！）》」』”’,.;:?!)%‰")
 _MAX_PITCH = 1.4
 """A baseline step larger than this many typical steps leaves a paragraph gap."""
 _INDENT = 0.8
 """A line starting this many character heights right of its column's margin is indented."""
-
-
-def starts_heading(text: str) -> bool:
-    return _HEADING_START.match(text.lstrip("".join(_BLANKS))) is not None
-
-
-def text_continues(previous: str, following: str) -> bool:
-    """The text rule of line joining: a line ending a sentence (or a colon) ends
-    its paragraph, and so does the line before a heading."""
-    previous, following = previous.rstrip(), following.lstrip()
-    if not previous or not following:
-        return False
-    if previous[-1] in _PARAGRAPH_END:
-        return False
-    # After 、 or a comma the sentence goes on: 对民办一、| 二、三级 is a list, not a heading.
-    return previous[-1] in _CLAUSE_GOES_ON or not starts_heading(following)
 
 
 @dataclass(frozen=True, slots=True)

@@ -160,10 +160,10 @@ _SET_PHRASE = re.compile(
     r"(?:四个(?:意识|自信|全面|服务|回归)|两个(?:维护|确立|一百年|只增不减|务必)|三个(?:代表|务必)"
     r"|八项规定|十项准则|五项管理|三全育人|五育并举|两个中心|五个一)"
 )
-# 8个方面评价重点, 56项评价要点, 2个一级指标, 13项核心指标: how an evaluation or a plan
-# is organised, not something it measures.
+# 8个方面评价重点, 56项评价要点, 2个一级指标, 18个B级指标, 13项核心指标: how an
+# evaluation or a plan is organised, not something it measures.
 _FRAMEWORK_AFTER = re.compile(
-    r"(?:方面|评价要点|评价重点|评估要点|[一二三]级指标|(?:核心|主要)?指标|维度|板块)"
+    r"(?:方面|评价要点|评价重点|评估要点|[一二三A-C]级指标|(?:核心|主要)?指标|维度|板块)"
 )
 # 16个市中,淮北市增长最快: the places a ranking is over, not something measured.
 _COMPARISON_GROUP_AFTER = re.compile(r"(?:市|县|区|盟市|地市|州)(?:\([^()]{1,8}\))?中[,,]")

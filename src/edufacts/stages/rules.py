@@ -86,8 +86,20 @@ def _alias_pattern(catalog: Catalog) -> tuple[re.Pattern[str], dict[str, tuple[I
         for name in indicator.names:
             by_alias.setdefault(name, []).append(indicator)
     aliases = sorted(by_alias, key=len, reverse=True)
-    pattern = re.compile("|".join(re.escape(alias) for alias in aliases))
+    pattern = re.compile("|".join(_across_blanks(alias) for alias in aliases))
     return pattern, {alias: tuple(items) for alias, items in by_alias.items()}
+
+
+def _across_blanks(name: str) -> str:
+    """A name's pattern that also reads it with a blank between two of its characters:
+    the blank a printed line's wrap left (`在园 幼儿`, load.py) or a PDF's copy put in
+    (`户 外活动面积`)."""
+    return " ?".join(re.escape(char) for char in name)
+
+
+def _name(match: re.Match[str]) -> str:
+    """The catalog name (or scope alias) a match of `_across_blanks` patterns read."""
+    return match.group().replace(" ", "")
 
 
 _GAP = "[\u4e00-\u9fff]{1,%d}"
@@ -124,7 +136,7 @@ def _scope_pattern(catalog: Catalog) -> tuple[re.Pattern[str], dict[str, str]]:
     # 其中小学 is 其中 + 小学, never 中小学
     pattern = re.compile(
         "|".join(
-            ("(?<!其)" if alias.startswith("中") else "") + re.escape(alias)
+            ("(?<!其)" if alias.startswith("中") else "") + _across_blanks(alias)
             for alias in sorted(term_of, key=len, reverse=True)
         )
     )
@@ -169,7 +181,7 @@ def _candidates(
     reach_start = max(floor, window_start - _ALIAS_REACH)
     for match in pattern.finditer(text, reach_start, mention.start):
         if match.end() > window_start:
-            note(match.group(), mention.start - match.end())
+            note(_name(match), mention.start - match.end())
     # A name with a short aside inside (在园(班)幼儿, 幼儿园(所)数) is read without it.
     if _ASIDE.search(text, reach_start, mention.start):
         # an aside is at most 5 characters: one starting 4 before the reach can cover its first
@@ -179,11 +191,11 @@ def _candidates(
         for match in pattern.finditer(stripped):
             end = kept[match.end() - 1] + 1
             if end > window_start:
-                note(match.group(), mention.start - end)
+                note(_name(match), mention.start - end)
     after_end = min(len(text), mention.end + _WINDOW_AFTER)
     stop = _CLAUSE_END.search(text, mention.end, after_end)
     for match in pattern.finditer(text, mention.end, stop.start() if stop else after_end):
-        note(match.group(), match.start() - mention.end + _NAME_AFTER)
+        note(_name(match), match.start() - mention.end + _NAME_AFTER)
     if not found:
         # only in the number's own clause: a gap lets in enough to misread a list before it
         gapped, alias_of = _gapped_alias_pattern(catalog)
@@ -203,7 +215,7 @@ def _candidates(
 
 def _scope(catalog: Catalog, text: str, start: int, end: int, indicator: Indicator | None) -> str | None:
     pattern, term_of = _scope_pattern(catalog)
-    terms = {term_of[match.group()] for match in pattern.finditer(text, start, end)}
+    terms = {term_of[_name(match)] for match in pattern.finditer(text, start, end)}
     if terms & {"小学", "初中"}:
         terms -= {"义务教育", "中小学"}
     if indicator is not None:
@@ -531,9 +543,9 @@ def _respectively(catalog: Catalog, text: str, mentions: list[Mention]) -> dict[
         subject_start = _clause_start(text, match.start(), max(0, match.start() - 60), _PHRASE_END)
         names = [name for name in pattern.finditer(text, subject_start, match.start())]
         levels = [
-            term_of[level.group()]
+            term_of[_name(level)]
             for level in scope_pattern.finditer(text, subject_start, match.start())
-            if term_of[level.group()] in _LEVEL_TERMS
+            if term_of[_name(level)] in _LEVEL_TERMS
         ]
         for index, mention in enumerate(run):
             indicator = None
@@ -542,7 +554,7 @@ def _respectively(catalog: Catalog, text: str, mentions: list[Mention]) -> dict[
                 # one name for the whole list (生均…分别达到幼儿园…元、普通小学…元), or one each
                 name = names[index] if len(names) == len(run) else names[0]
                 unit = mention.unit
-                fitting = [item for item in by_alias[name.group()] if unit_fits(item, unit)]
+                fitting = [item for item in by_alias[_name(name)] if unit_fits(item, unit)]
                 indicator = fitting[0] if fitting else None
                 distance = 0  # the list says which name: structural evidence, as near as a name can be
             scope = levels[index] if len(levels) == len(run) else None
@@ -1081,7 +1093,7 @@ def _scope_terms_named(catalog: Catalog, text: str, start: int, end: int) -> lis
     """The scope terms text[start:end] names, in order, those inside a school's name left out."""
     pattern, term_of = _scope_pattern(catalog)
     return [
-        term_of[match.group()]
+        term_of[_name(match)]
         for match in pattern.finditer(text, start, end)
         if not _in_school_name(text, match.start(), match.end())
     ]
@@ -1126,7 +1138,7 @@ def _in_school_name(text: str, start: int, end: int) -> bool:
 
 def _clause_scope_terms(catalog: Catalog, text: str, start: int, end: int) -> set[str]:
     pattern, term_of = _scope_pattern(catalog)
-    return {term_of[match.group()] for match in pattern.finditer(text, start, end)}
+    return {term_of[_name(match)] for match in pattern.finditer(text, start, end)}
 
 
 _KINDERGARTEN_ROW = re.compile(r"幼儿园|学前教育")
@@ -1151,7 +1163,9 @@ def _candidates_in_label(catalog: Catalog, label: str, unit: str) -> list[tuple[
     pattern, by_alias = _alias_pattern(catalog)
     ranked: list[tuple[int, Indicator]] = []
     for match in pattern.finditer(label):
-        for indicator in by_alias[match.group()]:
+        if " " in match.group():
+            continue  # a table's label joins its cells with a blank (`小学 差异系数`): no name spans two
+        for indicator in by_alias[_name(match)]:
             if unit_fits(indicator, unit) and indicator not in [item for _, item in ranked]:
                 ranked.append((0, indicator))
     return ranked
