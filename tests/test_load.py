@@ -96,6 +96,20 @@ def test_traditional_script_is_detected_and_offsets_kept() -> None:
     assert document.normalized[index : index + 10] == "一般公共预算教育支出"
 
 
+@pytest.mark.parametrize(
+    ("text", "script"),
+    [
+        # a short page: 9 distinct characters with a simplified form among about 30
+        ("小學教育:\n全市共有小學566所,在校學生16.8萬人,專任教師11103人。\n幼兒園1015所。", "traditional"),
+        ("小学教育:\n全市共有小学566所,在校学生16.8万人,专任教师11103人。\n幼儿园1015所。", "simplified"),
+        # a simplified text may hold a character or two that the table maps (著, 乾)
+        ("著名的乾县第一小学共有学生1200人,教师80人。", "simplified"),
+    ],
+)
+def test_a_short_text_in_traditional_script_is_detected(text: str, script: str) -> None:
+    assert load_bytes(text.encode(), Path("short.txt")).script == script
+
+
 def test_full_width_digits_are_matched_through_the_view() -> None:
     document = load_bytes("投入１８．２６亿元，占比９６％".encode(), Path("f.txt"))
     assert document.normalized == "投入18.26亿元,占比96%"
