@@ -360,6 +360,7 @@ WORDING_CASES = [
     # a blank inside a name (a printed line's wrap, a PDF copy's stray blank) does not hide it
     ("全镇共有在园 幼儿 1380 人。", "1380 人", "kindergarten_enrollment"),
     ("学前三年毛 入园率达到 98%。", "98%", "preschool_gross_enrollment_rate"),
+    ("全县幼儿园40所,共有在园人数6200人。", "6200人", "kindergarten_enrollment"),
 ]
 
 
