@@ -354,6 +354,26 @@ WORDING_CASES = [
     ),
     ("全省各级教育生均一般公共预算教育经费增长情况是:\n全省幼儿园比上年增长18.88%。", "18.88%", None),
     ("情况如下:\n全省幼儿园为5769.00元。", "5769.00元", None),
+    # ...and so does a heading over a numbered list, for amounts per head
+    (
+        "(二)各级教育生均一般公共预算教育经费增长情况\n1.全省幼儿园为5547.86元,比上年的4773.27元增长16.23%。",
+        "4773.27元",
+        "per_student_expenditure",
+    ),
+    (
+        "(二)各级教育生均一般公共预算教育经费增长情况\n1.全省幼儿园为5547.86元,比上年的4773.27元增长16.23%。",
+        "16.23%",
+        None,
+    ),
+    ("(二)各级教育经费情况\n1.全省幼儿园为5547.86元,比上年增长16.23%。", "5547.86元", None),
+    # a sub-group without a catalog scope term takes no indicator (the guide), nor its last year's value
+    (
+        "(二)各级教育生均一般公共预算教育经费增长情况\n6.普通高等学校为17647.64元,比上年的18071.43元下降2.35%。",
+        "18071.43元",
+        None,
+    ),
+    ("全区在园幼儿5200人,其中少数民族在园幼儿1300人。", "1300人", None),
+    ("对956名升入普通高校的低保家庭子女给予入学资助460.8万元。", "460.8万元", "student_aid_amount"),
     # a short aside inside a name does not hide it
     ("全镇有在园(班)幼儿1320人。", "1320人", "kindergarten_enrollment"),
     ("全镇有在园(含附设班)幼儿1320人。", "1320人", None),  # a longer aside is no part of a name

@@ -666,6 +666,11 @@ _COUNTS_PUPILS = frozenset({"kindergarten_enrollment"})
 _GRADUATES_HIRED = re.compile(r"(?:招聘|招录|招考|引进)[^,。;\d]{0,6}(?:大学生|毕业生)")
 """招聘优秀大学生900余名: graduates hired are staff, not pupils."""
 _COUNTS_STAFF = frozenset({"teachers_recruited", "teacher_rotation_count"})
+_GROUP_WITHOUT_SCOPE = re.compile(r"(?<!入|向)(?<!入普通|向普通)(?:高等学校|高校)|高等教育|少数民族")
+_GROUP_REACH = 24
+"""`6.普通高等学校为17647.64元`: an item of a per-level list about a level the
+catalog's scopes do not have (not where to or from: `升入普通高校的…子女给予入学资助`,
+`面向高校招聘`)."""
 
 
 def _names_another_subject(catalog: Catalog, text: str, mention: Mention, indicator: Indicator) -> bool:
@@ -680,6 +685,14 @@ def _names_another_subject(catalog: Catalog, text: str, mention: Mention, indica
             return True
         if "学前" in implied and not named and _SCHOOL_NOUN.search(own):
             return True
+    # the guide: a sub-group without a catalog scope term takes no indicator (also
+    # its last year's value: `普通高等学校为17647.64元,比上年的18071.43元`)
+    if _GROUP_WITHOUT_SCOPE.search(
+        text,
+        _clause_start(text, mention.start, max(0, mention.start - _GROUP_REACH), SENTENCE_END),
+        mention.start,
+    ):
+        return True
     if _STAFF_NOUN.search(own):
         return indicator.id in _COUNTS_PUPILS
     if _GRADUATES_HIRED.search(own):
@@ -822,7 +835,7 @@ def _rerank(
             or _area_built(catalog, text, mention, unit)
             or _aid_paid(catalog, text, mention, unit)
             or _staff_ratio(catalog, text, mention, unit)
-            or _named_by_lead_in(catalog, text, mention, unit)
+            or _named_by_lead_in(catalog, text, mention, unit, section)
         )
     if _NOT_A_SCHOOL.match(text, mention.end):
         return [(distance, item) for distance, item in ranked if item.unit != "所"]
@@ -1029,8 +1042,12 @@ _LEAD_IN_REACH = 240
 _NOUN_REACH = 6
 
 
+_HEADING_NAMES_UNITS = frozenset({"元"})
+"""Amounts per head: a heading naming spending per student names the items under it."""
+
+
 def _named_by_lead_in(
-    catalog: Catalog, text: str, mention: Mention, unit: str
+    catalog: Catalog, text: str, mention: Mention, unit: str, section: Section | None = None
 ) -> list[tuple[int, Indicator]]:
     """A list's items name no indicator when the sentence that opens the list with a
     colon does (`…生均一般公共预算教育经费增长情况是:` / `1` / `全省幼儿园为5769.00元,…`):
@@ -1039,11 +1056,20 @@ def _named_by_lead_in(
     if unit in ("%", "个百分点"):
         return []
     colon = text.rfind(":", max(0, mention.start - _LEAD_IN_REACH), mention.start)
-    if colon < 0:
+    if colon >= 0:
+        lead_start = _clause_start(text, colon, max(0, colon - _LEAD_IN_REACH), SENTENCE_END)
+        named = _candidates_in_label(catalog, text[lead_start:colon], unit)
+        return [(mention.start - colon, named[0][1])] if len(named) == 1 else []
+    if section is None or not section.path_spans or unit not in _HEADING_NAMES_UNITS:
         return []
-    lead_start = _clause_start(text, colon, max(0, colon - _LEAD_IN_REACH), SENTENCE_END)
-    named = _candidates_in_label(catalog, text[lead_start:colon], unit)
-    return [(mention.start - colon, named[0][1])] if len(named) == 1 else []
+    # `(二)各级教育生均一般公共预算教育经费增长情况` / `1.全省幼儿园为5547.86元`: the
+    # heading over the list opens it as a colon would
+    # (the nearest heading naming anything: a numbered item may be a heading of its own)
+    for heading_start, heading_end in reversed(section.path_spans):
+        named = _candidates_in_label(catalog, text[heading_start:heading_end], unit)
+        if named:
+            return [(mention.start - heading_end, named[0][1])] if len(named) == 1 else []
+    return []
 
 
 _SHARE_WORD = re.compile(r"占")
