@@ -63,10 +63,10 @@ def _prose(line: str) -> bool:
 
 def printed_line_wraps(text: str) -> list[int]:
     """The positions of the line breaks of `text` that only wrap a printed line:
-    the document's lines have a page's width, the line before the break fills
-    it with prose, the next is no table row, and the text goes on (text_continues). Empty unless
-    the document shows that layout on several lines. Written here because the
-    PDF readers join lines by boxes, which a text file no longer has."""
+    the document's lines have a page's width, the line before the break fills it
+    with prose, the next is no table row, and the text goes on (text_continues).
+    Empty unless the document shows that layout on several lines. Written here
+    because the PDF readers join lines by their boxes, which a text file has lost."""
     lines = text.split("\n")
     lengths = sorted(len(line.rstrip()) for line in lines if len(line.strip()) >= 8)
     if len(lengths) < _MIN_WRAPS:

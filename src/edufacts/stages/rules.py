@@ -667,10 +667,10 @@ _GRADUATES_HIRED = re.compile(r"(?:招聘|招录|招考|引进)[^,。;\d]{0,6}(?
 """招聘优秀大学生900余名: graduates hired are staff, not pupils."""
 _COUNTS_STAFF = frozenset({"teachers_recruited", "teacher_rotation_count"})
 _GROUP_WITHOUT_SCOPE = re.compile(r"(?<!入|向)(?<!入普通|向普通)(?:高等学校|高校)|高等教育|少数民族")
-_GROUP_REACH = 24
 """`6.普通高等学校为17647.64元`: an item of a per-level list about a level the
 catalog's scopes do not have (not where to or from: `升入普通高校的…子女给予入学资助`,
 `面向高校招聘`)."""
+_GROUP_REACH = 24
 
 
 def _names_another_subject(catalog: Catalog, text: str, mention: Mention, indicator: Indicator) -> bool:
@@ -1064,8 +1064,8 @@ def _named_by_lead_in(
     if section is None or not section.path_spans or unit not in _HEADING_NAMES_UNITS:
         return []
     # `(二)各级教育生均一般公共预算教育经费增长情况` / `1.全省幼儿园为5547.86元`: the
-    # heading over the list opens it as a colon would
-    # (the nearest heading naming anything: a numbered item may be a heading of its own)
+    # heading over the list opens it as a colon would; the nearest heading that names
+    # anything, as a numbered item may be a heading of its own
     for heading_start, heading_end in reversed(section.path_spans):
         named = _candidates_in_label(catalog, text[heading_start:heading_end], unit)
         if named:
@@ -1258,16 +1258,22 @@ def _named_by_most_of_a_name(
     number's clause, and no other indicator's name so written."""
     start = _clause_start(text, mention.start, max(0, mention.start - _NAME_CLAUSE_REACH))
     clause = bigrams(text[start : mention.start])
-    best: dict[str, Indicator] = {}
-    for indicator in catalog.indicators.values():
-        if not unit_fits(indicator, unit):
-            continue
-        for name in indicator.names:
-            pieces = bigrams(name)
-            if (
-                len(pieces) >= 3
-                and name[-2:] in clause
-                and len(pieces & clause) >= _MOST_OF_A_NAME * len(pieces)
-            ):
-                best[indicator.id] = indicator
-    return [(mention.start - start, next(iter(best.values())))] if len(best) == 1 else []
+    named = {
+        indicator.id: indicator
+        for indicator, last, pieces in _name_pieces(catalog)
+        if last in clause
+        and len(pieces & clause) >= _MOST_OF_A_NAME * len(pieces)
+        and unit_fits(indicator, unit)
+    }
+    return [(mention.start - start, indicator) for indicator in named.values()] if len(named) == 1 else []
+
+
+@cache
+def _name_pieces(catalog: Catalog) -> tuple[tuple[Indicator, str, frozenset[str]], ...]:
+    """Each catalog name of three pieces or more: its indicator, last piece and pieces."""
+    return tuple(
+        (indicator, name[-2:], frozenset(bigrams(name)))
+        for indicator in catalog.indicators.values()
+        for name in indicator.names
+        if len(bigrams(name)) >= 3
+    )
