@@ -376,6 +376,12 @@ WORDING_CASES = [
     # most of a name, its measured noun included, with words in and out of it
     ("公办幼儿园在园幼儿在全县在园幼儿中占比达52.03%。", "52.03%", "preschool_public_enrollment_share"),
     ("全县适龄儿童入学率99.90%。", "99.90%", None),  # (not 残疾儿童入学率: a quarter of it missing)
+    # a name after 生均 is an average per student, no total
+    ("小学生均校舍面积13.37平方米,比上年增加0.2平方米。", "13.37平方米", None),
+    ("全年新增校舍面积2.1万平方米。", "2.1万平方米", "new_floor_area"),
+    # money put in to build, a spending name before it in another phrase
+    ("教育支出实现稳步增长,投入15.74亿元改扩建义务教育学校63所。", "15.74亿元", "construction_investment"),
+    ("全年教育支出实现稳步增长,达15.74亿元。", "15.74亿元", "education_expenditure"),
     ("对956名升入普通高校的低保家庭子女给予入学资助460.8万元。", "460.8万元", "student_aid_amount"),
     # a short aside inside a name does not hide it
     ("全镇有在园(班)幼儿1320人。", "1320人", "kindergarten_enrollment"),

@@ -161,6 +161,9 @@ def _clause_start(text: str, start: int, floor: int, ends: re.Pattern[str] = _CL
 
 
 _ASIDE = re.compile(r"\([^()]{1,3}\)")
+_PER_HEAD = re.compile(r"生均")
+"""`生均校舍面积13.37平方米`: a name after 生均 is a per-student average, no total the
+catalog names (the per-student indicators' own names begin with 生均)."""
 
 
 def _candidates(
@@ -180,7 +183,9 @@ def _candidates(
     # An alias the window's edge cuts (按在校学生人数平均的|一般公共预算教育支出) is read whole.
     reach_start = max(floor, window_start - _ALIAS_REACH)
     for match in pattern.finditer(text, reach_start, mention.start):
-        if match.end() > window_start:
+        if match.end() > window_start and not _PER_HEAD.fullmatch(
+            text, max(0, match.start() - 2), match.start()
+        ):
             note(_name(match), mention.start - match.end())
     # A name with a short aside inside (在园(班)幼儿, 幼儿园(所)数) is read without it.
     if _ASIDE.search(text, reach_start, mention.start):
@@ -819,6 +824,17 @@ def _rerank(
             own = _candidates(catalog, text, phrase_start, mention, unit, phrase_start)
             if ranked[0][1] not in [indicator for _, indicator in own]:
                 return own
+    if (
+        ranked
+        and unit in _MONEY_UNITS
+        and ranked[0][0]
+        > mention.start - _clause_start(text, mention.start, max(0, mention.start - 30), _PHRASE_END)
+    ):
+        # `教育支出实现稳步增长,投入15.74亿元改扩建义务教育学校63所`: money put in to build,
+        # the name before it in another phrase
+        building = _money_for_building(catalog, text, mention, unit)
+        if building:
+            return [*building, *[item for item in ranked if item[1] is not building[0][1]]]
     built = catalog.indicators.get("schools_built")
     if built is not None and not unit_fits(built, unit):
         built = None  # (schools_built is only a count of 所)
@@ -868,6 +884,7 @@ def _rerank(
     return ranked
 
 
+_MONEY_UNITS = frozenset({"万元", "元"})
 _PUT_IN = re.compile(r"(?:投入|投资|筹措|拨付|争取|下达)(?:[^,;。:、\d]{0,10}(?:资金|经费))?$")
 _PUT_IN_REACH = 16
 _BUILDING_PURPOSE = re.compile(
@@ -1257,6 +1274,8 @@ def _named_by_most_of_a_name(
     pieces, its last piece (the measured noun: 占比, 学位, 率) among them, in the
     number's clause, and no other indicator's name so written."""
     start = _clause_start(text, mention.start, max(0, mention.start - _NAME_CLAUSE_REACH))
+    if _PER_HEAD.search(text, start, mention.start) and unit != "元":
+        return []  # (`生均校舍面积`: a per-student average)
     clause = bigrams(text[start : mention.start])
     named = {
         indicator.id: indicator
