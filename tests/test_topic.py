@@ -168,17 +168,3 @@ def test_a_heading_of_several_fields_decides_for_none_and_having_is_no_share() -
     # a sentence naming no topic is not made education by `二、教育、文化和卫生`,
     # and 占有 (has) keeps 卫生 the subject, as 占 (a share of) would not
     assert {"30个", "4个", "2.15人"} <= out
-
-
-def test_a_fact_whose_sentence_names_another_field_carries_that_evidence() -> None:
-    text = (
-        "一、社会事业\n"
-        "全县共有各级各类学校126所,在校学生5.2万人。\n"
-        "开展职业技能培训,帮助高校毕业生就业1200人。\n"
-    )
-    result = extract_document(load_bytes(text.encode("utf-8"), Path("mixed.txt")), Settings())
-    near = {fact.raw: fact.evidence["other_field_near"] for fact in result.facts}
-    assert near == {"126所": 0, "5.2万人": 0, "1200人": 1}
-    # the estimate takes it in: the same kind of count with the other field's word ranks lower
-    confidence = {fact.raw: fact.confidence for fact in result.facts}
-    assert confidence["1200人"] < confidence["5.2万人"]

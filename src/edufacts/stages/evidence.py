@@ -37,7 +37,6 @@ FEATURES = (
     "topic_from_context",
     "alias_chars",
     "label_chars",
-    "other_field_near",
 )
 """The features, in the order of the calibration's weights; each is 0 or 1, except
 failed_checks (a count), alias_chars (characters between a named fact's alias and
@@ -81,7 +80,6 @@ def evidence_of(proposal: Proposal, checks: list[Check], model_agrees: bool | No
         "topic_from_context": int(topic is not None and topic.certainty not in ("noun", "sentence", "table")),
         "alias_chars": min(distance or 0, _ALIAS_CHARS_CAP) if proposal.indicator is not None else 0,
         "label_chars": min(len(proposal.label), _LABEL_CHARS_CAP),
-        "other_field_near": int(topic is not None and topic.other_field_near),
     }
     return {name: values[name] for name in FEATURES}
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Literal
 
 from .numbers import Mention
@@ -76,10 +76,6 @@ class TopicJudgement:
     settled: bool = True
     """False where only a heading or the document's bent decided, in a mixed
     document: a model's answer may overrule the rules there"""
-    other_field_near: bool = False
-    """The number's sentence also names another field (医疗, 就业, 生产总值...):
-    whatever decided, such a number is more often not an education fact
-    (evidence for the calibrated confidence)"""
 
 
 class TopicJudge:
@@ -140,15 +136,6 @@ class TopicJudge:
         return None
 
     def judge(self, mention: Mention, section: Section) -> TopicJudgement:
-        judgement = self._judge(mention, section)
-        if mention.start in self._cell_context:
-            return judgement  # a cell's line holds only its number
-        start, end = self._sentence(mention.start, mention.end)
-        if OTHER_WORDS.search(self._text, start, end) is None:
-            return judgement
-        return replace(judgement, other_field_near=True)
-
-    def _judge(self, mention: Mention, section: Section) -> TopicJudgement:
         text = self._text
         from_table = self._table_judgement(mention)
         if from_table is not None:
