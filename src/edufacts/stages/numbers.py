@@ -83,6 +83,7 @@ UNITS = (
 )
 _UNIT = "|".join(re.escape(unit) for unit in UNITS)
 _SCALES = {
+    "千": Decimal(1_000),  # 4千余人次, as a page writes a round count
     "万": Decimal(10_000),
     "亿": Decimal(100_000_000),
     "千万": Decimal(10_000_000),
