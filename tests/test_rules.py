@@ -8,6 +8,9 @@ import pytest
 from edufacts.pipeline import extract_document
 from edufacts.readers.load import load_bytes
 from edufacts.settings import Settings
+from edufacts.stages.catalog import load_catalog
+from edufacts.stages.numbers import find_mentions
+from edufacts.stages.rules import _named_by_parts
 
 
 def extract(text: str):  # type: ignore[no-untyped-def]
@@ -478,3 +481,23 @@ def test_a_year_column_is_no_part_of_a_cell_label() -> None:
 
 def test_a_number_the_excerpt_cuts_after_a_rate_takes_no_unit() -> None:
     assert not [fact for fact in extract("全市民办幼儿园党组织覆盖率达约7").facts if fact.raw.endswith("7")]
+
+
+@pytest.mark.parametrize(
+    ("text", "indicator"),
+    [
+        ("全市学前三年幼儿入园率95%。", "preschool_gross_enrollment_rate"),
+        ("学前一年幼儿入园率100%。", None),  # one year's rate
+        ("初中毕业生升入高中阶段学校入学率达到95.6%。", None),  # a transition rate
+        ("全县地方教育经费总收入21.27亿元。", "education_investment"),
+        ("国家财政性教育经费总收入18.96亿元。", None),  # a part of the funds
+        ("生均一般公共预算教育事业费支出为5769.00元。", "per_student_expenditure"),
+        ("生均一般公共预算公用经费支出为3216.80元。", "per_student_public_funding"),
+    ],
+)
+def test_an_indicator_is_read_from_its_subject_and_measured_noun(text: str, indicator: str | None) -> None:
+    # the fallback by itself, as it reads wording no catalog name covers
+    catalog = load_catalog()
+    (mention,) = [m for m in find_mentions(text) if m.is_quantity and m.unit]
+    named = _named_by_parts(catalog, text, mention, mention.unit)
+    assert [item.id for _, item in named] == ([indicator] if indicator else [])

@@ -853,6 +853,7 @@ def _rerank(
             or _staff_ratio(catalog, text, mention, unit)
             or _named_by_lead_in(catalog, text, mention, unit, section)
             or _named_by_most_of_a_name(catalog, text, mention, unit)
+            or _named_by_parts(catalog, text, mention, unit)
         )
     if _NOT_A_SCHOOL.match(text, mention.end):
         return [(distance, item) for distance, item in ranked if item.unit != "所"]
@@ -1296,3 +1297,39 @@ def _name_pieces(catalog: Catalog) -> tuple[tuple[Indicator, str, frozenset[str]
         for name in indicator.names
         if len(bigrams(name)) >= 3
     )
+
+
+_NAME_PARTS = (
+    ("per_student_public_funding", re.compile(r"生均[^,。;:\d]{0,10}公用经费")),
+    (
+        "per_student_expenditure",
+        re.compile(r"生均(?![^,。;:\d]{0,10}公用)[^,。;:\d]{0,10}(?:经费|支出|事业费)"),
+    ),
+    (
+        "preschool_gross_enrollment_rate",
+        re.compile(r"学前(?![一二两]年|[^,。;:\d]{0,6}(?:普惠|公办|残疾))[^,。;:\d]{0,6}入[园学]率"),
+    ),
+    ("high_school_gross_enrollment_rate", re.compile(r"(?<!升入)高中阶段[^,。;:\d]{0,6}入学率")),
+    ("special_needs_enrollment_rate", re.compile(r"残疾[^,。;:\d]{0,8}入学率")),
+    ("compulsory_retention_rate", re.compile(r"义务教育[^,。;:\d]{0,6}巩固率")),
+    ("education_investment", re.compile(r"(?<!财政性)教育经费[^,。;:\d]{0,4}(?:总投入|投入|总收入)")),
+    ("education_expenditure", re.compile(r"教育(?:经费)?[^,。;:\d]{0,4}支出")),
+)
+"""What the genre's names of an indicator share, whatever words it puts between:
+the subject and the measured noun (`学前三年幼儿入园率`, `全县地方教育经费总收入`,
+`生均一般公共预算教育事业费支出`); not 学前一年 (one year's rate), not the rate of
+those 升入高中阶段, not 国家财政性教育经费 (a part of the funds, no catalog total)."""
+
+
+def _named_by_parts(catalog: Catalog, text: str, mention: Mention, unit: str) -> list[tuple[int, Indicator]]:
+    """An indicator whose subject and measured noun stand in the number's clause,
+    where no catalog name does."""
+    start = _clause_start(text, mention.start, max(0, mention.start - _NAME_CLAUSE_REACH))
+    for indicator_id, pattern in _NAME_PARTS:
+        indicator = catalog.indicators.get(indicator_id)
+        if indicator is None or not unit_fits(indicator, unit):
+            continue
+        found = pattern.search(text, start, mention.start)
+        if found is not None:
+            return [(mention.start - found.end(), indicator)]
+    return []
