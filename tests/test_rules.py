@@ -379,6 +379,9 @@ WORDING_CASES = [
     # most of a name, its measured noun included, with words in and out of it
     ("公办幼儿园在园幼儿在全县在园幼儿中占比达52.03%。", "52.03%", "preschool_public_enrollment_share"),
     ("全县适龄儿童入学率99.90%。", "99.90%", None),  # (not 残疾儿童入学率: a quarter of it missing)
+    # last year's value of a named total is that total
+    ("全省教育经费总投入为1501.18亿元,比上年的1375.16亿元增长9.16%。", "1375.16亿元", "education_investment"),
+    ("全省普通初中为16214.80元,比上年的14582.36元增长11.19%。", "14582.36元", None),
     # a name after 生均 is an average per student, no total
     ("小学生均校舍面积13.37平方米,比上年增加0.2平方米。", "13.37平方米", None),
     ("全年新增校舍面积2.1万平方米。", "2.1万平方米", "new_floor_area"),

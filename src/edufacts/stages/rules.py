@@ -651,6 +651,15 @@ def _inherit_indicators(
                     proposal, indicator=earlier.indicator, candidates=(earlier.indicator,)
                 )
                 break
+            if earlier.unit == proposal.unit and _LAST_YEARS_BEFORE.search(
+                text, max(earlier.mention.end, start - _LAST_YEARS_REACH), start
+            ):
+                # `总投入为1501.18亿元,比上年的1375.16亿元增长9.16%`: last year's value of
+                # the same total
+                result[index] = replace(
+                    proposal, indicator=earlier.indicator, candidates=(earlier.indicator,)
+                )
+                break
             if (
                 proposal.unit == "%"
                 and earlier.indicator in _TOTAL_MONEY
@@ -661,6 +670,9 @@ def _inherit_indicators(
                 break
     return result
 
+
+_LAST_YEARS_BEFORE = re.compile(r"(?:比|较)上年(?:的|同期)?$")
+_LAST_YEARS_REACH = 6
 
 _LEVELS = frozenset({"学前", "小学", "初中", "中小学", "义务教育", "高中", "中职"})
 """Levels of schooling that exclude each other (特教 runs across them)."""
