@@ -496,6 +496,8 @@ def test_a_number_the_excerpt_cuts_after_a_rate_takes_no_unit() -> None:
         ("国家财政性教育经费总收入18.96亿元。", None),  # a part of the funds
         ("生均一般公共预算教育事业费支出为5769.00元。", "per_student_expenditure"),
         ("生均一般公共预算公用经费支出为3216.80元。", "per_student_public_funding"),
+        # (what the total includes, between its name and its number)
+        ("一般公共预算教育经费(包括教育事业费和教育费附加)为1111.49亿元。", "education_expenditure"),
     ],
 )
 def test_an_indicator_is_read_from_its_subject_and_measured_noun(text: str, indicator: str | None) -> None:

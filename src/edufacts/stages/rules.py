@@ -1325,7 +1325,7 @@ _NAME_PARTS = (
     ("special_needs_enrollment_rate", re.compile(r"残疾[^,。;:\d]{0,8}入学率")),
     ("compulsory_retention_rate", re.compile(r"义务教育[^,。;:\d]{0,6}巩固率")),
     ("education_investment", re.compile(r"(?<!财政性)教育经费[^,。;:\d]{0,4}(?:总投入|投入|总收入)")),
-    ("education_expenditure", re.compile(r"教育(?:经费)?[^,。;:\d]{0,4}支出")),
+    ("education_expenditure", re.compile(r"教育(?:经费)?[^,。;:\d]{0,4}支出|一般公共预算教育经费")),
 )
 """What the genre's names of an indicator share, whatever words it puts between:
 the subject and the measured noun (`学前三年幼儿入园率`, `全县地方教育经费总收入`,
@@ -1333,15 +1333,24 @@ the subject and the measured noun (`学前三年幼儿入园率`, `全县地方�
 those 升入高中阶段, not 国家财政性教育经费 (a part of the funds, no catalog total)."""
 
 
+_ASIDE_BEFORE = re.compile(r"\([^()]{4,60}\)(?:为|是|达到|达)?\s?$")
+"""A long aside between a name and its number: what the total includes."""
+_ASIDE_REACH = 66
+
+
 def _named_by_parts(catalog: Catalog, text: str, mention: Mention, unit: str) -> list[tuple[int, Indicator]]:
     """An indicator whose subject and measured noun stand in the number's clause,
     where no catalog name does."""
-    start = _clause_start(text, mention.start, max(0, mention.start - _NAME_CLAUSE_REACH))
+    end = mention.start
+    aside = _ASIDE_BEFORE.search(text, max(0, end - _ASIDE_REACH), end)
+    if aside is not None:
+        end = aside.start()  # `一般公共预算教育经费(包括教育事业费、基建经费…)为1111.49亿元`
+    start = _clause_start(text, end, max(0, end - _NAME_CLAUSE_REACH))
     for indicator_id, pattern in _NAME_PARTS:
         indicator = catalog.indicators.get(indicator_id)
         if indicator is None or not unit_fits(indicator, unit):
             continue
-        found = pattern.search(text, start, mention.start)
+        found = pattern.search(text, start, end)
         if found is not None:
             return [(mention.start - found.end(), indicator)]
     return []
