@@ -376,6 +376,7 @@ WORDING_CASES = [
         None,
     ),
     ("全区在园幼儿5200人,其中少数民族在园幼儿1300人。", "1300人", None),
+    ("对956名升入普通高校的低保家庭子女给予入学资助460.8万元。", "460.8万元", "student_aid_amount"),
     # most of a name, its measured noun included, with words in and out of it
     ("公办幼儿园在园幼儿在全县在园幼儿中占比达52.03%。", "52.03%", "preschool_public_enrollment_share"),
     ("全县适龄儿童入学率99.90%。", "99.90%", None),  # (not 残疾儿童入学率: a quarter of it missing)
@@ -388,7 +389,6 @@ WORDING_CASES = [
     # money put in to build, a spending name before it in another phrase
     ("教育支出实现稳步增长,投入15.74亿元改扩建义务教育学校63所。", "15.74亿元", "construction_investment"),
     ("全年教育支出实现稳步增长,达15.74亿元。", "15.74亿元", "education_expenditure"),
-    ("对956名升入普通高校的低保家庭子女给予入学资助460.8万元。", "460.8万元", "student_aid_amount"),
     # a short aside inside a name does not hide it
     ("全镇有在园(班)幼儿1320人。", "1320人", "kindergarten_enrollment"),
     ("全镇有在园(含附设班)幼儿1320人。", "1320人", None),  # a longer aside is no part of a name

@@ -622,7 +622,8 @@ def _inherit_indicators(
 ) -> list[Proposal]:
     """Numbers that say what they measure only through a neighbour in their sentence:
     - the parts after 其中 (`共有幼儿园74所,其中公办23所,民转公14所`) measure what the
-      total before 其中 measures;
+      total before 其中 measures, and so does last year's value of a total
+      (`总投入为1501.18亿元,比上年的1375.16亿元`);
     - a growth rate right after an education spending total (`支出X万元,增长1.76%`)
       is that spending's growth."""
     result = _parts_listed(catalog, text, list(proposals))
@@ -640,22 +641,17 @@ def _inherit_indicators(
             if earlier.mention.start < floor or earlier.indicator is None:
                 continue
             between = text[earlier.mention.end : start]
-            if (
-                earlier.unit == proposal.unit
-                and "其中" in between
-                and not _names_another_subject(
-                    catalog, text, proposal.mention, catalog.indicators[earlier.indicator]
+            same_measure = earlier.unit == proposal.unit and (
+                (
+                    "其中" in between
+                    and not _names_another_subject(
+                        catalog, text, proposal.mention, catalog.indicators[earlier.indicator]
+                    )
                 )
-            ):
-                result[index] = replace(
-                    proposal, indicator=earlier.indicator, candidates=(earlier.indicator,)
-                )
-                break
-            if earlier.unit == proposal.unit and _LAST_YEARS_BEFORE.search(
-                text, max(earlier.mention.end, start - _LAST_YEARS_REACH), start
-            ):
-                # `总投入为1501.18亿元,比上年的1375.16亿元增长9.16%`: last year's value of
-                # the same total
+                or _LAST_YEARS_BEFORE.search(text, max(earlier.mention.end, start - _LAST_YEARS_REACH), start)
+                is not None
+            )
+            if same_measure:
                 result[index] = replace(
                     proposal, indicator=earlier.indicator, candidates=(earlier.indicator,)
                 )
@@ -822,26 +818,20 @@ def _rerank(
                 )
             ):
                 return [(0, indicator), *[item for item in ranked if item[1] is not indicator]]
+    # the number's own phrase: back to the last comma, at most 30 characters
+    phrase_start = _clause_start(text, mention.start, max(0, mention.start - 30), _PHRASE_END)
+    own_phrase = mention.start - phrase_start
     if unit == "%":
         share_of = _share_subject(catalog, text, mention)
-        own_phrase = mention.start - _clause_start(
-            text, mention.start, max(0, mention.start - 30), _PHRASE_END
-        )
         # `公办园10301人,占比41.02%`: the share's subject outweighs a name outside its phrase
         if share_of is not None and (not ranked or ranked[0][0] > own_phrase):
             return [(0, share_of), *[item for item in ranked if item[1] is not share_of]]
-        phrase_start = mention.start - own_phrase
         if ranked and _RATE_WORD.search(text, phrase_start, mention.start):
             # `辍学率0.03%,毕业率100%`: a rate its own phrase names takes no name from before it
             own = _candidates(catalog, text, phrase_start, mention, unit, phrase_start)
             if ranked[0][1] not in [indicator for _, indicator in own]:
                 return own
-    if (
-        ranked
-        and unit in _MONEY_UNITS
-        and ranked[0][0]
-        > mention.start - _clause_start(text, mention.start, max(0, mention.start - 30), _PHRASE_END)
-    ):
+    if ranked and unit in _MONEY_UNITS and ranked[0][0] > own_phrase:
         # `教育支出实现稳步增长,投入15.74亿元改扩建义务教育学校63所`: money put in to build,
         # the name before it in another phrase
         building = _money_for_building(catalog, text, mention, unit)
@@ -876,7 +866,6 @@ def _rerank(
     if built is not None and _BUILT_LIST.search(text, max(0, mention.start - 80), mention.start):
         return [(ranked[0][0], built), *[item for item in ranked if item[1] is not built]]
     top = ranked[0][1]
-    phrase_start = _clause_start(text, mention.start, max(0, mention.start - 30), _PHRASE_END)
     if (
         built is not None
         and top.id == "kindergarten_count"
