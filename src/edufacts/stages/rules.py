@@ -1078,18 +1078,27 @@ def _named_by_lead_in(
     colon = text.rfind(":", max(0, mention.start - _LEAD_IN_REACH), mention.start)
     if colon >= 0:
         lead_start = _clause_start(text, colon, max(0, colon - _LEAD_IN_REACH), SENTENCE_END)
-        named = _candidates_in_label(catalog, text[lead_start:colon], unit)
-        return [(mention.start - colon, named[0][1])] if len(named) == 1 else []
+        named = _named_in_lead_in(catalog, text[lead_start:colon], unit)
+        return [(mention.start - colon, named[0])] if len(named) == 1 else []
     if section is None or not section.path_spans or unit not in _HEADING_NAMES_UNITS:
         return []
     # `(二)各级教育生均一般公共预算教育经费增长情况` / `1.全省幼儿园为5547.86元`: the
     # heading over the list opens it as a colon would; the nearest heading that names
     # anything, as a numbered item may be a heading of its own
     for heading_start, heading_end in reversed(section.path_spans):
-        named = _candidates_in_label(catalog, text[heading_start:heading_end], unit)
+        named = _named_in_lead_in(catalog, text[heading_start:heading_end], unit)
         if named:
-            return [(mention.start - heading_end, named[0][1])] if len(named) == 1 else []
+            return [(mention.start - heading_end, named[0])] if len(named) == 1 else []
     return []
+
+
+def _named_in_lead_in(catalog: Catalog, lead_in: str, unit: str) -> list[Indicator]:
+    """The indicators a lead-in names: by catalog name, else by its subject and
+    measured noun (`各级教育生均一般公共预算教育经费增长情况`)."""
+    named = [indicator for _, indicator in _candidates_in_label(catalog, lead_in, unit)]
+    if named:
+        return named
+    return [indicator for _, indicator in _named_by_parts_in(catalog, lead_in, 0, len(lead_in), unit)]
 
 
 _SHARE_WORD = re.compile(r"占")
@@ -1335,11 +1344,22 @@ def _named_by_parts(catalog: Catalog, text: str, mention: Mention, unit: str) ->
     if aside is not None:
         end = aside.start()  # `一般公共预算教育经费(包括教育事业费、基建经费…)为1111.49亿元`
     start = _clause_start(text, end, max(0, end - _NAME_CLAUSE_REACH))
+    return [
+        (mention.start - found_end, indicator)
+        for found_end, indicator in _named_by_parts_in(catalog, text, start, end, unit)
+    ]
+
+
+def _named_by_parts_in(
+    catalog: Catalog, text: str, start: int, end: int, unit: str
+) -> list[tuple[int, Indicator]]:
+    """The first `_NAME_PARTS` indicator whose unit fits and whose pattern stands in
+    text[start:end], with the end of its match."""
     for indicator_id, pattern in _NAME_PARTS:
         indicator = catalog.indicators.get(indicator_id)
         if indicator is None or not unit_fits(indicator, unit):
             continue
         found = pattern.search(text, start, end)
         if found is not None:
-            return [(mention.start - found.end(), indicator)]
+            return [(found.end(), indicator)]
     return []
