@@ -370,7 +370,11 @@ WORDING_CASES = [
     ),
     ("(二)各级教育经费情况\n1.全省幼儿园为5547.86元,比上年增长16.23%。", "5547.86元", None),
     # ...also where the lead-in writes the name with other words between its subject and noun
-    ("(三)全县各类学校生均财政拨付事业费情况\n1.全县小学为9120.50元。", "9120.50元", "per_student_expenditure"),
+    (
+        "(三)全县各类学校生均财政拨付事业费情况\n1.全县小学为9120.50元。",
+        "9120.50元",
+        "per_student_expenditure",
+    ),
     ("全县各类学校生均财政拨付事业费如下:\n全县小学为9120.50元。", "9120.50元", "per_student_expenditure"),
     # a sub-group without a catalog scope term takes no indicator (the guide), nor its last year's value
     (

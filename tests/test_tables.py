@@ -245,6 +245,55 @@ def test_rows_one_per_line_with_blanks_between_cells_give_a_fact_per_cell() -> N
     assert not any(label == "合 计(其中:超大班)" for label, _ in facts)
 
 
+# A page's table with its markup stripped: each cell joined to the next by one blank,
+# an empty cell a blank of its own, a cell's text broken onto an indented line, and
+# the header's second row (the parts of two columns) on its last line.
+GAPPED = (
+    "2020年某市各级各类学校基本情况表\n"
+    "\n"
+    "   学校数(所) 毕业生数 在校生数 毕业班\n"
+    "     学生数\n"
+    "教职工数 建筑面积\n"
+    "     (万平方米)\n"
+    "其中:女 其中:专任教师\n"
+    "总计 120 30000 150000 70000 25000 12000 9000 310.50\n"
+    "其中:市属   800 4000 1900   300 200 12.00\n"
+    "一、小学 80 20000 90000 44000 18000 6000 4800 150.25\n"
+    "1、城区小学 30 9000 40000 19000   3500 3100  \n"
+    "(一)特殊教育 2 100 600 250 90 80 70 3.00\n"
+)
+
+
+def test_a_stripped_tables_gaps_and_second_header_row_give_each_cell_its_column() -> None:
+    result = extract_document(load_bytes(GAPPED.encode("utf-8"), Path("gapped.txt")), Settings())
+    facts = {(fact.label, fact.raw): fact for fact in result.facts}
+    assert facts[("总计(学校数)", "120")].unit == "所"
+    # 其中:女 under 在校生数 (the other people columns leave a part larger than its whole)
+    assert facts[("总计(在校生数其中:女)", "70000")].unit == "人"
+    assert facts[("总计(毕业班学生数)", "25000")].unit == "人"
+    assert facts[("总计(教职工数其中:专任教师)", "9000")].unit == "人"
+    area = facts[("总计(建筑面积)", "310.50")]
+    assert (area.value, area.unit, area.indicator) == (Decimal("3105000"), "㎡", None)  # the area there is
+    # a blank of its own is an empty cell, within the row and to its end
+    assert facts[("市属(毕业生数)", "800")].unit == "人"
+    assert facts[("市属(教职工数)", "300")].unit == "人"
+    assert facts[("城区小学(教职工数其中:专任教师)", "3100")].unit == "人"
+    assert ("(一)特殊教育(建筑面积)", "3.00") in facts or ("特殊教育(建筑面积)", "3.00") in facts
+    # a table titled with one year is that year's
+    assert {fact.year for fact in facts.values()} == {2020}
+
+
+def test_a_second_header_row_whose_parent_the_values_leave_open_between_units_gives_no_cells() -> None:
+    # 其中:公办 fits under 学校数 (所) and under 在校生数 (人): which unit its cells are in is open
+    text = (
+        "某县学校情况表\n\n学校数(所) 在校生数 占地面积\n     (平方米)\n其中:公办\n"
+        "总计 50 40 30 3000\n小学 30 20 10 2000\n"
+    )
+    result = extract_document(load_bytes(text.encode("utf-8"), Path("t.txt")), Settings())
+    assert not any("其中:公办" in fact.label for fact in result.facts)
+    assert not any(fact.raw == "40" for fact in result.facts)
+
+
 ITEMS_WITH_SERIALS = """某区义务教育均衡发展监测结果
 某区资源配置指标监测结果(小学部分) |
 ||||||

@@ -297,6 +297,10 @@ def _counted_unit(row_label: str) -> str:
     return next(unit for unit, group in zip(_COUNTED_UNITS, counted.groups(), strict=True) if group)
 
 
+_NEW_IN_TABLE = re.compile(r"新|扩|竣工|建设|在建|改造")
+"""A table's `建筑面积` column is the floor area there is, new only where its row,
+column or title says so (`新建校舍`, `竣工面积`, `重点建设项目表`)."""
+
 _TABLE_UNITS = frozenset({"人", "名", "元", "平方米", "㎡", "所", "个", "人次", "班", "册", "间"})
 
 
@@ -304,7 +308,12 @@ def _table_value(cell: TableCell, mention: Mention) -> tuple[Decimal, str] | Non
     """Scale and unit of a bare table number from its row or column bracket."""
     if mention.value is None:
         return None
-    hint = cell.unit_hint or _counted_unit(cell.row_label) or _counted_unit(cell.column)
+    hint = (
+        cell.unit_hint
+        or _counted_unit(cell.row_label)
+        or _counted_unit(cell.column)
+        or _counted_unit(cell.column.partition("其中")[0])  # (`在校生数其中:女`: a part counts as its whole)
+    )
     # a 系数 row is in coefficients whatever its column counts
     if hint == "coef" or _row_label(cell.row_label).endswith("系数"):
         return mention.value, "coef"
@@ -383,6 +392,9 @@ def propose(
             context_start = cell.start - len(cell.row_label) - 4
             context = f"{cell.row_label} {cell.column}"
             ranked = _candidates_in_label(catalog, context, unit) or _kindergarten_row(catalog, cell, unit)
+            table_title = tables[bisect_right(table_starts, mention.start) - 1].title
+            if not _NEW_IN_TABLE.search(context) and not _NEW_IN_TABLE.search(table_title):
+                ranked = [item for item in ranked if item[1].id != "new_floor_area"]
             # a year column is the fact's year, not part of what it measures
             column = "" if not cell.column or _YEAR_COLUMN.fullmatch(cell.column) else f"({cell.column})"
             label = _row_label(cell.row_label) + column
@@ -1229,7 +1241,7 @@ def _candidates_in_label(catalog: Catalog, label: str, unit: str) -> list[tuple[
 _HEADING_YEAR = re.compile(r"(?:19|20)\d{2}(?=年)")
 _PARAGRAPH_YEAR = re.compile(r"\s*(?:【[^】\n]{0,12}】\s*)?(?P<year>(?:19|20)\d{2})(?=年(?:度|底|末)?[,:])")
 _ONE_YEAR_TITLE = re.compile(
-    r"((?:19|20)\d{2})年(?:度)?[^\n。,;]{0,30}?(?:统计公报|统计数据|发展概况|工作总结|为民办实事|民生实事)"
+    r"((?:19|20)\d{2})年(?:度)?[^\n。,;]{0,30}?(?:统计公报|统计数据|发展概况|工作总结|为民办实事|民生实事|情况表|统计表)"
     r"|(?:概况|公报|总结)[^\n。]{0,12}\(((?:19|20)\d{2})年版\)"
 )
 _TITLE_REACH = 1500

@@ -4,6 +4,7 @@ already half-width there), offsets are the input's."""
 
 from __future__ import annotations
 
+import itertools
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
@@ -668,7 +669,7 @@ def _sub_row_cells(
 _SPACED_VALUE = re.compile(r"\d+(?:\.\d+)?|\*")
 _SPACED_VALUES = rf"(?:{_SPACED_VALUE.pattern})(?:[^\S\n]+(?:{_SPACED_VALUE.pattern}))*"
 _SPACED_ROW = re.compile(
-    rf"(?P<label>[^\d\s*|()][^\d|]{{0,18}}?)(?:[^\S\n]+(?P<values>{_SPACED_VALUES}))?"
+    rf"(?P<label>(?:\d{{1,2}}[、.]|\([一二三四五六七八九十\d]{{1,2}}\))?[^\d\s*|()][^\d|]{{0,18}}?)(?:[^\S\n]+(?P<values>{_SPACED_VALUES}))?"
     r"(?:[^\S\n]+(?P<remark>[^\d\s*](?:.{0,30}[^\d\s])?))?"
 )
 _SPACED_VALUES_LINE = re.compile(_SPACED_VALUES)
@@ -677,20 +678,97 @@ _MIN_SPACED_ROWS = 2
 _MIN_SPACED_VALUES = 3
 
 
-def _spaced_header(lines: list[str]) -> tuple[list[tuple[str, str]], int | None]:
-    """(column name, unit) per column, and the year a year token names."""
+def _spaced_header(lines: list[str]) -> tuple[list[tuple[str, str]], list[str], int | None]:
+    """(column name, unit) per column, the sub-columns a last line of `其中` names
+    alone lists (a header's second row: `其中:女 其中:女 其中:专任教师`), and the year
+    a year token names. A line indented deeper than the header's first line goes on
+    with the cell before it (`毕业班` / `     学生数`: a cell's text broken inside it)."""
     columns: list[tuple[str, str]] = []
+    sub_columns: list[str] = []
     year = None
-    for line in lines:
-        for token in line.split():
+    written = [line for line in lines if line.strip()]
+    first_indent = len(written[0]) - len(written[0].lstrip()) if written else 0
+    for number, line in enumerate(written):
+        tokens = line.split()
+        if number == len(written) - 1 and number > 0 and all(token.startswith("其中") for token in tokens):
+            sub_columns = tokens
+            break
+        continued = number > 0 and len(line) - len(line.lstrip()) > first_indent
+        for token in tokens:
             bracket = _BRACKET_UNIT.fullmatch(token)
+            named = _named_unit_column(token)
             if bracket is not None and token.startswith("(") and columns:
                 columns[-1] = (columns[-1][0], bracket.group(1))
+            elif continued and columns:
+                columns[-1] = (columns[-1][0] + token, columns[-1][1])
             elif _YEAR_CELL.fullmatch(token):
                 year = int(token[:4])
+            elif named is not None:
+                columns.append(named)
             elif token not in _REMARK_TOKENS:
                 columns.append((token, ""))
-    return columns, year
+            continued = False
+    return columns, sub_columns, year
+
+
+_PEOPLE_COLUMN = re.compile(r"女|男|生|教师|教职工|幼儿|儿童|人数|人员")
+_STAFF_COLUMN = re.compile(r"教师|教职工|职工")
+_PEOPLE_UNITS = frozenset({"", "人", "万人", "名"})
+
+
+def _may_be_parent(column: tuple[str, str], sub_column: str) -> bool:
+    """A part of people counts people (`其中:女` under 在校生数, not under 占地面积),
+    a part of staff counts staff (`其中:专任教师` under 教职工数)."""
+    name, unit = column
+    if _STAFF_COLUMN.search(sub_column):
+        return bool(_STAFF_COLUMN.search(name)) and unit in _PEOPLE_UNITS
+    if _PEOPLE_COLUMN.search(sub_column):
+        return bool(_PEOPLE_COLUMN.search(name)) and unit in _PEOPLE_UNITS
+    return True
+
+
+def _place_sub_columns(
+    columns: list[tuple[str, str]], sub_columns: list[str], rows: list[list[float | None]]
+) -> list[tuple[str, str]] | None:
+    """The header's columns with its second row's sub-columns each placed after its
+    parent column (`在校生数其中:女`), where the rows' values leave one reading of
+    each cell's unit: a part is no larger than its parent in any row, counts what
+    its parent counts (`_may_be_parent`), and one parent's sub-columns differ. Of
+    the placements left, the one with the leftmost parents names the columns;
+    they all give each cell the same unit, so a value is never read in another
+    unit, at worst under a neighbouring column's name. None where no placement is
+    left or the units differ between them. (A text keeps no trace of which parent
+    a second header row's cell stood under: the values are the evidence left.)"""
+    found: list[list[tuple[int, int | None]]] = []
+    candidates = [
+        [p for p, column in enumerate(columns) if _may_be_parent(column, sub)] for sub in sub_columns
+    ]
+    for parents in itertools.product(*candidates):
+        if list(parents) != sorted(parents) or any(
+            parents[i] == parents[j] and sub_columns[i] == sub_columns[j]
+            for j in range(len(parents))
+            for i in range(j)
+        ):
+            continue
+        order: list[tuple[int, int | None]] = []  # (column, None) or (parent column, sub-column)
+        for position in range(len(columns)):
+            order.append((position, None))
+            order.extend((position, sub) for sub, parent in enumerate(parents) if parent == position)
+        at = {column: index for index, (column, sub) in enumerate(order) if sub is None}
+        if all(
+            row[index] is None or row[at[column]] is None or row[index] <= row[at[column]]  # type: ignore[operator]
+            for row in rows
+            for index, (column, sub) in enumerate(order)
+            if sub is not None
+        ):
+            found.append(order)
+    units = {tuple(columns[column][1] for column, _ in order) for order in found}
+    if len(units) != 1:
+        return None
+    return [
+        columns[column] if sub is None else (columns[column][0] + sub_columns[sub], columns[column][1])
+        for column, sub in found[0]
+    ]
 
 
 def _spaced_tables(text: str) -> list[Table]:
@@ -714,11 +792,18 @@ def _spaced_tables(text: str) -> list[Table]:
         header_at = index
         while header_at > floor and lines[header_at - 1].strip():
             header_at -= 1
-        columns, year = _spaced_header(lines[header_at:index])
+        columns, sub_columns, year = _spaced_header(lines[header_at:index])
         title = lines[header_at - 2].strip() if header_at >= 2 else ""
         rows, index = _spaced_rows(lines, spans, index)
         index = floor = max(index, header_at + 1)
-        complete = [row for row in rows if len(row[1]) == len(columns)]
+        width = len(columns) + len(sub_columns)
+        complete = _rows_of_width(rows, width)
+        if sub_columns:
+            values = [[_cell_value(text, cell) for cell in cells] for _, cells in complete]
+            placed = _place_sub_columns(columns, sub_columns, values)
+            if placed is None:
+                continue  # whose parts they are is open: the numbers go to the prose rules
+            columns = placed
         if len(columns) < _MIN_SPACED_VALUES or len(complete) < _MIN_SPACED_ROWS:
             continue
         cells = [
@@ -747,12 +832,55 @@ def _in_spaced_rows(line: str) -> bool:
     return row is not None and bool(row.group("values"))
 
 
+_Cells = list[tuple[int, int] | None]
+
+
+def _rows_of_width(rows: list[tuple[str, _Cells, _Cells | None]], width: int) -> list[tuple[str, _Cells]]:
+    """The rows with `width` cells, read either way."""
+    complete = []
+    for label, cells, gapped in rows:
+        if len(cells) == width:
+            complete.append((label, cells))
+        elif gapped is not None and len(gapped) == width:
+            complete.append((label, gapped))
+    return complete
+
+
+def _cell_value(text: str, cell: tuple[int, int] | None) -> float | None:
+    written = None if cell is None else text[cell[0] : cell[1]]
+    return None if written is None or written == "*" else float(written)
+
+
+def _gapped_cells(line: str, start: int, offset: int) -> _Cells | None:
+    """A row's cells from `start` (the blank after its label) where each cell is
+    joined to the next by one blank and an empty cell is a blank of its own (`20
+    34857   49082`: an empty cell between; blanks to the line's end: empty cells
+    there), as a page's table cells read once its markup is stripped; None where the
+    line is not written so."""
+    if not line.startswith(" ", start):
+        return None
+    cells: _Cells = []
+    at = start + 1
+    while at < len(line):
+        if line[at] == " ":
+            cells.append(None)
+            at += 2
+            continue
+        value = _SPACED_VALUE.match(line, at)
+        if value is None or (value.end() < len(line) and line[value.end()] != " "):
+            return None
+        cells.append((offset + value.start(), offset + value.end()))
+        at = value.end() + 1
+    return cells
+
+
 def _spaced_rows(
     lines: list[str], spans: list[tuple[int, int]], index: int
-) -> tuple[list[tuple[str, list[tuple[int, int] | None]]], int]:
-    """The rows from `index` on, each its label and cells (None: an empty cell), and
-    the index of the first line after the table."""
-    rows: list[tuple[str, list[tuple[int, int] | None]]] = []
+) -> tuple[list[tuple[str, _Cells, _Cells | None]], int]:
+    """The rows from `index` on, each its label, its cells (None: an empty cell) and
+    the same read with a blank for each empty cell (`_gapped_cells`), and the index
+    of the first line after the table."""
+    rows: list[tuple[str, _Cells, _Cells | None]] = []
     breaks = 0
     while index < len(spans):
         line = lines[index]
@@ -770,11 +898,13 @@ def _spaced_rows(
             rows[-1][1].extend((offset + m.start(), offset + m.end()) for m in found)
         elif row is not None:
             values = row.group("values")
-            cells: list[tuple[int, int] | None] = []
+            cells: _Cells = []
             if values:
                 base = offset + row.start("values")
                 cells = [(base + m.start(), base + m.end()) for m in _SPACED_VALUE.finditer(values)]
-            rows.append((row.group("label").strip(), cells))
+            indent = len(line) - len(line.lstrip())
+            gapped = _gapped_cells(line, indent + row.end("label"), spans[index][0])
+            rows.append((row.group("label").strip(), cells, gapped))
         else:
             break
         breaks = 0
