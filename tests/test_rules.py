@@ -403,6 +403,14 @@ WORDING_CASES = [
     ("全镇共有在园 幼儿 1380 人。", "1380 人", "kindergarten_enrollment"),
     ("学前三年毛 入园率达到 98%。", "98%", "preschool_gross_enrollment_rate"),
     ("全县幼儿园40所,共有在园人数6200人。", "6200人", "kindergarten_enrollment"),
+    # a floor area is new only where its paragraph says something is built
+    ("全县小学占地面积1200亩,校舍建筑面积52万平方米。", "52万平方米", None),
+    ("全年新建学校3所。县第一小学占地30亩,建筑面积9000平方米。", "9000平方米", "new_floor_area"),
+    # kindergartens that reach a grade are no count of kindergartens, nor of new ones
+    ("省级示范幼儿园达12所。", "12所", None),
+    ("全县幼儿园达52所。", "52所", "kindergarten_count"),
+    # a recruiting verb and the staff it brings, words between
+    ("全年新招农村幼儿教师120人。", "120人", "teachers_recruited"),
 ]
 
 

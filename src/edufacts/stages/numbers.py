@@ -190,6 +190,8 @@ _NUMERAL_MASK = "\x00"
 _YEARS_IN_NAME = re.compile(
     r"义务|一贯|制|毛入|巩固率|[^,。;、\n]{0,4}?(?:行动|计划|规划|方案)|建设任务|目标任务"
 )
+_SESSION_AFTER = re.compile(rf"(?:[{CN_DIGITS}\d]+次)?(?:、[{CN_DIGITS}\d]+次)*(?:会议|全会|全体会议)")
+_YEARS_NAMED_BEFORE = re.compile(r"(?:19|20)\d{2}年?[、和至-](?:19|20)\d{2}年?$")
 _CONGRESS_AFTER = re.compile(
     r"[一二三四五六七八九]中|(?:历次)?全会|中央|全国人大|人大|人民代表大会|人民政府|政府|政协|党委|纪委"
 )
@@ -789,8 +791,10 @@ def _context_kind(
         return "name"  # 办好每一所学校: "every", not a count
     if written_unit == "届" and _CONGRESS_AFTER.match(text, match.end()):
         return "ordinal"  # 十九届二中全会
-    if written_unit == "次" and text.startswith("会议", match.end()) and "届" in before:
-        return "ordinal"  # 七届人大五次会议
+    if written_unit == "次" and "届" in before and _SESSION_AFTER.match(text, match.end()):
+        return "ordinal"  # 七届人大五次会议, 市委五届五次、六次全会
+    if written_unit == "届" and _SESSION_AFTER.match(text, match.end()):
+        return "ordinal"  # 市委五届五次全会
     if written_unit in {"个", "项", "条"} and _FRAMEWORK_AFTER.match(text, match.end()):
         return "framework"
     if written_unit == "个" and text.startswith("100%", match.end()):
@@ -828,6 +832,8 @@ def _years_kind(text: str, match: re.Match[str], raw_number: str, before: str) -
         return "period"
     if raw_number == "一" and before.endswith(_A_YEAR_BEFORE):
         return "period"  # 过去的一年, 极不平凡的一年, 深化改革的重要一年: a year as a noun
+    if _YEARS_NAMED_BEFORE.search(text, max(0, match.start() - 12), match.start()):
+        return "period"  # 2013、2014两年: the years just named, counted
     # (digits only: 0.002023年 is eight characters too)
     if (
         len(raw_number) == 8

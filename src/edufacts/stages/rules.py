@@ -297,9 +297,16 @@ def _counted_unit(row_label: str) -> str:
     return next(unit for unit, group in zip(_COUNTED_UNITS, counted.groups(), strict=True) if group)
 
 
-_NEW_IN_TABLE = re.compile(r"新|扩|竣工|建设|在建|改造")
-"""A table's `建筑面积` column is the floor area there is, new only where its row,
-column or title says so (`新建校舍`, `竣工面积`, `重点建设项目表`)."""
+_NEW_IN_TABLE = re.compile(r"新|扩|竣工|建设|在建|改造|建成|落成|开工|投入使用|交付")
+"""`建筑面积` is the floor area there is, new only where the sentence before it or the
+table's row, column or title says so (`新建校舍`, `竣工面积`, `重点建设项目表`)."""
+_MODEL_KINDERGARTEN = re.compile(r"示范")
+
+
+def _sentence_end(text: str, position: int) -> int:
+    found = SENTENCE_END.search(text, position)
+    return found.start() if found else len(text)
+
 
 _TABLE_UNITS = frozenset({"人", "名", "元", "平方米", "㎡", "所", "个", "人次", "班", "册", "间"})
 
@@ -424,6 +431,13 @@ def propose(
                 ]
             if respective is not None:
                 ranked = respective.ranked(ranked)
+            if _MODEL_KINDERGARTEN.search(
+                text,
+                _clause_start(text, mention.start, max(0, mention.start - 24), _PHRASE_END),
+                mention.start,
+            ):
+                # `省、市示范幼儿园分别达6所、55所`: a grade some reach, no count of them nor of new ones
+                ranked = [item for item in ranked if item[1].unit != "所"]
             fallback = ranked[0][1].names[0] if ranked else ""
             label = _label(document.text, clause_start, mention, fallback)
             year = (
@@ -718,6 +732,10 @@ def _names_another_subject(catalog: Catalog, text: str, mention: Mention, indica
         mention.start,
     ):
         return True
+    if indicator.id == "new_floor_area" and not _NEW_IN_TABLE.search(
+        text, text.rfind("\n", 0, mention.start) + 1, _sentence_end(text, mention.end)
+    ):
+        return True  # `占地面积22557亩,校舍建筑面积5392037平方米`: the area there is
     if _STAFF_NOUN.search(own):
         return indicator.id in _COUNTS_PUPILS
     if _GRADUATES_HIRED.search(own):
@@ -1336,6 +1354,10 @@ _NAME_PARTS = (
     ("compulsory_retention_rate", re.compile(r"义务教育[^,。;:\d]{0,6}巩固率")),
     ("education_investment", re.compile(r"(?<!财政性)教育经费[^,。;:\d]{0,4}(?:总投入|投入|总收入)")),
     ("education_expenditure", re.compile(r"教育(?:经费)?[^,。;:\d]{0,4}支出|一般公共预算教育经费")),
+    (
+        "teachers_recruited",
+        re.compile(r"(?:新招|新进|新录用|招聘|招录|招考)[^,。;:\d]{0,8}(?:教师|老师|教职工)"),
+    ),
 )
 """What the genre's names of an indicator share, whatever words it puts between:
 the subject and the measured noun (`学前三年幼儿入园率`, `全县地方教育经费总收入`,
