@@ -389,6 +389,7 @@ WORDING_CASES = [
     ("全县适龄儿童入学率99.90%。", "99.90%", None),  # (not 残疾儿童入学率: a quarter of it missing)
     # last year's value of a named total is that total
     ("全省教育经费总投入为1501.18亿元,比上年的1375.16亿元增长9.16%。", "1375.16亿元", "education_investment"),
+    ("全市教育经费总投入93亿元,比2016年(81.41亿元)增加11.59亿元。", "81.41亿元", "education_investment"),
     ("全省普通初中为16214.80元,比上年的14582.36元增长11.19%。", "14582.36元", None),
     # a name after 生均 is an average per student, no total
     ("小学生均校舍面积13.37平方米,比上年增加0.2平方米。", "13.37平方米", None),
@@ -513,6 +514,11 @@ def test_a_number_the_excerpt_cuts_after_a_rate_takes_no_unit() -> None:
         ("生均一般公共预算公用经费支出为3216.80元。", "per_student_public_funding"),
         # (what the total includes, between its name and its number)
         ("一般公共预算教育经费(包括教育事业费和教育费附加)为1111.49亿元。", "education_expenditure"),
+        ("适龄残疾儿童、少年义务教育入学率达95%。", "special_needs_enrollment_rate"),
+        ("改扩建学校校舍面积1.2万平方米。", "new_floor_area"),
+        ("普惠性民办园在园幼儿占比达45%。", "preschool_inclusive_rate"),
+        ("发放国家助学金1200万元。", "student_aid_amount"),
+        ("发放生源地助学贷款总金额3.6亿元。", None),  # a loan, no aid
     ],
 )
 def test_an_indicator_is_read_from_its_subject_and_measured_noun(text: str, indicator: str | None) -> None:

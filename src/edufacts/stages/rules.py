@@ -693,7 +693,7 @@ def _inherit_indicators(
     return result
 
 
-_LAST_YEARS_BEFORE = re.compile(r"(?:比|较)上年(?:的|同期)?$")
+_LAST_YEARS_BEFORE = re.compile(r"(?:比|较)(?:上年|(?:19|20)\d{2}年)(?:的|同期)?\(?$")
 _LAST_YEARS_REACH = 6
 
 _LEVELS = frozenset({"学前", "小学", "初中", "中小学", "义务教育", "高中", "中职"})
@@ -1350,10 +1350,16 @@ _NAME_PARTS = (
         re.compile(r"学前(?![一二两]年|[^,。;:\d]{0,6}(?:普惠|公办|残疾))[^,。;:\d]{0,6}入[园学]率"),
     ),
     ("high_school_gross_enrollment_rate", re.compile(r"(?<!升入)高中阶段[^,。;:\d]{0,6}入学率")),
-    ("special_needs_enrollment_rate", re.compile(r"残疾[^,。;:\d]{0,8}入学率")),
+    ("special_needs_enrollment_rate", re.compile(r"残疾[^,。;:\d]{0,10}入学率")),
     ("compulsory_retention_rate", re.compile(r"义务教育[^,。;:\d]{0,6}巩固率")),
     ("education_investment", re.compile(r"(?<!财政性)教育经费[^,。;:\d]{0,4}(?:总投入|投入|总收入)")),
     ("education_expenditure", re.compile(r"教育(?:经费)?[^,。;:\d]{0,4}支出|一般公共预算教育经费")),
+    ("new_floor_area", re.compile(r"(?:新建|改扩建|扩建|新增|建设|竣工)[^,。;:\d]{0,6}面积")),
+    ("preschool_inclusive_rate", re.compile(r"普惠[^,。;:\d]{0,8}(?:占比|比例|覆盖率)")),
+    (
+        "student_aid_amount",
+        re.compile(r"(?:资助|助学)(?![^,。;:\d]{0,2}贷款)[^,。;:\d]{0,4}(?:金|资金|经费)"),
+    ),
     (
         "teachers_recruited",
         re.compile(r"(?:新招|新进|新录用|招聘|招录|招考)[^,。;:\d]{0,8}(?:教师|老师|教职工)"),
@@ -1377,7 +1383,7 @@ def _named_by_parts(catalog: Catalog, text: str, mention: Mention, unit: str) ->
     aside = _ASIDE_BEFORE.search(text, max(0, end - _ASIDE_REACH), end)
     if aside is not None:
         end = aside.start()  # `一般公共预算教育经费(包括教育事业费、基建经费…)为1111.49亿元`
-    start = _clause_start(text, end, max(0, end - _NAME_CLAUSE_REACH))
+    start = _clause_start(text, end, max(0, end - _NAME_CLAUSE_REACH), _PHRASE_END)  # (a name may hold 、)
     return [
         (mention.start - found_end, indicator)
         for found_end, indicator in _named_by_parts_in(catalog, text, start, end, unit)
