@@ -519,6 +519,8 @@ def test_a_number_the_excerpt_cuts_after_a_rate_takes_no_unit() -> None:
         ("普惠性民办园在园幼儿占比达45%。", "preschool_inclusive_rate"),
         ("发放国家助学金1200万元。", "student_aid_amount"),
         ("发放生源地助学贷款总金额3.6亿元。", None),  # a loan, no aid
+        ("全镇在园学生1320人。", "kindergarten_enrollment"),
+        ("全年新开工建设学校12所。", "schools_built"),
     ],
 )
 def test_an_indicator_is_read_from_its_subject_and_measured_noun(text: str, indicator: str | None) -> None:

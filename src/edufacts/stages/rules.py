@@ -694,7 +694,7 @@ def _inherit_indicators(
 
 
 _LAST_YEARS_BEFORE = re.compile(r"(?:比|较)(?:上年|(?:19|20)\d{2}年)(?:的|同期)?\(?$")
-_LAST_YEARS_REACH = 6
+_LAST_YEARS_REACH = 8
 
 _LEVELS = frozenset({"学前", "小学", "初中", "中小学", "义务教育", "高中", "中职"})
 """Levels of schooling that exclude each other (特教 runs across them)."""
@@ -1354,6 +1354,8 @@ _NAME_PARTS = (
     ("compulsory_retention_rate", re.compile(r"义务教育[^,。;:\d]{0,6}巩固率")),
     ("education_investment", re.compile(r"(?<!财政性)教育经费[^,。;:\d]{0,4}(?:总投入|投入|总收入)")),
     ("education_expenditure", re.compile(r"教育(?:经费)?[^,。;:\d]{0,4}支出|一般公共预算教育经费")),
+    ("kindergarten_enrollment", re.compile(r"在园[^,。;:\d]{0,4}(?:幼儿|儿童|人数|学生)")),
+    ("schools_built", re.compile(r"(?:新建|新开工|开工建设|建成|改扩建|投建)[^,。;:\d]{0,6}(?:学校|幼儿园)")),
     ("new_floor_area", re.compile(r"(?:新建|改扩建|扩建|新增|建设|竣工)[^,。;:\d]{0,6}面积")),
     ("preschool_inclusive_rate", re.compile(r"普惠[^,。;:\d]{0,8}(?:占比|比例|覆盖率)")),
     (
