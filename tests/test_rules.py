@@ -412,6 +412,10 @@ WORDING_CASES = [
     ("全县幼儿园达52所。", "52所", "kindergarten_count"),
     # a recruiting verb and the staff it brings, words between
     ("全年新招农村幼儿教师120人。", "120人", "teachers_recruited"),
+    ("当年安置公费师范毕业生120人到乡村学校任教。", "120人", "teachers_recruited"),
+    ("从外县调入骨干教师15人。", "15人", "teachers_recruited"),
+    ("全区新增学校6所。", "6所", "schools_built"),
+    ("三年来累计投入2.3亿元进行幼儿园建设。", "2.3亿元", "construction_investment"),
 ]
 
 

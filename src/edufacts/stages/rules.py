@@ -702,8 +702,8 @@ _SCHOOL_NOUN = re.compile(r"中学|学校|校区|一贯制")
 _STAFF_NOUN = re.compile(r"教师|教职工|校长|园长|保育员")
 _PUPIL_NOUN = re.compile(r"学生|幼儿|儿童|毕业生|招生")
 _COUNTS_PUPILS = frozenset({"kindergarten_enrollment"})
-_GRADUATES_HIRED = re.compile(r"(?:招聘|招录|招考|引进)[^,。;\d]{0,6}(?:大学生|毕业生)")
-"""招聘优秀大学生900余名: graduates hired are staff, not pupils."""
+_GRADUATES_HIRED = re.compile(r"(?:招聘|招录|招考|引进|安置)[^,。;\d]{0,6}(?:大学生|毕业生)")
+"""招聘优秀大学生900余名, 安置公费师范毕业生283人: graduates hired are staff, not pupils."""
 _COUNTS_STAFF = frozenset({"teachers_recruited", "teacher_rotation_count"})
 _GROUP_WITHOUT_SCOPE = re.compile(r"(?<!入|向)(?<!入普通|向普通)(?:高等学校|高校)|高等教育|少数民族")
 """`6.普通高等学校为17647.64元`: an item of a per-level list about a level the
@@ -920,7 +920,7 @@ _MONEY_UNITS = frozenset({"万元", "元"})
 _PUT_IN = re.compile(r"(?:投入|投资|筹措|拨付|争取|下达)(?:[^,;。:、\d]{0,10}(?:资金|经费))?$")
 _PUT_IN_REACH = 16
 _BUILDING_PURPOSE = re.compile(
-    r"新建|改扩建|扩建|改建|改造|维修|校舍|教学楼|操场|宿舍|食堂|建设面积|办学条件|薄弱环节|(?:学校|校园|项目|工程|考场|场地|设施)建设|(?:重点|改造|维修|建设)工程|交付使用|竣工"
+    r"新建|改扩建|扩建|改建|改造|维修|校舍|教学楼|操场|宿舍|食堂|建设面积|办学条件|薄弱环节|(?:学校|校园|幼儿园|园所|项目|工程|考场|场地|设施)建设|(?:重点|改造|维修|建设)工程|交付使用|竣工"
 )
 _PURPOSE_REACH = 40
 
@@ -1355,7 +1355,10 @@ _NAME_PARTS = (
     ("education_investment", re.compile(r"(?<!财政性)教育经费[^,。;:\d]{0,4}(?:总投入|投入|总收入)")),
     ("education_expenditure", re.compile(r"教育(?:经费)?[^,。;:\d]{0,4}支出|一般公共预算教育经费")),
     ("kindergarten_enrollment", re.compile(r"在园[^,。;:\d]{0,4}(?:幼儿|儿童|人数|学生)")),
-    ("schools_built", re.compile(r"(?:新建|新开工|开工建设|建成|改扩建|投建)[^,。;:\d]{0,6}(?:学校|幼儿园)")),
+    (
+        "schools_built",
+        re.compile(r"(?:新建|新增|新开工|开工建设|建成|改扩建|投建)[^,。;:\d]{0,6}(?:学校|幼儿园)"),
+    ),
     ("new_floor_area", re.compile(r"(?:新建|改扩建|扩建|新增|建设|竣工)[^,。;:\d]{0,6}面积")),
     ("preschool_inclusive_rate", re.compile(r"普惠[^,。;:\d]{0,8}(?:占比|比例|覆盖率)")),
     (
@@ -1364,7 +1367,9 @@ _NAME_PARTS = (
     ),
     (
         "teachers_recruited",
-        re.compile(r"(?:新招|新进|新录用|招聘|招录|招考)[^,。;:\d]{0,8}(?:教师|老师|教职工)"),
+        re.compile(
+            r"(?:新招|新进|新录用|招聘|招录|招考|引进|调入|安置)[^,。;:\d]{0,8}(?:教师|老师|教职工|师范毕业生|教育人才)"
+        ),
     ),
 )
 """What the genre's names of an indicator share, whatever words it puts between:
