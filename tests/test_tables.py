@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from edufacts.pipeline import extract_document
+from edufacts.pipeline import DocumentOutcome, extract_document
 from edufacts.readers.load import load_bytes
 from edufacts.settings import Settings
 
@@ -292,6 +292,22 @@ def test_a_second_header_row_whose_parent_the_values_leave_open_between_units_gi
     result = extract_document(load_bytes(text.encode("utf-8"), Path("t.txt")), Settings())
     assert not any("其中:公办" in fact.label for fact in result.facts)
     assert not any(fact.raw == "40" for fact in result.facts)
+
+
+def test_a_table_left_unread_says_so() -> None:
+    # the table above with its parts' parent open, six rows: its bare numbers are no facts
+    rows = "".join(f"{name} 50 40 30 3000\n" for name in ("总计", "小学", "初中", "高中", "中职", "特教"))
+    text = "某县学校情况表\n\n学校数(所) 在校生数 占地面积\n     (平方米)\n其中:公办\n" + rows
+    result = extract_document(load_bytes(text.encode("utf-8"), Path("t.txt")), Settings())
+    (finding,) = [f for f in result.findings if f.kind == "mostly_unread"]
+    assert finding.detail.startswith("24 of 24 numbers were left unread")
+    assert DocumentOutcome.of(Path("t.txt"), result).warning == finding.detail  # the run summary's warning
+    read = SPACED.encode("utf-8")
+    assert not [
+        f
+        for f in extract_document(load_bytes(read, Path("s.txt")), Settings()).findings
+        if f.kind == "mostly_unread"
+    ]
 
 
 ITEMS_WITH_SERIALS = """某区义务教育均衡发展监测结果

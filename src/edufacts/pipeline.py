@@ -176,6 +176,7 @@ def _extract(
             *decode_findings(document),
             *sum_findings(document, facts),
             *set_aside_findings(facts, unclaimed),
+            *unread_findings(facts, unclaimed),
             *rejected_findings(annotations.rejected),
         ],
     )
@@ -232,6 +233,26 @@ def set_aside_findings(facts: list[Fact], unclaimed: list[UnclaimedMention]) -> 
     return [Finding(kind=SET_ASIDE, detail=detail)]
 
 
+UNREAD = "mostly_unread"
+_UNREAD_MIN_NUMBERS = 20
+
+
+def unread_findings(facts: list[Fact], unclaimed: list[UnclaimedMention]) -> list[Finding]:
+    """A document most of whose numbers stand bare, with no unit written and no
+    table column read to give one, says so: a table whose layout was not
+    recognized leaves its cells unread, and a count of facts alone would not show it."""
+    unread = [
+        u for u in unclaimed if u.reason == "no_unit" and not u.mention.written_unit and not u.mention.scale
+    ]
+    total = len(facts) + len(unread)
+    if len(unread) < _UNREAD_MIN_NUMBERS or len(unread) < _SET_ASIDE_SHARE * total:
+        return []
+    detail = (
+        f"{len(unread)} of {total} numbers were left unread: no unit is written or read from a table for them"
+    )
+    return [Finding(kind=UNREAD, detail=detail, start=unread[0].mention.start, end=unread[-1].mention.end)]
+
+
 @dataclass(frozen=True, kw_only=True)
 class DocumentOutcome:
     """What the batch keeps of a document: counts, not the result."""
@@ -267,7 +288,7 @@ class DocumentOutcome:
     @classmethod
     def of(cls, path: Path, result: DocumentResult) -> DocumentOutcome:
         run = result.run
-        warning = next((f.detail for f in result.findings if f.kind == SET_ASIDE), None)
+        warning = next((f.detail for f in result.findings if f.kind in (SET_ASIDE, UNREAD)), None)
         return cls(
             path=path,
             status="ok",
