@@ -297,10 +297,12 @@ def _counted_unit(row_label: str) -> str:
     return next(unit for unit, group in zip(_COUNTED_UNITS, counted.groups(), strict=True) if group)
 
 
-_NEW_IN_TABLE = re.compile(r"新|扩|竣工|建设|在建|改造|建成|落成|开工|投入使用|交付")
-"""`建筑面积` is the floor area there is, new only where the sentence before it or the
-table's row, column or title says so (`新建校舍`, `竣工面积`, `重点建设项目表`)."""
-_MODEL_KINDERGARTEN = re.compile(r"示范")
+_BUILT_CUE = re.compile(r"新|扩|竣工|建设|在建|改造|建成|落成|开工|投入使用|交付")
+"""`建筑面积` is the floor area there is, new only where something is said to be
+built: in prose, in its paragraph before it or its sentence after it; in a table,
+in the cell's row, column or the table's title (`新建校舍`, `竣工面积`, `重点建设项目表`)."""
+_GRADE_REACHED = re.compile(r"示范")
+"""`省级示范幼儿园12所`: a grade some kindergartens or schools reach."""
 
 
 def _sentence_end(text: str, position: int) -> int:
@@ -400,7 +402,7 @@ def propose(
             context = f"{cell.row_label} {cell.column}"
             ranked = _candidates_in_label(catalog, context, unit) or _kindergarten_row(catalog, cell, unit)
             table_title = tables[bisect_right(table_starts, mention.start) - 1].title
-            if not _NEW_IN_TABLE.search(context) and not _NEW_IN_TABLE.search(table_title):
+            if not _BUILT_CUE.search(context) and not _BUILT_CUE.search(table_title):
                 ranked = [item for item in ranked if item[1].id != "new_floor_area"]
             # a year column is the fact's year, not part of what it measures
             column = "" if not cell.column or _YEAR_COLUMN.fullmatch(cell.column) else f"({cell.column})"
@@ -431,7 +433,7 @@ def propose(
                 ]
             if respective is not None:
                 ranked = respective.ranked(ranked)
-            if _MODEL_KINDERGARTEN.search(
+            if _GRADE_REACHED.search(
                 text,
                 _clause_start(text, mention.start, max(0, mention.start - 24), _PHRASE_END),
                 mention.start,
@@ -732,7 +734,7 @@ def _names_another_subject(catalog: Catalog, text: str, mention: Mention, indica
         mention.start,
     ):
         return True
-    if indicator.id == "new_floor_area" and not _NEW_IN_TABLE.search(
+    if indicator.id == "new_floor_area" and not _BUILT_CUE.search(
         text, text.rfind("\n", 0, mention.start) + 1, _sentence_end(text, mention.end)
     ):
         return True  # `占地面积22557亩,校舍建筑面积5392037平方米`: the area there is
