@@ -525,6 +525,9 @@ def test_a_number_the_excerpt_cuts_after_a_rate_takes_no_unit() -> None:
         ("发放生源地助学贷款总金额3.6亿元。", None),  # a loan, no aid
         ("全镇在园学生1320人。", "kindergarten_enrollment"),
         ("全年新开工建设学校12所。", "schools_built"),
+        ("全年免除学生学杂费1.2亿元。", "student_aid_amount"),
+        ("发放教育精准扶贫资金350万元。", "student_aid_amount"),
+        ("全区财政投入经费23.97亿元。", "education_investment"),
     ],
 )
 def test_an_indicator_is_read_from_its_subject_and_measured_noun(text: str, indicator: str | None) -> None:
