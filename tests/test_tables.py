@@ -401,3 +401,12 @@ def test_a_level_cell_before_a_coefficient_row_names_no_overall_coefficient() ->
     assert len(coefficients) == 6
     assert {fact.scope for fact in coefficients} == {"小学"}
     assert {fact.indicator for fact in coefficients} == {None}
+
+
+def test_a_header_of_many_parts_is_not_placed_one_reading_at_a_time() -> None:
+    # 30 people columns and 8 parts: 30**8 placements; an untrusted page must not stall the run
+    from edufacts.stages.segment import _place_sub_columns
+
+    columns = [(f"人数{i}", "") for i in range(30)]
+    rows: list[list[float | None]] = [[float(100 + i) for i in range(38)]]
+    assert _place_sub_columns(columns, ["其中:女"] * 8, rows) is None

@@ -5,6 +5,7 @@ already half-width there), offsets are the input's."""
 from __future__ import annotations
 
 import itertools
+import math
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
@@ -727,6 +728,9 @@ def _may_be_parent(column: tuple[str, str], sub_column: str) -> bool:
     return True
 
 
+_MAX_PLACEMENTS = 20_000
+
+
 def _place_sub_columns(
     columns: list[tuple[str, str]], sub_columns: list[str], rows: list[list[float | None]]
 ) -> list[tuple[str, str]] | None:
@@ -743,6 +747,8 @@ def _place_sub_columns(
     candidates = [
         [p for p, column in enumerate(columns) if _may_be_parent(column, sub)] for sub in sub_columns
     ]
+    if math.prod(len(parents) for parents in candidates) > _MAX_PLACEMENTS:
+        return None  # a header of many parts is not tried one placement at a time
     for parents in itertools.product(*candidates):
         if list(parents) != sorted(parents) or any(
             parents[i] == parents[j] and sub_columns[i] == sub_columns[j]
