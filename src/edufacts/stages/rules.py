@@ -266,15 +266,17 @@ def _row_label(row_label: str) -> str:
     return re.sub(r"\(.*$", "", label).strip()
 
 
-def _cell_for(tables: list[Table], table_starts: list[int], mention: Mention) -> TableCell | None:
-    """The cell holding the mention; tables are disjoint and in text order, so
-    only the last one starting at or before it can."""
+def _cell_for(
+    tables: list[Table], table_starts: list[int], mention: Mention
+) -> tuple[TableCell, Table] | None:
+    """The cell holding the mention, and its table; tables are disjoint and in text
+    order, so only the last one starting at or before it can."""
     index = bisect_right(table_starts, mention.start) - 1
     if index < 0 or mention.start >= tables[index].end:
         return None
     for cell in tables[index].cells:
         if cell.start <= mention.start and mention.end <= cell.end:
-            return cell
+            return cell, tables[index]
     return None
 
 
@@ -363,7 +365,8 @@ def propose(
             continue
         # A table cell gives a bare number its unit, and any number (99%以上
         # too) its row label and column year.
-        cell = _cell_for(tables, table_starts, mention)
+        in_table = _cell_for(tables, table_starts, mention)
+        cell, table_title = (in_table[0], in_table[1].title) if in_table else (None, "")
         value, unit = mention.value, mention.unit
         if cell is not None and not unit:
             from_table = _table_value(cell, mention)
@@ -401,7 +404,6 @@ def propose(
             context_start = cell.start - len(cell.row_label) - 4
             context = f"{cell.row_label} {cell.column}"
             ranked = _candidates_in_label(catalog, context, unit) or _kindergarten_row(catalog, cell, unit)
-            table_title = tables[bisect_right(table_starts, mention.start) - 1].title
             if not _BUILT_CUE.search(context) and not _BUILT_CUE.search(table_title):
                 ranked = [item for item in ranked if item[1].id != "new_floor_area"]
             # a year column is the fact's year, not part of what it measures
