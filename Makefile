@@ -27,8 +27,8 @@ extract: install
 	$(BIN)/edufacts extract $(DOC) --out $(OUT)
 
 lint: install
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks tools
+	$(BIN)/ruff format --check src tests benchmarks tools
 	$(BIN)/mypy
 
 # The review app's browser test drives Debian's chromium (a CJK font for readable screenshots).

@@ -13,7 +13,7 @@ from edufacts.evaluation.calibrate import calibrate
 from edufacts.pipeline import extract_document
 from edufacts.readers.load import load_bytes, load_document
 from edufacts.settings import Settings
-from edufacts.stages.calibration import DOCUMENT_CAP, REVIEW_BUDGET, load_calibration
+from edufacts.stages.calibration import DOCUMENT_CAP, REVIEW_BUDGET, Calibration, load_calibration
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = ROOT / "schemas" / "calibration.json"
@@ -22,12 +22,83 @@ SHIPPED = ROOT / "schemas" / "calibration.json"
 def test_the_shipped_fit_is_reproduced_from_the_dev_gold(tmp_path: Path) -> None:
     pytest.importorskip("sklearn")
     out = tmp_path / "calibration.json"
-    first = calibrate(ROOT / "eval" / "gold", ROOT / "eval" / "docs", "rules", out)
-    again = calibrate(ROOT / "eval" / "gold", ROOT / "eval" / "docs", "rules", tmp_path / "again.json")
+    gold, docs, earlier = ROOT / "eval" / "gold", ROOT / "eval" / "docs", ROOT / "eval" / "first_sight"
+    first = calibrate(gold, docs, "rules", out, first_sight=earlier)
+    again = calibrate(gold, docs, "rules", tmp_path / "again.json", first_sight=earlier)
     assert first == again
     shipped = json.loads(SHIPPED.read_text(encoding="utf-8"))["backends"]["rules"]
     assert shipped == first, "schemas/calibration.json is stale: run `edufacts calibrate`"
     assert not any("heldout" in doc for doc in first["documents"])
+    assert first["first_sight_facts"] > 1000 and first["first_sight_right"] < first["first_sight_facts"]
+
+
+def test_first_sight_facts_join_the_fit_but_not_the_threshold() -> None:
+    pytest.importorskip("sklearn")
+    from edufacts.evaluation.calibrate import fit
+    from edufacts.stages.evidence import FEATURES
+
+    def row(**features: int) -> list[float]:
+        return [float(features.get(name, 0)) for name in FEATURES]
+
+    rows = [row(table_cell=1)] * 30 + [row(no_indicator=1)] * 10
+    right = [1] * 30 + [1] * 9 + [0]
+    alone = fit(rows, right)
+    # Earlier facts where an unnamed number in a unit no indicator counts was
+    # mostly wrong: the fit learns it, the threshold still flags today's facts.
+    earlier = ([row(no_indicator=1, unit_outside_catalog=1)] * 20, [0] * 15 + [1] * 5)
+    joined = fit(rows, right, earlier=earlier)
+    index = FEATURES.index("unit_outside_catalog")
+    assert alone["weights"][index] == 0 and joined["weights"][index] < 0
+    assert (joined["facts"], joined["first_sight_facts"], joined["first_sight_right"]) == (40, 20, 5)
+    shipped = Calibration(tuple(joined["weights"]), joined["bias"], joined["threshold"])
+    flagged = [
+        shipped.probability(dict(zip(FEATURES, map(int, r), strict=True))) <= joined["threshold"]
+        for r in rows
+    ]
+    assert 0 < sum(flagged) <= REVIEW_BUDGET * len(rows)  # today's rows alone
+
+
+def test_the_words_around_a_number_are_evidence() -> None:
+    from edufacts.stages.catalog import load_catalog
+    from edufacts.stages.evidence import indicator_units_of, wording_evidence
+    from edufacts.stages.segment import SENTENCE_END
+
+    text = "全县新建幼儿园3所。医疗卫生机构新增床位120张,开展义诊5次。"
+    ends = [match.start() for match in SENTENCE_END.finditer(text)]
+    units = indicator_units_of(load_catalog())
+
+    def at(raw: str, unit: str) -> dict[str, int]:
+        start = text.index(raw)
+        return wording_evidence(text, ends, start, start + len(raw), unit, units)
+
+    assert at("3所", "所") == {
+        "unit_outside_catalog": 0,
+        "other_field_in_sentence": 0,
+        "education_word_before": 1,
+    }
+    assert at("5次", "次") == {
+        "unit_outside_catalog": 1,
+        "other_field_in_sentence": 1,
+        "education_word_before": 0,
+    }
+
+
+def test_first_sight_facts_of_a_changed_document_are_refused(tmp_path: Path) -> None:
+    from edufacts.errors import ContractError
+    from edufacts.evaluation.calibrate import first_sight_facts
+
+    stored = next(iter(sorted((ROOT / "eval" / "first_sight").glob("*.json"))))
+    record = json.loads(stored.read_text(encoding="utf-8"))
+    facts, right = first_sight_facts(stored.parent, ROOT / "eval" / "gold", ROOT / "eval" / "docs")
+    assert len(facts) == len(right) > 0
+    record["text_sha256"] = "0" * 64
+    (tmp_path / stored.name).write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(ContractError, match="text has changed"):
+        first_sight_facts(tmp_path, ROOT / "eval" / "gold", ROOT / "eval" / "docs")
+    # a document the gold folder does not hold is passed over
+    no_gold = tmp_path / "no_gold"
+    no_gold.mkdir()
+    assert first_sight_facts(tmp_path, no_gold, ROOT / "eval" / "docs") == ([], [])
 
 
 def test_a_table_cell_under_its_catalog_header_outranks_an_unnamed_count() -> None:

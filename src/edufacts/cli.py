@@ -493,23 +493,43 @@ def check_gold(files: tuple[Path, ...], docs_dir: Path) -> None:
     help="A folder written by `review --export-gold` (DIR/gold, DIR/docs): its reviewed facts join the fit. "
     "Repeatable.",
 )
+@click.option(
+    "--first-sight",
+    "first_sight",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Earlier versions' facts on the gold documents (tools/first_sight.py) that join the rules' fit "
+    "[default: eval/first_sight where it exists, rules only].",
+)
+@click.option("--no-first-sight", is_flag=True, help="Fit on today's facts alone.")
 def calibrate_command(
-    gold_dir: Path, docs_dir: Path, backend: str, out_file: Path, also: tuple[Path, ...]
+    gold_dir: Path,
+    docs_dir: Path,
+    backend: str,
+    out_file: Path,
+    also: tuple[Path, ...],
+    first_sight: Path | None,
+    no_first_sight: bool,
 ) -> None:
     """Fit P(fact is right) from each fact's evidence on a gold set; flag the review budget's share."""
-    from .evaluation.calibrate import calibrate
+    from .evaluation.calibrate import FIRST_SIGHT, calibrate
 
     if any("heldout" in folder.parts for folder in (gold_dir, *also)):
         _fail("never fit on the held-out split: it would no longer measure anything")
         sys.exit(2)
+    if no_first_sight:
+        first_sight = None
+    elif first_sight is None and backend == "rules" and FIRST_SIGHT.is_dir():
+        first_sight = FIRST_SIGHT
     try:
-        entry = calibrate(gold_dir, docs_dir, backend, out_file, also)
+        entry = calibrate(gold_dir, docs_dir, backend, out_file, also, first_sight=first_sight)
     except EdufactsError as error:
         _fail(str(error))
         sys.exit(2)
     documents = len(entry["documents"])
     stderr.print(
-        f"{backend}: fitted on {entry['facts']} facts ({entry['right']} right) of {documents} documents; "
+        f"{backend}: fitted on {entry['facts']} facts ({entry['right']} right) of {documents} documents"
+        f" and {entry['first_sight_facts']} first-sight facts ({entry['first_sight_right']} right); "
         f"review threshold {entry['threshold']:.3f} flags at most {entry['budget']:.0%} of the dev facts, "
         f"{entry['document_cap']:.0%} of a document's -> {escape(str(out_file))}"
     )

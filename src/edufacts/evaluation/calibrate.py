@@ -1,20 +1,28 @@
 """`edufacts calibrate`: fit the calibrated confidence on a gold set (the dev split;
 never the held-out one) and write `schemas/calibration.json`. A fact is right
 when it pairs with a gold fact of the same value and unit and, where the gold
-names an indicator, the same indicator. scikit-learn's logistic regression (its
+names an indicator, the same indicator. For the rules backend the fit also
+learns from eval/first_sight: each dev document's facts as the code stood before
+the document joined the eval set (`tools/first_sight.py`), judged by today's
+gold, so that the errors of a document never seen are in the fit beside the few
+today's rules leave on documents they were tuned on. The review threshold is
+chosen on today's facts alone. scikit-learn's logistic regression (its
 probabilities are Platt-calibrated by construction) is the one fitting library;
 it is needed only here (`pip install -e '.[calibrate]'`)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from contextlib import ExitStack
+from decimal import Decimal
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from ..backends.base import Backend
 from ..backends.registry import open_backend
-from ..errors import ConfigError
+from ..errors import ConfigError, ContractError
 from ..models import DocumentResult, GoldFile
 from ..output import atomic_write_text
 from ..pipeline import extract_document
@@ -28,13 +36,17 @@ from ..stages.calibration import (
     load_calibration,
     without_fit,
 )
-from ..stages.evidence import FEATURES, vector
+from ..stages.catalog import load_catalog
+from ..stages.evidence import FEATURES, indicator_units_of, label_chars, vector, wording_evidence
+from ..stages.segment import SENTENCE_END
 from .gold import locate_facts, read_gold, rejected_spans
 from .metrics import overlap
 from .score import pair_spans
 
+FIRST_SIGHT = Path("eval/first_sight")
 
-def judged_facts(gold: GoldFile, result: DocumentResult, text: str) -> dict[int, bool]:
+
+def judged_facts(gold: GoldFile, result: DocumentResult | SimpleNamespace, text: str) -> dict[int, bool]:
     """Predicted fact index -> whether it is right, for the facts the gold decides:
     all of them in a labelled file; in a partial one (exported from review) only
     those a reviewer accepted, edited, added or rejected."""
@@ -83,6 +95,39 @@ def labelled_facts(
     return rows, right, used, documents
 
 
+def first_sight_facts(folder: Path, gold_dir: Path, docs_dir: Path) -> tuple[list[list[float]], list[int]]:
+    """The evidence vector of each fact an earlier version found in a gold
+    document (`folder`: files written by tools/first_sight.py; those of documents
+    without a gold file in `gold_dir` are passed over) and whether it is right by
+    today's gold. The features the stored evidence lacks are read from the words
+    around the fact, as reconcile reads them, or count 0."""
+    rows: list[list[float]] = []
+    right: list[int] = []
+    units = indicator_units_of(load_catalog())
+    for path in sorted(folder.glob("*.json")):
+        stored = json.loads(path.read_text(encoding="utf-8"))
+        gold_path = gold_dir / f"{stored['doc_id']}.json"
+        if not gold_path.is_file():
+            continue
+        gold = read_gold(gold_path)
+        document = load_document(find_document(docs_dir, gold.doc_id))
+        if hashlib.sha256(document.text.encode("utf-8")).hexdigest() != stored["text_sha256"]:
+            raise ContractError(f"{path}: its document's text has changed; run tools/first_sight.py again")
+        text = document.normalized
+        ends = [match.start() for match in SENTENCE_END.finditer(text)]
+        facts = [SimpleNamespace(**{**fact, "value": Decimal(fact["value"])}) for fact in stored["facts"]]
+        for p, is_right in sorted(judged_facts(gold, SimpleNamespace(facts=facts), document.text).items()):
+            fact = stored["facts"][p]
+            evidence = {
+                "label_chars": label_chars(fact["label"]),
+                **fact["evidence"],
+                **wording_evidence(text, ends, fact["start"], fact["end"], fact["unit"], units),
+            }
+            rows.append(vector(evidence))
+            right.append(int(is_right))
+    return rows, right
+
+
 def flagged_share(
     probabilities: list[float], failed: list[bool], groups: list[list[int]], threshold: float, cap: float
 ) -> float:
@@ -102,7 +147,10 @@ def fit(
     right: list[int],
     budget: float = REVIEW_BUDGET,
     documents: list[int] | None = None,
+    earlier: tuple[list[list[float]], list[int]] = ([], []),
 ) -> dict[str, Any]:
+    """`earlier`: rows and labels the model also learns from (first_sight_facts)
+    but the review threshold is not chosen on."""
     try:
         from sklearn.linear_model import LogisticRegression
     except ImportError:
@@ -110,7 +158,7 @@ def fit(
     if len(set(right)) < 2:
         raise ConfigError("calibrate needs both right and wrong facts in the gold set")
     model = LogisticRegression(C=1.0, solver="lbfgs", max_iter=2000)
-    model.fit(rows, right)
+    model.fit(rows + earlier[0], right + earlier[1])
     weights = [round(float(w), 6) for w in model.coef_[0]]
     bias = round(float(model.intercept_[0]), 6)
     # The threshold is chosen on the probabilities the shipped (rounded) weights
@@ -139,6 +187,8 @@ def fit(
         "document_cap": DOCUMENT_CAP,
         "facts": len(right),
         "right": sum(right),
+        "first_sight_facts": len(earlier[1]),
+        "first_sight_right": sum(earlier[1]),
     }
 
 
@@ -149,14 +199,23 @@ def calibrate(
     out: Path,
     also: tuple[Path, ...] = (),
     session: Backend | None = None,
+    first_sight: Path | None = None,
 ) -> dict[str, Any]:
     """Fit on the gold folder and on each `also` folder of reviewed documents
-    (`review --export-gold` writes DIR/gold and DIR/docs)."""
+    (`review --export-gold` writes DIR/gold and DIR/docs), and on the earlier
+    facts in `first_sight` (rules only: they carry no model answers)."""
     settings = Settings.resolve({"backend": backend})
     folders = [(gold_dir, docs_dir), *((folder / "gold", folder / "docs") for folder in also)]
     with without_fit():  # the evidence does not depend on a fit, and the old one may be stale
         rows, right, used, documents = labelled_facts(folders, settings, session)
-    entry = {**fit(rows, right, documents=documents), "documents": used}
+    earlier: tuple[list[list[float]], list[int]] = ([], [])
+    if first_sight is not None:
+        if backend != "rules":
+            raise ConfigError(
+                "first-sight facts are the rules' (no model answered them): fit them to rules only"
+            )
+        earlier = first_sight_facts(first_sight, gold_dir, docs_dir)
+    entry = {**fit(rows, right, documents=documents, earlier=earlier), "documents": used}
     existing: dict[str, Any] = {}
     if out.is_file():
         existing = json.loads(out.read_text(encoding="utf-8"))

@@ -1,14 +1,19 @@
 """What a fact's confidence rests on: a few features of how it was found, kept in
 the output (`Fact.evidence`) so a reviewer sees why a fact was flagged, and the
 input of the calibrated estimate of P(the fact is right) (`calibration.py`).
-Pure: reads a proposal and its checks."""
+Pure: reads a proposal, its checks and the words of its sentence."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import TYPE_CHECKING
+
+from .segment import sentence_bounds
+from .topic import EDUCATION_WORDS, OTHER_WORDS
 
 if TYPE_CHECKING:
     from ..models import Check
+    from .catalog import Catalog
     from .rules import Proposal
 
 FEATURES = (
@@ -37,20 +42,52 @@ FEATURES = (
     "topic_from_context",
     "alias_chars",
     "label_chars",
+    "unit_outside_catalog",
+    "other_field_in_sentence",
+    "education_word_before",
 )
 """The features, in the order of the calibration's weights; each is 0 or 1, except
 failed_checks (a count), alias_chars (characters between a named fact's alias and
 its number, at most 40) and label_chars (the label's length, at most 12): binary
 features alone leave large groups of facts with one estimate, and the review
-threshold can only take or leave a whole group."""
+threshold can only take or leave a whole group. The last three read the words
+around the number (`wording_evidence`): a unit no indicator is counted in (项,
+次, 届), a word of another field in the sentence (医疗, 就业), an education word
+in the 15 characters before the number."""
 
 _ALIAS_NEAR = 6
 _ALIAS_CHARS_CAP = 40
 _LABEL_CHARS_CAP = 12
+_EDUCATION_WORD_BEFORE = 15
 
 
-def evidence_of(proposal: Proposal, checks: list[Check], model_agrees: bool | None = None) -> dict[str, int]:
-    """The features of one fact, by name (`model_agrees`: None where no model was asked)."""
+def indicator_units_of(catalog: Catalog) -> frozenset[str]:
+    """Every unit a catalog indicator is counted in."""
+    return frozenset(unit for indicator in catalog.indicators.values() for unit in indicator.units)
+
+
+def wording_evidence(
+    text: str, sentence_ends: list[int], start: int, end: int, unit: str, indicator_units: Collection[str]
+) -> dict[str, int]:
+    """The features read from the words around a number at [start, end) of the
+    normalized text (`sentence_ends`: the positions of SENTENCE_END in it;
+    `indicator_units`: every unit a catalog indicator is counted in). Apart from
+    a proposal: `edufacts calibrate` also reads them for the stored facts of an
+    earlier version (eval/first_sight)."""
+    left, right = sentence_bounds(sentence_ends, len(text), start, end)
+    before, after = text[left:start], text[end:right]
+    return {
+        "unit_outside_catalog": int(unit not in indicator_units),
+        "other_field_in_sentence": int(OTHER_WORDS.search(before + after) is not None),
+        "education_word_before": int(EDUCATION_WORDS.search(before[-_EDUCATION_WORD_BEFORE:]) is not None),
+    }
+
+
+def evidence_of(
+    proposal: Proposal, checks: list[Check], wording: dict[str, int], model_agrees: bool | None = None
+) -> dict[str, int]:
+    """The features of one fact, by name (`wording`: its `wording_evidence`;
+    `model_agrees`: None where no model was asked)."""
     mention = proposal.mention
     distance = proposal.alias_distance
     topic = proposal.topic
@@ -79,9 +116,14 @@ def evidence_of(proposal: Proposal, checks: list[Check], model_agrees: bool | No
         "short_label": int(0 < len(proposal.label) <= 3),
         "topic_from_context": int(topic is not None and topic.certainty not in ("noun", "sentence", "table")),
         "alias_chars": min(distance or 0, _ALIAS_CHARS_CAP) if proposal.indicator is not None else 0,
-        "label_chars": min(len(proposal.label), _LABEL_CHARS_CAP),
+        "label_chars": label_chars(proposal.label),
+        **wording,
     }
     return {name: values[name] for name in FEATURES}
+
+
+def label_chars(label: str) -> int:
+    return min(len(label), _LABEL_CHARS_CAP)
 
 
 def vector(evidence: dict[str, int]) -> list[float]:

@@ -16,9 +16,10 @@ from ..models import Check, Fact, Finding
 from ..readers.load import Document, normalize
 from .calibration import DOCUMENT_CAP, load_calibration
 from .catalog import Catalog
-from .evidence import evidence_of
+from .evidence import evidence_of, indicator_units_of, wording_evidence
 from .numbers import Mention, span_states, span_values
 from .rules import Proposal, unit_fits
+from .segment import SENTENCE_END
 
 REVIEW_THRESHOLD = 0.6
 _GROWTH = re.compile(r"增长|增幅|提高|提升|增加|下降|减少")
@@ -151,10 +152,16 @@ def build_facts(
     provenance = provenance or {}
     facts: list[Fact] = []
     calibration = load_calibration(settings.backend)
+    sentence_ends = [match.start() for match in SENTENCE_END.finditer(document.normalized)]
+    indicator_units = indicator_units_of(catalog)
     for index, proposal in enumerate(proposals, start=1):
         checks = _checks(document, catalog, proposal)
         origin = provenance.get(proposal.mention.start, RULES_ONLY)
-        evidence = evidence_of(proposal, checks, origin.model_agrees)
+        mention = proposal.mention
+        wording = wording_evidence(
+            document.normalized, sentence_ends, mention.start, mention.end, proposal.unit, indicator_units
+        )
+        evidence = evidence_of(proposal, checks, wording, origin.model_agrees)
         if calibration is not None:
             probability = calibration.probability(evidence)
             confidence = round(probability, 3)
@@ -171,7 +178,6 @@ def build_facts(
             threshold = REVIEW_THRESHOLD if settings.review_threshold is None else settings.review_threshold
             low = confidence < threshold
         failed_check = not all(check.ok for check in checks)
-        mention = proposal.mention
         facts.append(
             Fact(
                 id=f"f{index:04d}",
