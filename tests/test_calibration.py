@@ -50,6 +50,11 @@ def test_first_sight_facts_join_the_fit_but_not_the_threshold() -> None:
     index = FEATURES.index("unit_outside_catalog")
     assert alone["weights"][index] == 0 and joined["weights"][index] < 0
     assert (joined["facts"], joined["first_sight_facts"], joined["first_sight_right"]) == (40, 20, 5)
+    # a feature left out of a backend's fit weighs nothing; what it explained
+    # falls to the features kept
+    kept = fit(rows, right, earlier=earlier, left_out=frozenset({"unit_outside_catalog"}))
+    unnamed = FEATURES.index("no_indicator")
+    assert kept["weights"][index] == 0.0 and kept["weights"][unnamed] < joined["weights"][unnamed]
     shipped = Calibration(tuple(joined["weights"]), joined["bias"], joined["threshold"])
     flagged = [
         shipped.probability(dict(zip(FEATURES, map(int, r), strict=True))) <= joined["threshold"]

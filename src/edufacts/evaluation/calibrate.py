@@ -37,7 +37,14 @@ from ..stages.calibration import (
     without_fit,
 )
 from ..stages.catalog import load_catalog
-from ..stages.evidence import FEATURES, indicator_units_of, label_chars, vector, wording_evidence
+from ..stages.evidence import (
+    FEATURES,
+    RULES_ONLY_FEATURES,
+    indicator_units_of,
+    label_chars,
+    vector,
+    wording_evidence,
+)
 from ..stages.segment import SENTENCE_END
 from .gold import locate_facts, read_gold, rejected_spans
 from .metrics import overlap
@@ -148,18 +155,22 @@ def fit(
     budget: float = REVIEW_BUDGET,
     documents: list[int] | None = None,
     earlier: tuple[list[list[float]], list[int]] = ([], []),
+    left_out: frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
     """`earlier`: rows and labels the model also learns from (first_sight_facts)
-    but the review threshold is not chosen on."""
+    but the review threshold is not chosen on; `left_out`: features the fit does
+    not use (their weights are 0)."""
     try:
         from sklearn.linear_model import LogisticRegression
     except ImportError:
         raise ConfigError("calibrate needs scikit-learn: pip install -e '.[calibrate]'") from None
     if len(set(right)) < 2:
         raise ConfigError("calibrate needs both right and wrong facts in the gold set")
+    used = [index for index, name in enumerate(FEATURES) if name not in left_out]
     model = LogisticRegression(C=1.0, solver="lbfgs", max_iter=2000)
-    model.fit(rows + earlier[0], right + earlier[1])
-    weights = [round(float(w), 6) for w in model.coef_[0]]
+    model.fit([[row[i] for i in used] for row in rows + earlier[0]], right + earlier[1])
+    fitted = dict(zip(used, model.coef_[0], strict=True))
+    weights = [round(float(fitted[i]), 6) if i in fitted else 0.0 for i in range(len(FEATURES))]
     bias = round(float(model.intercept_[0]), 6)
     # The threshold is chosen on the probabilities the shipped (rounded) weights
     # give, as reconcile computes them: two clusters of facts a millionth apart
@@ -215,7 +226,8 @@ def calibrate(
                 "first-sight facts are the rules' (no model answered them): fit them to rules only"
             )
         earlier = first_sight_facts(first_sight, gold_dir, docs_dir)
-    entry = {**fit(rows, right, documents=documents, earlier=earlier), "documents": used}
+    left_out = frozenset() if backend == "rules" else RULES_ONLY_FEATURES
+    entry = {**fit(rows, right, documents=documents, earlier=earlier, left_out=left_out), "documents": used}
     existing: dict[str, Any] = {}
     if out.is_file():
         existing = json.loads(out.read_text(encoding="utf-8"))
