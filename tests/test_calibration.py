@@ -88,6 +88,24 @@ def test_the_words_around_a_number_are_evidence() -> None:
     }
 
 
+def test_an_unnamed_number_beside_a_named_one_is_evidence() -> None:
+    from edufacts.stages.evidence import named_beside
+    from edufacts.stages.segment import SENTENCE_END
+
+    text = "全县小学入学率100%,巩固率99.5%。开展活动12次。"
+    ends = [match.start() for match in SENTENCE_END.finditer(text)]
+
+    def span(raw: str) -> tuple[int, int]:
+        start = text.index(raw)
+        return start, start + len(raw)
+
+    facts = [(*span("100%"), True), (*span("99.5%"), False), (*span("12次"), False)]
+    assert named_beside(facts, len(text), ends) == [0, 1, 0]
+    result = extract_document(load_bytes(text.encode("utf-8"), Path("beside.txt")), Settings())
+    evidence = {fact.raw: fact.evidence["named_beside"] for fact in result.facts}
+    assert evidence["12次"] == 0
+
+
 def test_first_sight_facts_of_a_changed_document_are_refused(tmp_path: Path) -> None:
     from edufacts.errors import ContractError
     from edufacts.evaluation.calibrate import first_sight_facts

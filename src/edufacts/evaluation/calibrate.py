@@ -42,6 +42,7 @@ from ..stages.evidence import (
     RULES_ONLY_FEATURES,
     indicator_units_of,
     label_chars,
+    named_beside,
     vector,
     wording_evidence,
 )
@@ -123,12 +124,14 @@ def first_sight_facts(folder: Path, gold_dir: Path, docs_dir: Path) -> tuple[lis
         text = document.normalized
         ends = [match.start() for match in SENTENCE_END.finditer(text)]
         facts = [SimpleNamespace(**{**fact, "value": Decimal(fact["value"])}) for fact in stored["facts"]]
+        beside = named_beside([(f.start, f.end, f.indicator is not None) for f in facts], len(text), ends)
         for p, is_right in sorted(judged_facts(gold, SimpleNamespace(facts=facts), document.text).items()):
             fact = stored["facts"][p]
             evidence = {
                 "label_chars": label_chars(fact["label"]),
                 **fact["evidence"],
                 **wording_evidence(text, ends, fact["start"], fact["end"], fact["unit"], units),
+                "named_beside": beside[p],
             }
             rows.append(vector(evidence))
             right.append(int(is_right))

@@ -16,7 +16,7 @@ from ..models import Check, Fact, Finding
 from ..readers.load import Document, normalize
 from .calibration import DOCUMENT_CAP, load_calibration
 from .catalog import Catalog
-from .evidence import evidence_of, indicator_units_of, wording_evidence
+from .evidence import evidence_of, indicator_units_of, named_beside, wording_evidence
 from .numbers import Mention, span_states, span_values
 from .rules import Proposal, unit_fits
 from .segment import SENTENCE_END
@@ -154,6 +154,11 @@ def build_facts(
     calibration = load_calibration(settings.backend)
     sentence_ends = [match.start() for match in SENTENCE_END.finditer(document.normalized)]
     indicator_units = indicator_units_of(catalog)
+    beside = named_beside(
+        [(p.mention.start, p.mention.end, p.indicator is not None) for p in proposals],
+        len(document.normalized),
+        sentence_ends,
+    )
     for index, proposal in enumerate(proposals, start=1):
         checks = _checks(document, catalog, proposal)
         origin = provenance.get(proposal.mention.start, RULES_ONLY)
@@ -161,6 +166,7 @@ def build_facts(
         wording = wording_evidence(
             document.normalized, sentence_ends, mention.start, mention.end, proposal.unit, indicator_units
         )
+        wording["named_beside"] = beside[index - 1]
         evidence = evidence_of(proposal, checks, wording, origin.model_agrees)
         if calibration is not None:
             probability = calibration.probability(evidence)
