@@ -65,16 +65,16 @@ def test_first_sight_facts_join_the_fit_but_not_the_threshold() -> None:
 
 def test_the_words_around_a_number_are_evidence() -> None:
     from edufacts.stages.catalog import load_catalog
-    from edufacts.stages.evidence import indicator_units_of, wording_evidence
-    from edufacts.stages.segment import SENTENCE_END
+    from edufacts.stages.evidence import NumberInText, indicator_units_of, wording_evidence
 
     text = "全县新建幼儿园3所。医疗卫生机构新增床位120张,开展义诊5次。"
-    ends = [match.start() for match in SENTENCE_END.finditer(text)]
     units = indicator_units_of(load_catalog())
+    wording_of = ("unit_outside_catalog", "other_field_in_sentence", "education_word_before")
 
     def at(raw: str, unit: str) -> dict[str, int]:
         start = text.index(raw)
-        return wording_evidence(text, ends, start, start + len(raw), unit, units)
+        features = wording_evidence(text, [NumberInText(start, start + len(raw), unit, False)], units)[0]
+        return {name: features[name] for name in wording_of}
 
     assert at("3所", "所") == {
         "unit_outside_catalog": 0,
@@ -89,18 +89,16 @@ def test_the_words_around_a_number_are_evidence() -> None:
 
 
 def test_an_unnamed_number_beside_a_named_one_is_evidence() -> None:
-    from edufacts.stages.evidence import named_beside
-    from edufacts.stages.segment import SENTENCE_END
+    from edufacts.stages.evidence import NumberInText, wording_evidence
 
     text = "全县小学入学率100%,巩固率99.5%。开展活动12次。"
-    ends = [match.start() for match in SENTENCE_END.finditer(text)]
 
-    def span(raw: str) -> tuple[int, int]:
+    def number(raw: str, unit: str, named: bool) -> NumberInText:
         start = text.index(raw)
-        return start, start + len(raw)
+        return NumberInText(start, start + len(raw), unit, named)
 
-    facts = [(*span("100%"), True), (*span("99.5%"), False), (*span("12次"), False)]
-    assert named_beside(facts, len(text), ends) == [0, 1, 0]
+    numbers = [number("100%", "%", True), number("99.5%", "%", False), number("12次", "次", False)]
+    assert [features["named_beside"] for features in wording_evidence(text, numbers, set())] == [0, 1, 0]
     result = extract_document(load_bytes(text.encode("utf-8"), Path("beside.txt")), Settings())
     evidence = {fact.raw: fact.evidence["named_beside"] for fact in result.facts}
     assert evidence["12次"] == 0

@@ -18,17 +18,18 @@ count 0.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from edufacts.readers.load import load_document
+from edufacts.evaluation.calibrate import text_sha256
+from edufacts.readers.load import find_document, load_document
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "eval" / "first_sight"
+DEV_DOCS = ROOT / "eval" / "docs"
 EVAL_FOLDERS = ("eval/docs", "eval/heldout/docs", "eval/gold", "eval/heldout/gold")
 REQUIRED_FEATURE = "topic_from_context"
 
@@ -91,7 +92,7 @@ def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     written = 0
     for parent, doc_ids in sorted(by_parent.items()):
-        paths = [str(next((ROOT / "eval" / "docs").glob(f"{doc_id}.*"))) for doc_id in sorted(doc_ids)]
+        paths = [str(find_document(DEV_DOCS, doc_id)) for doc_id in sorted(doc_ids)]
         with tempfile.TemporaryDirectory(prefix="edufacts-first-sight-") as folder:
             tree = Path(folder) / "tree"
             git("worktree", "add", "--detach", str(tree), parent)
@@ -107,8 +108,7 @@ def main() -> int:
             finally:
                 git("worktree", "remove", "--force", str(tree))
         for doc_id, entry in json.loads(run.stdout).items():
-            current = load_document(next((ROOT / "eval" / "docs").glob(f"{doc_id}.*"))).text
-            if hashlib.sha256(current.encode("utf-8")).hexdigest() != entry["text_sha256"]:
+            if text_sha256(load_document(find_document(DEV_DOCS, doc_id)).text) != entry["text_sha256"]:
                 # The reader has changed since: the old spans do not point into today's text.
                 print(f"{doc_id}: read otherwise then, passed over", file=sys.stderr)
                 (OUT / f"{doc_id}.json").unlink(missing_ok=True)

@@ -40,13 +40,12 @@ from ..stages.catalog import load_catalog
 from ..stages.evidence import (
     FEATURES,
     RULES_ONLY_FEATURES,
+    NumberInText,
     indicator_units_of,
     label_chars,
-    named_beside,
     vector,
     wording_evidence,
 )
-from ..stages.segment import SENTENCE_END
 from .gold import locate_facts, read_gold, rejected_spans
 from .metrics import overlap
 from .score import pair_spans
@@ -103,6 +102,11 @@ def labelled_facts(
     return rows, right, used, documents
 
 
+def text_sha256(text: str) -> str:
+    """What a first-sight file records of its document's text (tools/first_sight.py)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def first_sight_facts(folder: Path, gold_dir: Path, docs_dir: Path) -> tuple[list[list[float]], list[int]]:
     """The evidence vector of each fact an earlier version found in a gold
     document (`folder`: files written by tools/first_sight.py; those of documents
@@ -119,20 +123,17 @@ def first_sight_facts(folder: Path, gold_dir: Path, docs_dir: Path) -> tuple[lis
             continue
         gold = read_gold(gold_path)
         document = load_document(find_document(docs_dir, gold.doc_id))
-        if hashlib.sha256(document.text.encode("utf-8")).hexdigest() != stored["text_sha256"]:
+        if text_sha256(document.text) != stored["text_sha256"]:
             raise ContractError(f"{path}: its document's text has changed; run tools/first_sight.py again")
-        text = document.normalized
-        ends = [match.start() for match in SENTENCE_END.finditer(text)]
         facts = [SimpleNamespace(**{**fact, "value": Decimal(fact["value"])}) for fact in stored["facts"]]
-        beside = named_beside([(f.start, f.end, f.indicator is not None) for f in facts], len(text), ends)
+        wordings = wording_evidence(
+            document.normalized,
+            [NumberInText(f.start, f.end, f.unit, f.indicator is not None) for f in facts],
+            units,
+        )
         for p, is_right in sorted(judged_facts(gold, SimpleNamespace(facts=facts), document.text).items()):
             fact = stored["facts"][p]
-            evidence = {
-                "label_chars": label_chars(fact["label"]),
-                **fact["evidence"],
-                **wording_evidence(text, ends, fact["start"], fact["end"], fact["unit"], units),
-                "named_beside": beside[p],
-            }
+            evidence = {"label_chars": label_chars(fact["label"]), **fact["evidence"], **wordings[p]}
             rows.append(vector(evidence))
             right.append(int(is_right))
     return rows, right
@@ -247,4 +248,12 @@ def calibrate(
     return entry
 
 
-__all__ = ["CALIBRATION_FILE", "calibrate", "fit", "flagged_share", "judged_facts", "labelled_facts"]
+__all__ = [
+    "CALIBRATION_FILE",
+    "calibrate",
+    "fit",
+    "flagged_share",
+    "judged_facts",
+    "labelled_facts",
+    "text_sha256",
+]

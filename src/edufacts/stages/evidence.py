@@ -6,9 +6,10 @@ Pure: reads a proposal, its checks and the words of its sentence."""
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .segment import sentence_bounds
+from .segment import sentence_bounds, sentence_ends
 from .topic import EDUCATION_WORDS, OTHER_WORDS
 
 if TYPE_CHECKING:
@@ -54,8 +55,8 @@ features alone leave large groups of facts with one estimate, and the review
 threshold can only take or leave a whole group. The last three read the words
 around the number (`wording_evidence`): a unit no indicator is counted in (项,
 次, 届), a word of another field in the sentence (医疗, 就业), an education word
-in the 15 characters before the number. named_beside: the fact has no
-indicator while another fact of its sentence has one (`named_beside`)."""
+in the 15 characters before the number; named_beside: the fact has no
+indicator while another fact of its sentence has one."""
 
 RULES_ONLY_FEATURES = frozenset(
     {"unit_outside_catalog", "other_field_in_sentence", "education_word_before", "named_beside"}
@@ -78,31 +79,42 @@ def indicator_units_of(catalog: Catalog) -> frozenset[str]:
     return frozenset(unit for indicator in catalog.indicators.values() for unit in indicator.units)
 
 
+@dataclass(frozen=True)
+class NumberInText:
+    """What the wording features need of a fact: its span in the normalized text,
+    its unit, whether it has an indicator."""
+
+    start: int
+    end: int
+    unit: str
+    named: bool
+
+
 def wording_evidence(
-    text: str, sentence_ends: list[int], start: int, end: int, unit: str, indicator_units: Collection[str]
-) -> dict[str, int]:
-    """The features read from the words around a number at [start, end) of the
-    normalized text (`sentence_ends`: the positions of SENTENCE_END in it;
-    `indicator_units`: every unit a catalog indicator is counted in). Apart from
-    a proposal: `edufacts calibrate` also reads them for the stored facts of an
-    earlier version (eval/first_sight)."""
-    left, right = sentence_bounds(sentence_ends, len(text), start, end)
-    before, after = text[left:start], text[end:right]
-    return {
-        "unit_outside_catalog": int(unit not in indicator_units),
-        "other_field_in_sentence": int(OTHER_WORDS.search(before + after) is not None),
-        "education_word_before": int(EDUCATION_WORDS.search(before[-_EDUCATION_WORD_BEFORE:]) is not None),
-    }
-
-
-def named_beside(facts: list[tuple[int, int, bool]], text_length: int, sentence_ends: list[int]) -> list[int]:
-    """Per fact ((start, end, has an indicator), in any order): 1 where it has
-    no indicator while another fact of its sentence has one."""
-    sentences = [sentence_bounds(sentence_ends, text_length, start, end)[0] for start, end, _ in facts]
-    named = {sentence for sentence, (_, _, has) in zip(sentences, facts, strict=True) if has}
-    return [
-        int(not has and sentence in named) for sentence, (_, _, has) in zip(sentences, facts, strict=True)
-    ]
+    text: str, numbers: list[NumberInText], indicator_units: Collection[str]
+) -> list[dict[str, int]]:
+    """The features read from the words around each of a document's numbers in
+    its normalized text (`indicator_units`: every unit a catalog indicator is
+    counted in; see FEATURES). All of them at once: named_beside compares the
+    numbers of one sentence. Apart from a proposal: `edufacts calibrate` also
+    reads them for the stored facts of an earlier version (eval/first_sight)."""
+    ends = sentence_ends(text)
+    bounds = [sentence_bounds(ends, len(text), number.start, number.end) for number in numbers]
+    named_sentences = {left for (left, _), number in zip(bounds, numbers, strict=True) if number.named}
+    features: list[dict[str, int]] = []
+    for (left, right), number in zip(bounds, numbers, strict=True):
+        before, after = text[left : number.start], text[number.end : right]
+        features.append(
+            {
+                "unit_outside_catalog": int(number.unit not in indicator_units),
+                "other_field_in_sentence": int(OTHER_WORDS.search(before + after) is not None),
+                "education_word_before": int(
+                    EDUCATION_WORDS.search(before[-_EDUCATION_WORD_BEFORE:]) is not None
+                ),
+                "named_beside": int(not number.named and left in named_sentences),
+            }
+        )
+    return features
 
 
 def evidence_of(

@@ -16,10 +16,9 @@ from ..models import Check, Fact, Finding
 from ..readers.load import Document, normalize
 from .calibration import DOCUMENT_CAP, load_calibration
 from .catalog import Catalog
-from .evidence import evidence_of, indicator_units_of, named_beside, wording_evidence
+from .evidence import NumberInText, evidence_of, indicator_units_of, wording_evidence
 from .numbers import Mention, span_states, span_values
 from .rules import Proposal, unit_fits
-from .segment import SENTENCE_END
 
 REVIEW_THRESHOLD = 0.6
 _GROWTH = re.compile(r"增长|增幅|提高|提升|增加|下降|减少")
@@ -152,21 +151,15 @@ def build_facts(
     provenance = provenance or {}
     facts: list[Fact] = []
     calibration = load_calibration(settings.backend)
-    sentence_ends = [match.start() for match in SENTENCE_END.finditer(document.normalized)]
-    indicator_units = indicator_units_of(catalog)
-    beside = named_beside(
-        [(p.mention.start, p.mention.end, p.indicator is not None) for p in proposals],
-        len(document.normalized),
-        sentence_ends,
+    wordings = wording_evidence(
+        document.normalized,
+        [NumberInText(p.mention.start, p.mention.end, p.unit, p.indicator is not None) for p in proposals],
+        indicator_units_of(catalog),
     )
-    for index, proposal in enumerate(proposals, start=1):
+    for index, (proposal, wording) in enumerate(zip(proposals, wordings, strict=True), start=1):
         checks = _checks(document, catalog, proposal)
         origin = provenance.get(proposal.mention.start, RULES_ONLY)
         mention = proposal.mention
-        wording = wording_evidence(
-            document.normalized, sentence_ends, mention.start, mention.end, proposal.unit, indicator_units
-        )
-        wording["named_beside"] = beside[index - 1]
         evidence = evidence_of(proposal, checks, wording, origin.model_agrees)
         if calibration is not None:
             probability = calibration.probability(evidence)

@@ -19,6 +19,7 @@ from .segment import (
     TableCell,
     innermost_section,
     sentence_bounds,
+    sentence_ends,
 )
 from .segment import clause_start as _clause_start_at
 from .topic import TopicJudge, TopicJudgement
@@ -349,7 +350,7 @@ def propose(
     text = document.normalized
     proposals: list[Proposal] = []
     unclaimed: list[UnclaimedMention] = []
-    sentence_ends = [match.start() for match in SENTENCE_END.finditer(text)]
+    ends = sentence_ends(text)
     years = [mention for mention in mentions if mention.kind == "year"]
     year_starts = [mention.start for mention in years]
     table_starts = [table.start for table in tables]
@@ -397,7 +398,7 @@ def propose(
             continue
         elif unit == "个" and _PERSONS_COUNTED.search(text, max(0, mention.start - 6), mention.start):
             unit = "人"  # 在园幼儿29098个: children counted with 个 are persons
-        sentence_start, sentence_end = sentence_bounds(sentence_ends, len(text), mention.start, mention.end)
+        sentence_start, sentence_end = sentence_bounds(ends, len(text), mention.start, mention.end)
         section = innermost_section(sections, mention.start)
         topic = topics.judge(mention, section)
         if cell is not None:
@@ -521,7 +522,7 @@ def propose(
             proposals.append(proposal)
         else:
             unclaimed.append(UnclaimedMention(mention, "out_of_scope", proposal))
-    return _inherit_indicators(catalog, text, proposals, sentence_ends), unclaimed
+    return _inherit_indicators(catalog, text, proposals, ends), unclaimed
 
 
 _RESPECTIVELY = re.compile(

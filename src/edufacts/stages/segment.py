@@ -269,6 +269,11 @@ def clause_start(text: str, start: int, floor: int, ends: re.Pattern[str]) -> in
     return position
 
 
+def sentence_ends(text: str) -> list[int]:
+    """The sorted positions of the sentence-ending characters (SENTENCE_END) of a text."""
+    return [match.start() for match in SENTENCE_END.finditer(text)]
+
+
 def sentence_bounds(ends: list[int], text_length: int, start: int, end: int) -> tuple[int, int]:
     """The sentence holding [start, end): `ends` are the sorted positions of
     sentence-ending characters (SENTENCE_END); a sentence is capped at 200

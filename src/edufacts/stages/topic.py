@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from .numbers import Mention
-from .segment import SENTENCE_END, Section, Table, clause_start, sentence_bounds
+from .segment import Section, Table, clause_start, sentence_bounds, sentence_ends
 
 Certainty = Literal["noun", "sentence", "table", "heading", "document"]
 
@@ -92,7 +92,7 @@ class TopicJudge:
             for table in tables
             for cell in table.cells
         }
-        self._sentence_ends = [match.start() for match in SENTENCE_END.finditer(text)]
+        self._sentence_ends = sentence_ends(text)
         quantities = [m for m in mentions if m.is_quantity and m.value is not None]
         near_education = near_other_only = 0
         for mention in quantities:
