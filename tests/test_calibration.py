@@ -26,8 +26,13 @@ def test_the_shipped_fit_is_reproduced_from_the_dev_gold(tmp_path: Path) -> None
     first = calibrate(gold, docs, "rules", out, first_sight=earlier)
     again = calibrate(gold, docs, "rules", tmp_path / "again.json", first_sight=earlier)
     assert first == again
-    shipped = json.loads(SHIPPED.read_text(encoding="utf-8"))["backends"]["rules"]
+    shipped_file = json.loads(SHIPPED.read_text(encoding="utf-8"))
+    shipped = shipped_file["backends"]["rules"]
     assert shipped == first, "schemas/calibration.json is stale: run `edufacts calibrate`"
+    written = json.loads(out.read_text(encoding="utf-8"))["label_model"]
+    assert written == json.loads((tmp_path / "again.json").read_text(encoding="utf-8"))["label_model"]
+    assert shipped_file["label_model"] == written, "the label model is stale: run `edufacts calibrate`"
+    assert len(written["weights"]) > 500
     assert not any("heldout" in doc for doc in first["documents"])
     assert first["first_sight_facts"] > 1000 and first["first_sight_right"] < first["first_sight_facts"]
 
@@ -104,14 +109,50 @@ def test_an_unnamed_number_beside_a_named_one_is_evidence() -> None:
     assert evidence["12次"] == 0
 
 
+def test_an_unnamed_number_worded_like_named_facts_is_evidence() -> None:
+    """unnamed_lookalike: a label model fitted on made-up gold labels reads the
+    words before an unnamed number; a named number, or no model, gives 0."""
+    pytest.importorskip("sklearn")
+    from edufacts.evaluation.calibrate import fit_label_model
+    from edufacts.stages.evidence import NumberInText, label_grams, lookalike
+
+    named = [(label_grams(w, "人"), 1) for w in ("在园幼儿数", "在园幼儿", "全县在园幼儿", "在园人数")]
+    unnamed = [(label_grams(w, "人"), 0) for w in ("参加培训人员", "培训人员", "参训人员", "培训教师人员")]
+    model = fit_label_model((named + unnamed) * 3)
+    text = "全县有在园幼儿人数2917人,参加培训人员300人。"
+    kindergarten, trainees = text.index("2917"), text.index("300")
+    looks_named = lookalike(text, NumberInText(kindergarten, kindergarten + 5, "人", False), model)
+    looks_unnamed = lookalike(text, NumberInText(trainees, trainees + 4, "人", False), model)
+    assert looks_named > 50 > looks_unnamed
+    assert lookalike(text, NumberInText(kindergarten, kindergarten + 5, "人", True), model) == 0
+    assert lookalike(text, NumberInText(kindergarten, kindergarten + 5, "人", False), None) == 0
+
+
+def test_a_label_model_of_another_window_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from edufacts.errors import ContractError
+    from edufacts.stages import calibration
+
+    shipped = json.loads(SHIPPED.read_text(encoding="utf-8"))
+    shipped["label_model"]["window"] += 1
+    (tmp_path / "schemas").mkdir()
+    (tmp_path / "schemas" / "calibration.json").write_text(json.dumps(shipped), encoding="utf-8")
+    monkeypatch.setattr(calibration, "data_dir", lambda name: tmp_path / name)
+    calibration.load_label_model.cache_clear()
+    try:
+        with pytest.raises(ContractError, match="another window"):
+            calibration.load_label_model()
+    finally:
+        calibration.load_label_model.cache_clear()
+
+
 def test_first_sight_facts_of_a_changed_document_are_refused(tmp_path: Path) -> None:
     from edufacts.errors import ContractError
     from edufacts.evaluation.calibrate import first_sight_facts
 
     stored = next(iter(sorted((ROOT / "eval" / "first_sight").glob("*.json"))))
     record = json.loads(stored.read_text(encoding="utf-8"))
-    facts, right = first_sight_facts(stored.parent, ROOT / "eval" / "gold", ROOT / "eval" / "docs")
-    assert len(facts) == len(right) > 0
+    judged = first_sight_facts(stored.parent, ROOT / "eval" / "gold", ROOT / "eval" / "docs")
+    assert len(judged.rows) == len(judged.right) == len(judged.numbers) > 0
     record["text_sha256"] = "0" * 64
     (tmp_path / stored.name).write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
     with pytest.raises(ContractError, match="text has changed"):
@@ -119,7 +160,7 @@ def test_first_sight_facts_of_a_changed_document_are_refused(tmp_path: Path) -> 
     # a document the gold folder does not hold is passed over
     no_gold = tmp_path / "no_gold"
     no_gold.mkdir()
-    assert first_sight_facts(tmp_path, no_gold, ROOT / "eval" / "docs") == ([], [])
+    assert first_sight_facts(tmp_path, no_gold, ROOT / "eval" / "docs").rows == []
 
 
 def test_a_table_cell_under_its_catalog_header_outranks_an_unnamed_count() -> None:

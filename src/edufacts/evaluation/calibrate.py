@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 from contextlib import ExitStack
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
@@ -26,7 +27,7 @@ from ..errors import ConfigError, ContractError
 from ..models import DocumentResult, GoldFile
 from ..output import atomic_write_text
 from ..pipeline import extract_document
-from ..readers.load import find_document, load_document
+from ..readers.load import Document, find_document, load_document, normalize
 from ..settings import Settings
 from ..stages.calibration import (
     CALIBRATION_FILE,
@@ -34,15 +35,20 @@ from ..stages.calibration import (
     REVIEW_BUDGET,
     Calibration,
     load_calibration,
+    load_label_model,
     without_fit,
 )
 from ..stages.catalog import load_catalog
 from ..stages.evidence import (
     FEATURES,
+    LOOKALIKE_WINDOW,
     RULES_ONLY_FEATURES,
+    LabelModel,
     NumberInText,
     indicator_units_of,
     label_chars,
+    label_grams,
+    lookalike,
     vector,
     wording_evidence,
 )
@@ -51,6 +57,38 @@ from .metrics import overlap
 from .score import pair_spans
 
 FIRST_SIGHT = Path("eval/first_sight")
+LABEL_FOLDS = 10
+"""the label model's cross-fitting: documents in turn, by their place in the gold
+folder's sorted order"""
+
+
+@dataclass
+class Judged:
+    """Judged predicted facts, row by row (the evidence vector, whether it is right,
+    its document, its place there), and what the label model needs of each
+    document: its normalized text and its gold facts' `label_grams` with whether
+    each names an indicator."""
+
+    rows: list[list[float]] = field(default_factory=list)
+    right: list[int] = field(default_factory=list)
+    documents: list[str] = field(default_factory=list)
+    numbers: list[NumberInText] = field(default_factory=list)
+    texts: dict[str, str] = field(default_factory=dict)
+    labels: dict[str, list[tuple[list[str], int]]] = field(default_factory=dict)
+
+    def add_document(self, gold: GoldFile, document: Document) -> None:
+        self.texts[gold.doc_id] = document.normalized
+        self.labels[gold.doc_id] = [
+            (label_grams(normalize(fact.label, document.script), fact.unit), int(fact.indicator is not None))
+            for fact in gold.facts
+            if fact.reviewed or not gold.partial
+        ]
+
+    def add_fact(self, evidence: dict[str, int], is_right: bool, doc_id: str, number: NumberInText) -> None:
+        self.rows.append(vector(evidence))
+        self.right.append(int(is_right))
+        self.documents.append(doc_id)
+        self.numbers.append(number)
 
 
 def judged_facts(gold: GoldFile, result: DocumentResult | SimpleNamespace, text: str) -> dict[int, bool]:
@@ -78,15 +116,11 @@ def judged_facts(gold: GoldFile, result: DocumentResult | SimpleNamespace, text:
 
 def labelled_facts(
     folders: list[tuple[Path, Path]], settings: Settings, session: Backend | None = None
-) -> tuple[list[list[float]], list[int], list[str], list[int]]:
+) -> Judged:
     """Each judged predicted fact of the gold folders' documents (`folders`: gold
-    and docs directory pairs): its evidence vector and whether it is right; the
-    documents used; each fact's document (an index). `session`: an open backend
-    (a test's recorded one); else one is opened from `settings`."""
-    rows: list[list[float]] = []
-    right: list[int] = []
-    used: list[str] = []
-    documents: list[int] = []
+    and docs directory pairs). `session`: an open backend (a test's recorded
+    one); else one is opened from `settings`."""
+    judged = Judged()
     with ExitStack() as stack:
         backend = session or stack.enter_context(open_backend(settings))
         for gold_dir, docs_dir in folders:
@@ -94,12 +128,12 @@ def labelled_facts(
                 gold = read_gold(gold_path)
                 document = load_document(find_document(docs_dir, gold.doc_id))
                 result: DocumentResult = extract_document(document, settings, backend)
+                judged.add_document(gold, document)
                 for p, is_right in sorted(judged_facts(gold, result, document.text).items()):
-                    rows.append(vector(result.facts[p].evidence))
-                    right.append(int(is_right))
-                    documents.append(len(used))
-                used.append(gold.doc_id)
-    return rows, right, used, documents
+                    fact = result.facts[p]
+                    number = NumberInText(fact.start, fact.end, fact.unit, fact.indicator is not None)
+                    judged.add_fact(fact.evidence, is_right, gold.doc_id, number)
+    return judged
 
 
 def text_sha256(text: str) -> str:
@@ -107,14 +141,13 @@ def text_sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def first_sight_facts(folder: Path, gold_dir: Path, docs_dir: Path) -> tuple[list[list[float]], list[int]]:
-    """The evidence vector of each fact an earlier version found in a gold
-    document (`folder`: files written by tools/first_sight.py; those of documents
-    without a gold file in `gold_dir` are passed over) and whether it is right by
-    today's gold. The features the stored evidence lacks are read from the words
-    around the fact, as reconcile reads them, or count 0."""
-    rows: list[list[float]] = []
-    right: list[int] = []
+def first_sight_facts(folder: Path, gold_dir: Path, docs_dir: Path) -> Judged:
+    """Each fact an earlier version found in a gold document (`folder`: files
+    written by tools/first_sight.py; those of documents without a gold file in
+    `gold_dir` are passed over), judged by today's gold. The features the stored
+    evidence lacks are read from the words around the fact, as reconcile reads
+    them, or count 0."""
+    judged = Judged()
     units = indicator_units_of(load_catalog())
     for path in sorted(folder.glob("*.json")):
         stored = json.loads(path.read_text(encoding="utf-8"))
@@ -125,18 +158,53 @@ def first_sight_facts(folder: Path, gold_dir: Path, docs_dir: Path) -> tuple[lis
         document = load_document(find_document(docs_dir, gold.doc_id))
         if text_sha256(document.text) != stored["text_sha256"]:
             raise ContractError(f"{path}: its document's text has changed; run tools/first_sight.py again")
+        judged.add_document(gold, document)
         facts = [SimpleNamespace(**{**fact, "value": Decimal(fact["value"])}) for fact in stored["facts"]]
-        wordings = wording_evidence(
-            document.normalized,
-            [NumberInText(f.start, f.end, f.unit, f.indicator is not None) for f in facts],
-            units,
-        )
+        numbers = [NumberInText(f.start, f.end, f.unit, f.indicator is not None) for f in facts]
+        wordings = wording_evidence(document.normalized, numbers, units)
         for p, is_right in sorted(judged_facts(gold, SimpleNamespace(facts=facts), document.text).items()):
             fact = stored["facts"][p]
             evidence = {"label_chars": label_chars(fact["label"]), **fact["evidence"], **wordings[p]}
-            rows.append(vector(evidence))
-            right.append(int(is_right))
-    return rows, right
+            judged.add_fact(evidence, is_right, gold.doc_id, numbers[p])
+    return judged
+
+
+def fit_label_model(examples: list[tuple[list[str], int]]) -> LabelModel:
+    """The label model (evidence.LabelModel) fitted on gold labels: scikit-learn's
+    logistic regression over the grams seen in at least two labels."""
+    try:
+        from sklearn.feature_extraction.text import CountVectorizer
+        from sklearn.linear_model import LogisticRegression
+    except ImportError:
+        raise ConfigError("calibrate needs scikit-learn: pip install -e '.[calibrate]'") from None
+    counts = CountVectorizer(analyzer=lambda grams: grams, min_df=2)
+    matrix = counts.fit_transform([grams for grams, _ in examples])
+    model = LogisticRegression(C=1.0, solver="lbfgs", max_iter=3000)
+    model.fit(matrix, [named for _, named in examples])
+    weights = {
+        str(gram): round(float(model.coef_[0][column]), 4)
+        for gram, column in sorted(counts.vocabulary_.items())
+        if round(float(model.coef_[0][column]), 4) != 0.0
+    }
+    return LabelModel(weights, round(float(model.intercept_[0]), 4))
+
+
+def cross_fitted_lookalike(order: list[str], *judged_sets: Judged) -> None:
+    """Set unnamed_lookalike in each row from a label model fitted on the other
+    documents' gold (LABEL_FOLDS folds of `order`, the documents in turn): the
+    shipped model has read every dev label, the fact's own included, so reading
+    a dev fact with it would promise more than it gives on a new document."""
+    column = FEATURES.index("unnamed_lookalike")
+    labels = {doc_id: pairs for judged in judged_sets for doc_id, pairs in judged.labels.items()}
+    texts = {doc_id: text for judged in judged_sets for doc_id, text in judged.texts.items()}
+    fold_of = {doc_id: index % LABEL_FOLDS for index, doc_id in enumerate(order)}
+    for fold in range(LABEL_FOLDS):
+        examples = [pair for doc_id in order if fold_of[doc_id] != fold for pair in labels[doc_id]]
+        model = fit_label_model(examples)
+        for judged in judged_sets:
+            for row, doc_id, number in zip(judged.rows, judged.documents, judged.numbers, strict=True):
+                if fold_of[doc_id] == fold:
+                    row[column] = float(lookalike(texts[doc_id], number, model))
 
 
 def flagged_share(
@@ -222,16 +290,23 @@ def calibrate(
     settings = Settings.resolve({"backend": backend})
     folders = [(gold_dir, docs_dir), *((folder / "gold", folder / "docs") for folder in also)]
     with without_fit():  # the evidence does not depend on a fit, and the old one may be stale
-        rows, right, used, documents = labelled_facts(folders, settings, session)
-    earlier: tuple[list[list[float]], list[int]] = ([], [])
+        today = labelled_facts(folders, settings, session)
+    earlier = Judged()
     if first_sight is not None:
         if backend != "rules":
             raise ConfigError(
                 "first-sight facts are the rules' (no model answered them): fit them to rules only"
             )
         earlier = first_sight_facts(first_sight, gold_dir, docs_dir)
+    used = list(today.texts)
+    cross_fitted_lookalike(used, today, earlier)
+    label_model = fit_label_model([pair for doc_id in used for pair in today.labels[doc_id]])
     left_out = frozenset() if backend == "rules" else RULES_ONLY_FEATURES
-    entry = {**fit(rows, right, documents=documents, earlier=earlier, left_out=left_out), "documents": used}
+    documents = [used.index(doc_id) for doc_id in today.documents]
+    fitted = fit(
+        today.rows, today.right, documents=documents, earlier=(earlier.rows, earlier.right), left_out=left_out
+    )
+    entry = {**fitted, "documents": used}
     existing: dict[str, Any] = {}
     if out.is_file():
         existing = json.loads(out.read_text(encoding="utf-8"))
@@ -241,17 +316,21 @@ def calibrate(
         "version": 1,
         "about": "P(fact is right) = sigmoid(bias + weights . evidence); written by `edufacts calibrate`",
         "features": list(FEATURES),
+        "label_model": {"window": LOOKALIKE_WINDOW, "bias": label_model.bias, "weights": label_model.weights},
         "backends": {**existing.get("backends", {}), backend: entry},
     }
     atomic_write_text(out, json.dumps(payload, ensure_ascii=False, indent=1) + "\n")
     load_calibration.cache_clear()
+    load_label_model.cache_clear()
     return entry
 
 
 __all__ = [
     "CALIBRATION_FILE",
+    "Judged",
     "calibrate",
     "fit",
+    "fit_label_model",
     "flagged_share",
     "judged_facts",
     "labelled_facts",

@@ -15,7 +15,7 @@ from functools import cache
 
 from ..errors import ContractError
 from ..resources import data_dir
-from .evidence import FEATURES, vector
+from .evidence import FEATURES, LOOKALIKE_WINDOW, LabelModel, vector
 
 CALIBRATION_FILE = "calibration.json"
 REVIEW_BUDGET = 0.25
@@ -49,11 +49,13 @@ def without_fit() -> Iterator[None]:
     global _unfitted
     _unfitted = True
     load_calibration.cache_clear()
+    load_label_model.cache_clear()
     try:
         yield
     finally:
         _unfitted = False
         load_calibration.cache_clear()
+        load_label_model.cache_clear()
 
 
 @cache
@@ -74,4 +76,25 @@ def load_calibration(backend: str) -> Calibration | None:
             return None
         return Calibration(tuple(entry["weights"]), float(entry["bias"]), float(entry["threshold"]))
     except (KeyError, TypeError, ValueError) as error:
+        raise ContractError(f"{path}: not a calibration file ({error})") from None
+
+
+@cache
+def load_label_model() -> LabelModel | None:
+    """The label model `unnamed_lookalike` reads (see evidence.LabelModel), or
+    None (no file, an older file, or inside `without_fit`)."""
+    if _unfitted:
+        return None
+    path = data_dir("schemas") / CALIBRATION_FILE
+    if not path.is_file():
+        return None
+    try:
+        entry = json.loads(path.read_text(encoding="utf-8")).get("label_model")
+        if entry is None:
+            return None
+        if entry["window"] != LOOKALIKE_WINDOW:
+            raise ContractError(f"{path}: its label model reads another window; run `edufacts calibrate`")
+        weights = {str(gram): float(weight) for gram, weight in entry["weights"].items()}
+        return LabelModel(weights, float(entry["bias"]))
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
         raise ContractError(f"{path}: not a calibration file ({error})") from None

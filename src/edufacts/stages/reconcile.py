@@ -14,7 +14,7 @@ from typing import Literal
 
 from ..models import Check, Fact, Finding
 from ..readers.load import Document, normalize
-from .calibration import DOCUMENT_CAP, load_calibration
+from .calibration import DOCUMENT_CAP, load_calibration, load_label_model
 from .catalog import Catalog
 from .evidence import NumberInText, evidence_of, indicator_units_of, wording_evidence
 from .numbers import Mention, span_states, span_values
@@ -155,6 +155,7 @@ def build_facts(
         document.normalized,
         [NumberInText(p.mention.start, p.mention.end, p.unit, p.indicator is not None) for p in proposals],
         indicator_units_of(catalog),
+        load_label_model(),
     )
     for index, (proposal, wording) in enumerate(zip(proposals, wordings, strict=True), start=1):
         checks = _checks(document, catalog, proposal)
