@@ -65,6 +65,8 @@ _SUBJECT_BEFORE = 4
 _POPULATION = re.compile(r"人口")
 """characters after a number in which the noun it counts is looked for"""
 _EDUCATION_DOCUMENT_SHARE = 0.5
+_CONTINUED_SENTENCES = 4
+"""sentences looked back through for the topic a sentence without one continues"""
 
 
 @dataclass(frozen=True)
@@ -199,14 +201,21 @@ class TopicJudge:
                 return TopicJudgement(
                     purpose.lastgroup == "education", "sentence", purpose.group(), settled=False
                 )
+        # `共有幼儿园74所。其中公办23所`: a sentence with no topic word of its own
+        # continues the one before it, in the same paragraph; a run of such
+        # sentences (`学校103所(直属26所;XX县区37所;XX县区5所`) continues the last
+        # one that names a topic.
         previous = self._previous_sentence(sentence_start)
-        if previous is not None:
+        for _ in range(_CONTINUED_SENTENCES):
+            if previous is None:
+                break
             cues = list(_TOPIC_WORDS.finditer(text, *previous))
-            if cues and cues[-1].lastgroup != "party":
-                # `共有幼儿园74所。其中公办23所`: a sentence with no topic word of its
-                # own continues the one before it, in the same paragraph.
+            if cues:
                 last = cues[-1]
+                if last.lastgroup == "party":
+                    break
                 return TopicJudgement(last.lastgroup == "education", "sentence", last.group(), settled=False)
+            previous = self._previous_sentence(previous[0])
         heading = self._heading_topic(section)
         if heading is not None:
             return TopicJudgement(heading.lastgroup == "education", "heading", heading.group(), settled=False)
