@@ -764,7 +764,7 @@ def _level_coefficient(catalog: Catalog, level: str, distance: int) -> list[tupl
     return [(distance, catalog.indicators[specific])] if specific in catalog.indicators else []
 
 
-_BUILD_VERB = re.compile(r"新建|改扩建|新改扩建|扩建|增建|新开|建成|建设|投建")
+_BUILD_VERB = re.compile(r"新建|改扩建|新改扩建|扩建|增建|新开|建成|建设|投建|开工")
 _BUILT_LIST = re.compile(
     r"(?:新建|改扩建|新改扩建|扩建|增建|投建)\d+所[^\d,。;、]{1,8}(?:[,、]?\d+所[^\d,。;、]{1,8})*[,、]?$"
 )

@@ -45,7 +45,7 @@ _OTHER_TOPIC = (
     r"|生产总值|GDP|财政收入|税收|工业|农业|粮食|畜牧|旅游|游客|企业|招商|固定资产投资|公里|道路|交通|公路|铁路|住房"
     r"|棚户|脱贫|贫困人口|农民|居民收入|(?<!事业)(?<!经费)(?<!经费总)收入|消费|出口|进口|外贸|金融|存款|贷款|邮政|邮电|电信|通信|宽带"
     r"|文化|文物|图书馆|博物馆|体育场|体育|健身|赛事|广播|电视|环境|生态|污染|排放|能源|电力|水利|森林|耕地"
-    r"|筛查|癌|孕|产妇|体检|结核|疾控|传染病|艾滋|生育|科技|产业|园区|(?<!教育)(?<!教育”)示范区|(?<!技术|高新|经济)开发区|专利|研发"
+    r"|筛查|癌|孕|产妇|妇幼|保健|体检|结核|疾控|传染病|艾滋|生育|科技|产业|园区|(?<!教育)(?<!教育”)示范区|(?<!技术|高新|经济)开发区|专利|研发"
     r"|地方财政|一般预算支出|一般预算收入|一般公共预算支出|民生支出|财政支出|科研机构|研究院|技术合同|无偿资助|场馆"
     r"|街道|乡镇|(?<!教育)民生实事|为民办实事|为民实事"
 )
@@ -104,10 +104,12 @@ class TopicJudge:
                 near_education += 1
             elif OTHER_WORDS.search(context):
                 near_other_only += 1
-        # With no topic word near any number (a short note), a report of the genre
-        # is about education; else it is when most of its numbers are.
+        # With no other field's word near any number (a short note; a report whose
+        # numbers stand in short clauses with no topic word: `XX县区5所;XX县区18所`),
+        # a report of the genre is about education; else it is when most of its
+        # numbers are.
         self.education_document = (
-            near_other_only == near_education == 0
+            near_other_only == 0
             or near_education >= _EDUCATION_DOCUMENT_SHARE * len(quantities)
         )
 
