@@ -63,9 +63,7 @@ indicator while another fact of its sentence has one. unnamed_lookalike (0 to
 words just before this number names one, in percent (`LabelModel`); 0 for a
 named fact or where no model is shipped."""
 
-RULES_ONLY_FEATURES = frozenset(
-    {"unit_outside_catalog", "other_field_in_sentence", "education_word_before"}
-)
+RULES_ONLY_FEATURES = frozenset({"unit_outside_catalog", "other_field_in_sentence", "education_word_before"})
 """Left out of a model backend's fit (weight 0): in session 17 the local fit with
 them caught 23 of the 48 wrong facts of the held-out split at 25.9 % flagged,
 without them 26 at 24.9 %. The rules' fit gained from them (same held-out recall

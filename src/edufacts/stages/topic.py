@@ -108,9 +108,8 @@ class TopicJudge:
         # numbers stand in short clauses with no topic word: `XX县区5所;XX县区18所`),
         # a report of the genre is about education; else it is when most of its
         # numbers are.
-        self.education_document = (
-            near_other_only == 0
-            or near_education >= _EDUCATION_DOCUMENT_SHARE * len(quantities)
+        self.education_document = near_other_only == 0 or near_education >= _EDUCATION_DOCUMENT_SHARE * len(
+            quantities
         )
 
     def _sentence(self, start: int, end: int) -> tuple[int, int]:
