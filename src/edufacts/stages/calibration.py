@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
+from typing import Any
 
 from ..errors import ContractError
 from ..resources import data_dir
@@ -58,10 +60,9 @@ def without_fit() -> Iterator[None]:
         load_label_model.cache_clear()
 
 
-@cache
-def load_calibration(backend: str) -> Calibration | None:
-    """The backend's fitted calibration, or None (no file, or a backend not fitted:
-    its facts keep the hand-set score, whose model agreement still counts)."""
+def _fitted_file() -> tuple[Path, dict[str, Any]] | None:
+    """The calibration file and its parsed content, or None (no file, or inside
+    `without_fit`). The two loaders below read their parts of it."""
     if _unfitted:
         return None
     path = data_dir("schemas") / CALIBRATION_FILE
@@ -69,6 +70,22 @@ def load_calibration(backend: str) -> Calibration | None:
         return None
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as error:
+        raise ContractError(f"{path}: not a calibration file ({error})") from None
+    if not isinstance(raw, dict):
+        raise ContractError(f"{path}: not a calibration file (not an object)")
+    return path, raw
+
+
+@cache
+def load_calibration(backend: str) -> Calibration | None:
+    """The backend's fitted calibration, or None (no file, or a backend not fitted:
+    its facts keep the hand-set score, whose model agreement still counts)."""
+    fitted = _fitted_file()
+    if fitted is None:
+        return None
+    path, raw = fitted
+    try:
         if tuple(raw["features"]) != FEATURES:
             raise ContractError(f"{path}: fitted on other features; run `edufacts calibrate`")
         entry = raw["backends"].get(backend)
@@ -83,15 +100,14 @@ def load_calibration(backend: str) -> Calibration | None:
 def load_label_model() -> LabelModel | None:
     """The label model `unnamed_lookalike` reads (see evidence.LabelModel), or
     None (no file, an older file, or inside `without_fit`)."""
-    if _unfitted:
+    fitted = _fitted_file()
+    if fitted is None:
         return None
-    path = data_dir("schemas") / CALIBRATION_FILE
-    if not path.is_file():
+    path, raw = fitted
+    entry = raw.get("label_model")
+    if entry is None:
         return None
     try:
-        entry = json.loads(path.read_text(encoding="utf-8")).get("label_model")
-        if entry is None:
-            return None
         if entry["window"] != LOOKALIKE_WINDOW:
             raise ContractError(f"{path}: its label model reads another window; run `edufacts calibrate`")
         weights = {str(gram): float(weight) for gram, weight in entry["weights"].items()}
