@@ -146,7 +146,8 @@ def first_sight_facts(folder: Path, gold_dir: Path, docs_dir: Path) -> Judged:
     written by tools/first_sight.py; those of documents without a gold file in
     `gold_dir` are passed over), judged by today's gold. The features the stored
     evidence lacks are read from the words around the fact, as reconcile reads
-    them, or count 0."""
+    them, or count 0 (unnamed_lookalike is set by `cross_fitted_lookalike`, from
+    today's texts and labels of the same documents)."""
     judged = Judged()
     units = indicator_units_of(load_catalog())
     for path in sorted(folder.glob("*.json")):
@@ -158,7 +159,6 @@ def first_sight_facts(folder: Path, gold_dir: Path, docs_dir: Path) -> Judged:
         document = load_document(find_document(docs_dir, gold.doc_id))
         if text_sha256(document.text) != stored["text_sha256"]:
             raise ContractError(f"{path}: its document's text has changed; run tools/first_sight.py again")
-        judged.add_document(gold, document)
         facts = [SimpleNamespace(**{**fact, "value": Decimal(fact["value"])}) for fact in stored["facts"]]
         numbers = [NumberInText(f.start, f.end, f.unit, f.indicator is not None) for f in facts]
         wordings = wording_evidence(document.normalized, numbers, units)
@@ -181,30 +181,29 @@ def fit_label_model(examples: list[tuple[list[str], int]]) -> LabelModel:
     matrix = counts.fit_transform([grams for grams, _ in examples])
     model = LogisticRegression(C=1.0, solver="lbfgs", max_iter=3000)
     model.fit(matrix, [named for _, named in examples])
-    weights = {
-        str(gram): round(float(model.coef_[0][column]), 4)
-        for gram, column in sorted(counts.vocabulary_.items())
-        if round(float(model.coef_[0][column]), 4) != 0.0
+    rounded = {
+        str(gram): round(float(model.coef_[0][column]), 4) for gram, column in counts.vocabulary_.items()
     }
+    weights = {gram: weight for gram, weight in sorted(rounded.items()) if weight != 0.0}
     return LabelModel(weights, round(float(model.intercept_[0]), 4))
 
 
-def cross_fitted_lookalike(order: list[str], *judged_sets: Judged) -> None:
-    """Set unnamed_lookalike in each row from a label model fitted on the other
-    documents' gold (LABEL_FOLDS folds of `order`, the documents in turn): the
-    shipped model has read every dev label, the fact's own included, so reading
-    a dev fact with it would promise more than it gives on a new document."""
+def cross_fitted_lookalike(today: Judged, earlier: Judged) -> None:
+    """Set unnamed_lookalike in each row of both from a label model fitted on the
+    other documents' gold (LABEL_FOLDS folds of today's documents in turn; the
+    earlier facts are of the same documents): the shipped model has read every
+    dev label, the fact's own included, so reading a dev fact with it would
+    promise more than it gives on a new document."""
     column = FEATURES.index("unnamed_lookalike")
-    labels = {doc_id: pairs for judged in judged_sets for doc_id, pairs in judged.labels.items()}
-    texts = {doc_id: text for judged in judged_sets for doc_id, text in judged.texts.items()}
-    fold_of = {doc_id: index % LABEL_FOLDS for index, doc_id in enumerate(order)}
+    fold_of = {doc_id: index % LABEL_FOLDS for index, doc_id in enumerate(today.texts)}
     for fold in range(LABEL_FOLDS):
-        examples = [pair for doc_id in order if fold_of[doc_id] != fold for pair in labels[doc_id]]
-        model = fit_label_model(examples)
-        for judged in judged_sets:
+        model = fit_label_model(
+            [pair for doc_id, pairs in today.labels.items() if fold_of[doc_id] != fold for pair in pairs]
+        )
+        for judged in (today, earlier):
             for row, doc_id, number in zip(judged.rows, judged.documents, judged.numbers, strict=True):
                 if fold_of[doc_id] == fold:
-                    row[column] = float(lookalike(texts[doc_id], number, model))
+                    row[column] = float(lookalike(today.texts[doc_id], number, model))
 
 
 def flagged_share(
@@ -298,11 +297,12 @@ def calibrate(
                 "first-sight facts are the rules' (no model answered them): fit them to rules only"
             )
         earlier = first_sight_facts(first_sight, gold_dir, docs_dir)
-    used = list(today.texts)
-    cross_fitted_lookalike(used, today, earlier)
-    label_model = fit_label_model([pair for doc_id in used for pair in today.labels[doc_id]])
+    cross_fitted_lookalike(today, earlier)
+    label_model = fit_label_model([pair for pairs in today.labels.values() for pair in pairs])
     left_out = frozenset() if backend == "rules" else RULES_ONLY_FEATURES
-    documents = [used.index(doc_id) for doc_id in today.documents]
+    used = list(today.texts)
+    position = {doc_id: index for index, doc_id in enumerate(used)}
+    documents = [position[doc_id] for doc_id in today.documents]
     fitted = fit(
         today.rows, today.right, documents=documents, earlier=(earlier.rows, earlier.right), left_out=left_out
     )
