@@ -271,6 +271,9 @@ WORDING_CASES = [
     ("全区将新建30所幼儿园,12所小学,5所中学。", "12所", "schools_built"),
     ("全区将新建30所幼儿园,12所小学,5所中学。", "5所", "schools_built"),
     ("当年增建20所幼儿园。", "20所", "schools_built"),
+    # 建 alone opening the phrase builds; 建 inside a word does not
+    ("完成前期工作。\n建3所村办幼儿园\n", "3所", "schools_built"),
+    ("已组建3所幼儿园。", "3所", "kindergarten_count"),
     ("全年教育经费总支出为25.6亿元。", "25.6亿元", "education_expenditure"),
     # the change of a total is not the total
     ("全年教育经费总支出为25.6亿元,比上年增加2.1亿元。", "2.1亿元", None),

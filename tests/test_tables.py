@@ -410,3 +410,35 @@ def test_a_header_of_many_parts_is_not_placed_one_reading_at_a_time() -> None:
     columns = [(f"人数{i}", "") for i in range(30)]
     rows: list[list[float | None]] = [[float(100 + i) for i in range(38)]]
     assert _place_sub_columns(columns, ["其中:女"] * 8, rows) is None
+
+
+UNITS_ON_LINES_OF_THEIR_OWN = """各级学校情况简表
+小学
+初中
+学校数
+(所)
+在校生
+(万人)
+学校数
+(所)
+在校生
+(万人)
+120
+3.5
+40
+1.8
+二、主要做法
+"""
+
+
+def test_a_header_cell_broken_at_its_unit_bracket_still_names_the_column_and_its_unit() -> None:
+    """`学校数` / `(所)` on lines of their own and a first row with no label: each
+    value takes its own column's unit, not the 万人 of the cell before the values."""
+    facts, _ = extract(UNITS_ON_LINES_OF_THEIR_OWN)
+    values = {raw.split("@")[0]: fact[:2] for raw, fact in facts.items()}
+    assert values == {
+        "120": (Decimal(120), "所"),
+        "3.5": (Decimal(35000), "人"),
+        "40": (Decimal(40), "所"),
+        "1.8": (Decimal(18000), "人"),
+    }

@@ -39,6 +39,8 @@ UNITS = (
     "名",
     "位",
     "所",
+    # 40个班: classes counted with the measure word; the span keeps 班, the unit is 班.
+    "个班",
     "个",
     "次",
     "项",
@@ -297,6 +299,8 @@ def canonical_unit(written_unit: str, scale: str, value: Decimal) -> tuple[Decim
         return value * factor, "㎡"
     if written_unit == "万平方米":
         return value * factor * Decimal(10_000), "㎡"
+    if written_unit == "个班":
+        return value * factor, "班"
     if written_unit == "成":  # 近3成: tenths, as a percent
         return value * factor * 10, "%"
     return value * factor, written_unit

@@ -765,6 +765,8 @@ def _level_coefficient(catalog: Catalog, level: str, distance: int) -> list[tupl
 
 
 _BUILD_VERB = re.compile(r"新建|改扩建|新改扩建|扩建|增建|新开|建成|建设|投建|开工")
+_BUILD_ALONE = re.compile(r"(?:^|[,、;:。\s])建$")
+"""`建3所村办幼儿园`: 建 alone, opening the phrase right before the number"""
 _BUILT_LIST = re.compile(
     r"(?:新建|改扩建|新改扩建|扩建|增建|投建)\d+所[^\d,。;、]{1,8}(?:[,、]?\d+所[^\d,。;、]{1,8})*[,、]?$"
 )
@@ -904,7 +906,10 @@ def _rerank(
     if (
         built is not None
         and top.id == "kindergarten_count"
-        and _BUILD_VERB.search(text, phrase_start, mention.start)
+        and (
+            _BUILD_VERB.search(text, phrase_start, mention.start)
+            or _BUILD_ALONE.search(text, max(0, mention.start - 2), mention.start)
+        )
     ):
         return [(ranked[0][0], built), *ranked]
     sentence_start = _clause_start(text, mention.start, max(0, mention.start - 120), SENTENCE_END)

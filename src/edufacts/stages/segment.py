@@ -413,7 +413,23 @@ def _item_columns(header: list[str], per_row: int) -> list[tuple[str, int | None
     return [(name, None, _leaf_unit(name)) for name in names]
 
 
+def _unit_cells_joined(cells: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """`学校数` / `(所)` on lines of their own (a header cell broken at its unit, as a
+    crawled page writes a `<br>` in a cell): one cell `学校数(所)`."""
+    joined: list[tuple[int, int, str]] = []
+    for start, end, cell in cells:
+        bracket = _unit_bracket(cell)
+        if bracket is not None and bracket.start() == 0 and joined and _is_label_cell(joined[-1][2]):
+            before_start, _, before = joined[-1]
+            if _unit_bracket(before) is None:
+                joined[-1] = (before_start, end, before + cell)
+                continue
+        joined.append((start, end, cell))
+    return joined
+
+
 def _table_from_cells(cells: list[tuple[int, int, str]]) -> Table | None:
+    cells = _unit_cells_joined(cells)
     if len(cells) < _MIN_TABLE_CELLS:
         return None
     serials = _serials(cells)
@@ -427,6 +443,16 @@ def _table_from_cells(cells: list[tuple[int, int, str]]) -> Table | None:
     row_start = first_value - 1
     while row_start > 0 and _YEAR_CELL.fullmatch(cells[row_start][2]):
         row_start -= 1
+    if (
+        row_start == first_value - 1
+        and row_start > 0
+        and all(_named_unit_column(cells[index][2]) is not None for index in (row_start - 1, row_start))
+    ):
+        # `... | 在校学生数(万人) | 专任教师(万人) | 28433 | 674.55 |`: a header ending
+        # in columns named with their units, and a first row with no label of its own
+        # (one such cell alone is the first row's label: `入学率(%) | 95 |`)
+        row_start = first_value
+    unlabelled_first_row = row_start == first_value
     header = [cell for _, _, cell in cells[:row_start]]
     if serials and row_start - 1 in serials:
         header = header[:-1]  # the first row's number
@@ -445,7 +471,9 @@ def _table_from_cells(cells: list[tuple[int, int, str]]) -> Table | None:
             run.append(index)
             continue
         if run:
-            row_label, row_year = _row_head(cells, run)
+            row_label, row_year = (
+                ("", None) if unlabelled_first_row and run[0] == first_value else _row_head(cells, run)
+            )
             parent = _parent_after(row_label, parent)
             table_cells.extend(_row_cells(cells, run, columns, row_label, row_year, parent.unit))
             run = []
