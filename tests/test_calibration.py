@@ -37,7 +37,7 @@ def test_the_shipped_fit_is_reproduced_from_the_dev_gold(tmp_path: Path) -> None
     assert first["first_sight_facts"] > 1000 and first["first_sight_right"] < first["first_sight_facts"]
 
 
-def test_first_sight_facts_join_the_fit_but_not_the_threshold() -> None:
+def test_first_sight_facts_join_the_fit_and_given_their_documents_bound_the_threshold() -> None:
     pytest.importorskip("sklearn")
     from edufacts.evaluation.calibrate import fit
     from edufacts.stages.evidence import FEATURES
@@ -66,6 +66,14 @@ def test_first_sight_facts_join_the_fit_but_not_the_threshold() -> None:
         for r in rows
     ]
     assert 0 < sum(flagged) <= REVIEW_BUDGET * len(rows)  # today's rows alone
+    # Given the earlier facts' documents, the threshold keeps their flags within
+    # the budget too: twenty alike facts of one document, so none may be flagged.
+    bounded = fit(rows, right, earlier=earlier, earlier_documents=[0] * 20)
+    assert bounded["weights"] == joined["weights"]
+    alike = Calibration(tuple(bounded["weights"]), bounded["bias"], 0.0).probability(
+        dict(zip(FEATURES, map(int, earlier[0][0]), strict=True))
+    )
+    assert alike <= joined["threshold"] and bounded["threshold"] < alike
 
 
 def test_the_words_around_a_number_are_evidence() -> None:

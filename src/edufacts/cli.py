@@ -530,7 +530,8 @@ def calibrate_command(
     stderr.print(
         f"{backend}: fitted on {entry['facts']} facts ({entry['right']} right) of {documents} documents"
         f" and {entry['first_sight_facts']} first-sight facts ({entry['first_sight_right']} right); "
-        f"review threshold {entry['threshold']:.3f} flags at most {entry['budget']:.0%} of the dev facts, "
+        f"review threshold {entry['threshold']:.3f} flags at most {entry['budget']:.0%} of the dev facts"
+        f"{' and of the first-sight facts' if entry['first_sight_facts'] else ''}, "
         f"{entry['document_cap']:.0%} of a document's -> {escape(str(out_file))}"
     )
 
