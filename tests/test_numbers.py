@@ -352,6 +352,9 @@ def test_a_span_states_its_value_in_the_units_its_writing_allows() -> None:
     assert (Decimal("15011800"), "万元") in span_values("1501.18亿")
     assert (Decimal("1.2"), "万元") in span_values("12000元")
     assert all(unit != "万元" for _, unit in span_values("3.5万人"))
+    # a table cell with its thousands grouped by a blank is one number
+    assert (Decimal("1202491"), None) in span_values("1 202 491")
+    assert all(value != Decimal("1202491") for value, _ in span_values("1 202 4910"))
 
 
 def test_a_blank_or_two_before_the_scale_or_unit() -> None:

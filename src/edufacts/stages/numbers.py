@@ -102,6 +102,7 @@ _GROUP_SPACES = " \xa0\u2009\u202f"
 # layouts write them. Only with a scale or unit right after, so that two table
 # cells (`123 456`) never run together.
 _SPACE_GROUPED = rf"\d{{1,3}}(?:[{_GROUP_SPACES}]\d{{3}})+(?=(?:\.\d+)?(?:余|多)?(?:{_SCALE}|{_UNIT}))"
+_GROUPED_CELL = re.compile(rf"\d{{1,3}}(?:[{_GROUP_SPACES}]\d{{3}})+")
 _APPROX_PREFIX = r"将近|接近|大约|超过|约|近|逾|>|≥|<|≤"
 _MENTION = re.compile(
     rf"""
@@ -927,6 +928,11 @@ def span_values(span_text: str) -> list[tuple[Decimal, str | None]]:
     if doubling is not None:
         times = doubling.group("times")
         return [(Decimal(2) ** (int(times) if times.isdigit() else int(parse_chinese_numeral(times))), "倍")]
+    if _GROUPED_CELL.fullmatch(text):
+        # a table cell `1 202 491`, thousands grouped by a blank with nothing after:
+        # the whole span is one number (find_mentions reads one only before a unit)
+        number = Decimal(re.sub(f"[{_GROUP_SPACES}]", "", text))
+        return [(number * factor, None) for factor in (*_HEADER_SCALES, _TOTAL_FROM_YUAN)]
     match = next(_MENTION.finditer(text), None)
     if match is None:
         return []
