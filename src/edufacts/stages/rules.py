@@ -1378,6 +1378,8 @@ _NAME_PARTS = (
             r"|(?:免除|减免)[^,。;:\d]{0,8}(?:学杂费|学费|保教费)|教育[^,。;:\d]{0,4}扶贫[^,。;:\d]{0,2}资金"
         ),
     ),
+    # education_investment again, last: `财政投入` right before the number names the
+    # total only where no more specific name (教育支出, 资助资金) stands in the clause
     (
         "education_investment",
         re.compile(r"财政[^,。;:\d]{0,2}投入(?:[^,。;:\d]{0,2}经费)?(?:为|达|共)?$"),
