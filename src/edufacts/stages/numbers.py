@@ -101,8 +101,9 @@ _GROUP_SPACES = " \xa0\u2009\u202f"
 # 1 122个, 2 083所: thousands grouped by a (thin, no-break) space, as print
 # layouts write them. Only with a scale or unit right after, so that two table
 # cells (`123 456`) never run together.
-_SPACE_GROUPED = rf"\d{{1,3}}(?:[{_GROUP_SPACES}]\d{{3}})+(?=(?:\.\d+)?(?:余|多)?(?:{_SCALE}|{_UNIT}))"
-_GROUPED_CELL = re.compile(rf"\d{{1,3}}(?:[{_GROUP_SPACES}]\d{{3}})+")
+_GROUPED_DIGITS = rf"\d{{1,3}}(?:[{_GROUP_SPACES}]\d{{3}})+"
+_SPACE_GROUPED = rf"{_GROUPED_DIGITS}(?=(?:\.\d+)?(?:余|多)?(?:{_SCALE}|{_UNIT}))"
+_GROUPED_CELL = re.compile(_GROUPED_DIGITS)
 _APPROX_PREFIX = r"将近|接近|大约|超过|约|近|逾|>|≥|<|≤"
 _MENTION = re.compile(
     rf"""
@@ -931,8 +932,7 @@ def span_values(span_text: str) -> list[tuple[Decimal, str | None]]:
     if _GROUPED_CELL.fullmatch(text):
         # a table cell `1 202 491`, thousands grouped by a blank with nothing after:
         # the whole span is one number (find_mentions reads one only before a unit)
-        number = Decimal(re.sub(f"[{_GROUP_SPACES}]", "", text))
-        return [(number * factor, None) for factor in (*_HEADER_SCALES, _TOTAL_FROM_YUAN)]
+        return _bare_values(_decimal(text))
     match = next(_MENTION.finditer(text), None)
     if match is None:
         return []
@@ -948,7 +948,7 @@ def span_values(span_text: str) -> list[tuple[Decimal, str | None]]:
         return [(number, "%")]
     written_unit, scale = groups["unit"] or "", groups["scale"] or ""
     if not written_unit and not scale:
-        return [(number * factor, None) for factor in (*_HEADER_SCALES, _TOTAL_FROM_YUAN)]
+        return _bare_values(number)
     value, unit = canonical_unit(written_unit, scale, number)
     values: list[tuple[Decimal, str | None]] = [(value, unit or None)]
     if unit == "元" or not written_unit:
@@ -956,6 +956,12 @@ def span_values(span_text: str) -> list[tuple[Decimal, str | None]]:
         # may carry, as above)
         values.append((value * _TOTAL_FROM_YUAN, "万元"))
     return values
+
+
+def _bare_values(number: Decimal) -> list[tuple[Decimal, str | None]]:
+    """What a number written with no scale or unit may state: a table header's 万
+    or 亿 over it, or the 元 of a total kept in 万元 (unit None: any unit)."""
+    return [(number * factor, None) for factor in (*_HEADER_SCALES, _TOTAL_FROM_YUAN)]
 
 
 def span_states(span_text: str, value: Decimal) -> bool:
