@@ -452,7 +452,6 @@ def _table_from_cells(cells: list[tuple[int, int, str]]) -> Table | None:
         # in columns named with their units, and a first row with no label of its own
         # (one such cell alone is the first row's label: `入学率(%) | 95 |`)
         row_start = first_value
-    unlabelled_first_row = row_start == first_value
     header = [cell for _, _, cell in cells[:row_start]]
     if serials and row_start - 1 in serials:
         header = header[:-1]  # the first row's number
@@ -471,9 +470,7 @@ def _table_from_cells(cells: list[tuple[int, int, str]]) -> Table | None:
             run.append(index)
             continue
         if run:
-            row_label, row_year = (
-                ("", None) if unlabelled_first_row and run[0] == first_value else _row_head(cells, run)
-            )
+            row_label, row_year = _row_head(cells, run, row_start)
             parent = _parent_after(row_label, parent)
             table_cells.extend(_row_cells(cells, run, columns, row_label, row_year, parent.unit))
             run = []
@@ -586,15 +583,16 @@ def _parent_after(row_label: str, previous: _Parent) -> _Parent:
 _LEVEL_CELL = re.compile(r"小学|初中|高中|普通高中|中职|幼儿园|学前")
 
 
-def _row_head(cells: list[tuple[int, int, str]], run: list[int]) -> tuple[str, int | None]:
+def _row_head(cells: list[tuple[int, int, str]], run: list[int], first_row: int) -> tuple[str, int | None]:
     """The row's label, the cell before its values, and the year of a year cell
-    standing between them."""
+    standing between them; none where that cell is the header's (before
+    `first_row`, the first row's first cell)."""
     label_index = run[0] - 1
     row_year: int | None = None
     while label_index >= 0 and _YEAR_CELL.fullmatch(cells[label_index][2]):
         row_year = int(cells[label_index][2][:4])
         label_index -= 1
-    if label_index < 0:
+    if label_index < max(first_row, 0):  # (a table may open with a value: first_row -1)
         return "", row_year
     label = cells[label_index][2]
     if label_index > 0 and _LEVEL_CELL.fullmatch(cells[label_index - 1][2]) and not _LEVEL_CELL.search(label):
