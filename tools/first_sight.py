@@ -9,6 +9,14 @@ Run from a checkout with its whole history (`git worktree` is used; nothing in t
 checkout changes but eval/first_sight):
 
     .venv/bin/python tools/first_sight.py
+    .venv/bin/python tools/first_sight.py --backend local
+
+With `--backend local` the old code runs with the local model (its managed
+llama.cpp server, the weights and answer cache of ~/.cache/edufacts) and writes
+eval/first_sight_local/: the model's answers to each document's first-sight
+proposals, which the local fit needs as the rules' fit needs theirs. The model
+takes minutes per document, so commits are taken newest first and documents
+already written are passed over: the run can be stopped and resumed.
 
 Only documents whose first-sight code already recorded the evidence of today's
 fit (its `stages/evidence.py` names `topic_from_context`) are written; features
@@ -28,7 +36,7 @@ from edufacts.evaluation.calibrate import text_sha256
 from edufacts.readers.load import find_document, load_document
 
 ROOT = Path(__file__).resolve().parents[1]
-OUT = ROOT / "eval" / "first_sight"
+OUT = {"rules": ROOT / "eval" / "first_sight", "local": ROOT / "eval" / "first_sight_local"}
 DEV_DOCS = ROOT / "eval" / "docs"
 EVAL_FOLDERS = ("eval/docs", "eval/heldout/docs", "eval/gold", "eval/heldout/gold")
 REQUIRED_FEATURE = "topic_from_context"
@@ -41,10 +49,10 @@ from edufacts.backends.registry import open_backend
 from edufacts.pipeline import extract_document
 from edufacts.readers.load import load_document
 from edufacts.settings import Settings
-settings = Settings.resolve({"backend": "rules"})
+settings = Settings.resolve({"backend": sys.argv[1]})
 out = {}
 with open_backend(settings) as backend:
-    for path in sys.argv[1:]:
+    for path in sys.argv[2:]:
         document = load_document(Path(path))
         result = extract_document(document, settings, backend)
         out[Path(path).stem] = {
@@ -77,6 +85,11 @@ def first_added() -> dict[str, str]:
 
 
 def main() -> int:
+    backend = "local" if sys.argv[1:] == ["--backend", "local"] else "rules"
+    if sys.argv[1:] not in ([], ["--backend", "local"], ["--backend", "rules"]):
+        print("usage: first_sight.py [--backend rules|local]", file=sys.stderr)
+        return 2
+    out = OUT[backend]
     dev = {path.stem for path in (ROOT / "eval" / "gold").glob("*.json")}
     by_parent: dict[str, list[str]] = {}
     for doc_id, commit in first_added().items():
@@ -89,18 +102,24 @@ def main() -> int:
             continue
         if REQUIRED_FEATURE in evidence_code:
             by_parent.setdefault(parent, []).append(doc_id)
-    OUT.mkdir(parents=True, exist_ok=True)
+    out.mkdir(parents=True, exist_ok=True)
     written = 0
-    for parent, doc_ids in sorted(by_parent.items()):
+    newest_first = git("rev-list", "HEAD").split()
+    for parent, doc_ids in sorted(by_parent.items(), key=lambda item: newest_first.index(item[0])):
+        if backend == "local":
+            # Minutes per document: keep what an earlier (stopped) run wrote.
+            doc_ids = [doc_id for doc_id in doc_ids if not (out / f"{doc_id}.json").is_file()]
+            if not doc_ids:
+                continue
         paths = [str(find_document(DEV_DOCS, doc_id)) for doc_id in sorted(doc_ids)]
         with tempfile.TemporaryDirectory(prefix="edufacts-first-sight-") as folder:
             tree = Path(folder) / "tree"
             git("worktree", "add", "--detach", str(tree), parent)
             try:
                 run = subprocess.run(
-                    [sys.executable, "-c", RUNNER, *paths],
+                    [sys.executable, "-c", RUNNER, backend, *paths],
                     cwd=tree,
-                    env={"PYTHONPATH": str(tree / "src"), "PATH": "/usr/bin:/bin"},
+                    env={"PYTHONPATH": str(tree / "src"), "PATH": "/usr/bin:/bin", "HOME": str(Path.home())},
                     check=True,
                     capture_output=True,
                     text=True,
@@ -111,15 +130,15 @@ def main() -> int:
             if text_sha256(load_document(find_document(DEV_DOCS, doc_id)).text) != entry["text_sha256"]:
                 # The reader has changed since: the old spans do not point into today's text.
                 print(f"{doc_id}: read otherwise then, passed over", file=sys.stderr)
-                (OUT / f"{doc_id}.json").unlink(missing_ok=True)
+                (out / f"{doc_id}.json").unlink(missing_ok=True)
                 continue
             record = {"doc_id": doc_id, "commit": parent, **entry}
             lines = ",\n  ".join(json.dumps(fact, ensure_ascii=False) for fact in record.pop("facts"))
             head = json.dumps(record, ensure_ascii=False)[:-1]
-            (OUT / f"{doc_id}.json").write_text(f'{head}, "facts": [\n  {lines}\n]}}\n', encoding="utf-8")
+            (out / f"{doc_id}.json").write_text(f'{head}, "facts": [\n  {lines}\n]}}\n', encoding="utf-8")
             written += 1
         print(f"{parent[:7]}: {', '.join(sorted(doc_ids))}", file=sys.stderr)
-    print(f"{written} documents -> {OUT.relative_to(ROOT)}", file=sys.stderr)
+    print(f"{written} documents -> {out.relative_to(ROOT)}", file=sys.stderr)
     return 0
 
 

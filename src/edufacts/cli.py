@@ -498,8 +498,8 @@ def check_gold(files: tuple[Path, ...], docs_dir: Path) -> None:
     "first_sight",
     type=click.Path(path_type=Path, file_okay=False),
     default=None,
-    help="Earlier versions' facts on the gold documents (tools/first_sight.py) that join the rules' fit "
-    "[default: eval/first_sight where it exists, rules only].",
+    help="Earlier versions' facts on the gold documents (tools/first_sight.py) that join the fit "
+    "[default: eval/first_sight for rules, eval/first_sight_local for local, where it exists].",
 )
 @click.option("--no-first-sight", is_flag=True, help="Fit on today's facts alone.")
 def calibrate_command(
@@ -519,8 +519,8 @@ def calibrate_command(
         sys.exit(2)
     if no_first_sight:
         first_sight = None
-    elif first_sight is None and backend == "rules" and FIRST_SIGHT.is_dir():
-        first_sight = FIRST_SIGHT
+    elif first_sight is None and backend in FIRST_SIGHT and FIRST_SIGHT[backend].is_dir():
+        first_sight = FIRST_SIGHT[backend]
     try:
         entry = calibrate(gold_dir, docs_dir, backend, out_file, also, first_sight=first_sight)
     except EdufactsError as error:

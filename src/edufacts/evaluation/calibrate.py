@@ -56,7 +56,9 @@ from .gold import locate_facts, read_gold, rejected_spans
 from .metrics import overlap
 from .score import pair_spans
 
-FIRST_SIGHT = Path("eval/first_sight")
+FIRST_SIGHT = {"rules": Path("eval/first_sight"), "local": Path("eval/first_sight_local")}
+"""tools/first_sight.py's folders, per backend (the local one holds the model's
+answers to the first-sight proposals too)"""
 LABEL_FOLDS = 10
 """the label model's cross-fitting: documents in turn, by their place in the gold
 folder's sorted order"""
@@ -310,17 +312,14 @@ def calibrate(
 ) -> dict[str, Any]:
     """Fit on the gold folder and on each `also` folder of reviewed documents
     (`review --export-gold` writes DIR/gold and DIR/docs), and on the earlier
-    facts in `first_sight` (rules only: they carry no model answers)."""
+    facts in `first_sight` (written by tools/first_sight.py with this backend: a
+    model backend's evidence includes the model's answers)."""
     settings = Settings.resolve({"backend": backend})
     folders = [(gold_dir, docs_dir), *((folder / "gold", folder / "docs") for folder in also)]
     with without_fit():  # the evidence does not depend on a fit, and the old one may be stale
         today = labelled_facts(folders, settings, session)
     earlier = Judged()
     if first_sight is not None:
-        if backend != "rules":
-            raise ConfigError(
-                "first-sight facts are the rules' (no model answered them): fit them to rules only"
-            )
         earlier = first_sight_facts(first_sight, gold_dir, docs_dir)
     cross_fitted_lookalike(today, earlier)
     label_model = fit_label_model([pair for pairs in today.labels.values() for pair in pairs])
