@@ -463,6 +463,48 @@ def test_units_the_context_gives(sentence: str, raw: str, unit: str, indicator: 
     assert (fact.unit, fact.indicator) == (unit, indicator)
 
 
+def test_an_item_the_catalog_does_not_name_takes_no_name_from_the_items_beside_it() -> None:
+    text = "全区学前三年普及率、普惠率、公办园幼儿占比分别达90.1%、85.2%、55.3%,义务教育巩固率达99.2%。"
+    facts = {fact.raw: fact.indicator for fact in extract(text).facts}
+    assert facts == {
+        "90.1%": None,
+        "85.2%": "preschool_inclusive_rate",
+        "55.3%": "preschool_public_enrollment_share",
+        "99.2%": "compulsory_retention_rate",
+    }
+
+
+def test_a_count_with_its_own_noun_after_it_takes_no_name_from_the_item_before() -> None:
+    text = "今年计划增加800个学前教育学位、1200个小学学位。"
+    facts = {fact.raw: fact.indicator for fact in extract(text).facts}
+    assert facts == {"800个": "new_preschool_places", "1200个": "new_compulsory_places"}
+
+
+def test_an_item_number_glued_to_the_year_opening_it_is_no_number() -> None:
+    facts = extract("主要做法:\n2.2019年,全县新建幼儿园3所。\n").facts
+    assert [(fact.raw, fact.year) for fact in facts] == [("3所", 2019)]
+
+
+def test_a_table_under_its_title_and_a_label_column_with_negative_changes_is_read() -> None:
+    text = (
+        "全区学校在校生总体稳定(见表2)。\n"
+        "表2 各类学校、在校生数\n"
+        "类 别 学校数(所) 在校学生数(人) 比上年增长(%)\n"
+        "小 学 30 52000 -0.4\n"
+        "幼 儿 园 90 31000 2.5\n"
+        "托 儿 所 3 120 -20.5\n"
+    )
+    facts = {(fact.label, fact.raw): fact for fact in extract(text).facts}
+    assert facts[("幼儿园(学校数)", "90")].indicator == "kindergarten_count"
+    # a change beside counts is the count's, in percent (not percentage points)
+    assert (facts[("小学(比上年增长)", "-0.4")].value, facts[("小学(比上年增长)", "-0.4")].unit) == (
+        Decimal("-0.4"),
+        "%",
+    )
+    # childcare for the under-threes is no education
+    assert not any(label.startswith("托儿所") for label, _ in facts)
+
+
 def test_a_rank_is_still_no_count() -> None:
     reasons = {item.raw: item.reason for item in extract("该项工作居全市第3名,全省前10名。").unclaimed}
     assert set(reasons.values()) == {"ordinal"}

@@ -229,8 +229,8 @@ def test_rows_one_per_line_with_blanks_between_cells_give_a_fact_per_cell() -> N
     facts = {(fact.label, fact.raw): fact for fact in result.facts}
     # the unit in the header's own line, or the noun a column counts
     assert (
-        facts[("合 计(校舍建筑面积)", "150000.5")].value,
-        facts[("合 计(校舍建筑面积)", "150000.5")].unit,
+        facts[("合计(校舍建筑面积)", "150000.5")].value,
+        facts[("合计(校舍建筑面积)", "150000.5")].unit,
     ) == (
         Decimal("150000.5"),
         "㎡",
@@ -240,9 +240,9 @@ def test_rows_one_per_line_with_blanks_between_cells_give_a_fact_per_cell() -> N
     assert facts[("特殊教育学校(校数)", "1")].unit == "所"
     assert all(fact.year == 2021 for fact in facts.values() if "(" in fact.label)
     # `合 计 300` / `3100 12000`: the line break is the empty 超大班 cell
-    assert facts[("合 计(毕业生数)", "3100")].unit == "人"
+    assert facts[("合计(毕业生数)", "3100")].unit == "人"
     assert facts[("小学(其中:超大班)", "5")].unit == "班"
-    assert not any(label == "合 计(其中:超大班)" for label, _ in facts)
+    assert not any(label == "合计(其中:超大班)" for label, _ in facts)
 
 
 # A page's table with its markup stripped: each cell joined to the next by one blank,

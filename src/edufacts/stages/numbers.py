@@ -83,7 +83,11 @@ UNITS = (
     "成",
     "起",
 )
-_UNIT = "|".join(re.escape(unit) for unit in UNITS)
+_UNIT_NOT_BEFORE = {"个班": "级"}
+"""1个班级: the noun 班级 counted by 个 (the unit is 个), not classes counted as 个班"""
+_UNIT = "|".join(
+    re.escape(unit) + (f"(?!{_UNIT_NOT_BEFORE[unit]})" if unit in _UNIT_NOT_BEFORE else "") for unit in UNITS
+)
 _SCALES = {
     "千": Decimal(1_000),  # 4千余人次, as a page writes a round count
     "万": Decimal(10_000),
@@ -182,6 +186,7 @@ _DATE = re.compile(
 _TIME = re.compile(r"(?=\d)\d{1,2}:\d{2}(?::\d{2})?")
 _PHONE = re.compile(r"(?=[01])(?<!\d)(?:0\d{2,3}-?\d{7,8}|1[3-9]\d{9})(?!\d)")
 _SECTION_AT_LINE_START = re.compile(r"(?m)^[ \t\u3000]*(?:\(?(\d{1,2})\)|(\d{1,2})(?:[.、](?!\d)))")
+_ITEM_BEFORE_YEAR = re.compile(r"(?m)(?<=^)[ \t\u3000]*\d{1,2}\.(?=(?:19|20)\d{2}年)")
 _CODE_CHAR_BEFORE = re.compile(r"[A-Za-z/\-_]")
 _CODE_CHAR_AFTER = re.compile(r"[A-Za-z/\-_号]")
 _CLOSING_BRACKET = re.compile(r"[〕\]】]")
@@ -374,6 +379,10 @@ def find_mentions(text: str) -> list[Mention]:
     """All numeric mentions of `text` (the normalized view) in order."""
     long_runs = _spans(_LONG_NUMERAL_RUN, text)
     view = _mask(text, long_runs) if long_runs else text
+    # `2.2019年,积极推进…`: an item's number glued to the year opening it (no blank
+    # between, as a crawled list writes it) is hidden, so the year is read alone
+    list_numbers = _spans(_ITEM_BEFORE_YEAR, view)
+    view = _mask(view, list_numbers) if list_numbers else view
     date_spans = _SpanIndex(_spans(_DATE, view) + _spans(_TIME, view))
     phone_spans = _SpanIndex(_spans(_PHONE, view))
     section_starts = _section_number_starts(view)

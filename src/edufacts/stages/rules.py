@@ -3,6 +3,7 @@ cues, and the unclaimed mentions with their reasons. Pure."""
 
 from __future__ import annotations
 
+import itertools
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, replace
@@ -44,6 +45,8 @@ _PERSONS_COUNTED = re.compile(r"(?:幼儿|儿童|学生|在校生|教师|教职�
 _PER_CAPITA = re.compile(r"生均|人均|每生|每名学生|每个学生|每人|按在校学生人数平均|平均每")
 _ALIAS_REACH = 30
 _NAME_AFTER = 20
+_OWN_NOUN = re.compile(r"[\u4e00-\u9fff]")
+_MEASURE_WORDS = frozenset({"个", "所", "名", "人", "座", "间", "套"})
 """a name written after the number ranks as if this much further away than one right
 before it: names before the number are the norm"""
 _ALSO_UNIT_REACH = 6
@@ -183,7 +186,12 @@ def _candidates(
 
     # An alias the window's edge cuts (按在校学生人数平均的|一般公共预算教育支出) is read whole.
     reach_start = max(floor, window_start - _ALIAS_REACH)
+    # `1500个普惠学前教育学位、3000个小学学位`: a count with its own noun after its
+    # measure word; a name before the 、 that parts them is an item before's
+    own_noun = _OWN_NOUN.match(text, mention.end) is not None and mention.unit in _MEASURE_WORDS
     for match in pattern.finditer(text, reach_start, mention.start):
+        if own_noun and text[match.end() : mention.start].endswith("、"):
+            continue
         if match.end() > window_start and not _PER_HEAD.fullmatch(
             text, max(0, match.start() - 2), match.start()
         ):
@@ -316,7 +324,7 @@ def _sentence_end(text: str, position: int) -> int:
 _TABLE_UNITS = frozenset({"人", "名", "元", "平方米", "㎡", "所", "个", "人次", "班", "册", "间"})
 
 
-def _table_value(cell: TableCell, mention: Mention) -> tuple[Decimal, str] | None:
+def _table_value(cell: TableCell, mention: Mention, table: Table) -> tuple[Decimal, str] | None:
     """Scale and unit of a bare table number from its row or column bracket."""
     if mention.value is None:
         return None
@@ -330,7 +338,7 @@ def _table_value(cell: TableCell, mention: Mention) -> tuple[Decimal, str] | Non
     if hint == "coef" or _row_label(cell.row_label).endswith("系数"):
         return mention.value, "coef"
     if hint in {"%", "%)"}:
-        if re.search(r"变化|增减|增长", cell.column):
+        if re.search(r"变化|增减|增长", cell.column) and not _counts_beside(cell, table):
             return mention.value, "个百分点"
         return mention.value, "%"
     scale = "万" if hint.startswith("万") else "亿" if hint.startswith("亿") else ""
@@ -338,6 +346,15 @@ def _table_value(cell: TableCell, mention: Mention) -> tuple[Decimal, str] | Non
     if unit in _TABLE_UNITS or (scale and unit == ""):
         return canonical_unit(unit, scale, mention.value)
     return None
+
+
+def _counts_beside(cell: TableCell, table: Table) -> bool:
+    """Another cell of the row counts in a unit that is no rate (`学校数(所)
+    在校学生数(人) 比上年增长(%)`): the row's change is a count's, in percent, not
+    a rate's in percentage points."""
+    return any(
+        other.row_label == cell.row_label and other.unit_hint not in {"", "%", "%)"} for other in table.cells
+    )
 
 
 def propose(
@@ -367,10 +384,11 @@ def propose(
         # A table cell gives a bare number its unit, and any number (99%以上
         # too) its row label and column year.
         in_table = _cell_for(tables, table_starts, mention)
-        cell, table_title = (in_table[0], in_table[1].title) if in_table else (None, "")
+        cell, table = in_table if in_table else (None, None)
+        table_title = table.title if table is not None else ""
         value, unit = mention.value, mention.unit
-        if cell is not None and not unit:
-            from_table = _table_value(cell, mention)
+        if cell is not None and table is not None and not unit:
+            from_table = _table_value(cell, mention, table)
             if from_table is None:
                 unclaimed.append(UnclaimedMention(mention, "no_unit"))
                 continue
@@ -545,8 +563,12 @@ class _Respective:
     distance: int
     scope: str | None
     """the i-th level word, where the level words before 分别 are as many as the numbers"""
+    unnamed: bool = False
+    """the i-th item listed before 分别 names no indicator (`学前三年普及率、普惠率…`)"""
 
     def ranked(self, ranked: list[tuple[int, Indicator]]) -> list[tuple[int, Indicator]]:
+        if self.unnamed:
+            return []
         if self.indicator is None:
             return ranked
         return [(self.distance, self.indicator), *[item for item in ranked if item[1] is not self.indicator]]
@@ -569,6 +591,8 @@ def _respectively(catalog: Catalog, text: str, mentions: list[Mention]) -> dict[
             if mention.start < position:
                 continue
             gap = text[position : mention.start]
+            if run and pattern.search(gap):
+                break  # `…分别达86.8%、87.6%,义务教育巩固率达99%`: a number with a name of its own
             if (not run and _LIST_HEAD.fullmatch(gap)) or (run and _LIST_GAP.fullmatch(gap)):
                 run.append(mention)
                 position = mention.end
@@ -583,12 +607,19 @@ def _respectively(catalog: Catalog, text: str, mentions: list[Mention]) -> dict[
             for level in scope_pattern.finditer(text, subject_start, match.start())
             if term_of[_name(level)] in _LEVEL_TERMS
         ]
+        listed: list[re.Match[str] | None] = list(names)
+        if 1 < len(names) < len(run):
+            listed = _name_per_item(text, subject_start, match.start(), names, len(run))
+        per_item = None in listed
         for index, mention in enumerate(run):
             indicator = None
             distance = 0
-            if len(names) == len(run) or len(names) == 1:
+            if len(listed) == len(run) or len(listed) == 1:
                 # one name for the whole list (生均…分别达到幼儿园…元、普通小学…元), or one each
-                name = names[index] if len(names) == len(run) else names[0]
+                name = listed[index] if len(listed) == len(run) else listed[0]
+            else:
+                name = None
+            if name is not None:
                 unit = mention.unit
                 fitting = [item for item in by_alias[_name(name)] if unit_fits(item, unit)]
                 indicator = fitting[0] if fitting else None
@@ -596,9 +627,28 @@ def _respectively(catalog: Catalog, text: str, mentions: list[Mention]) -> dict[
             scope = levels[index] if len(levels) == len(run) else None
             if indicator is not None and scope is not None and indicator.implied_scope & _LEVELS - {scope}:
                 indicator = None  # 幼儿园、小学、初中分别有45所、30所: only the first counts kindergartens
-            if indicator is not None or scope is not None:
-                found[mention.start] = _Respective(indicator, distance, scope)
+            if indicator is not None or scope is not None or (per_item and name is None):
+                found[mention.start] = _Respective(indicator, distance, scope, per_item and name is None)
     return found
+
+
+def _name_per_item(
+    text: str, start: int, end: int, names: list[re.Match[str]], items: int
+) -> list[re.Match[str] | None]:
+    """`学前三年普及率、普惠率、公办园幼儿占比分别达86.8%、87.6%、50.6%`: fewer names
+    than numbers, but as many items listed (parted by 、) as numbers: each item's
+    name, or None for an item the catalog does not name; the names as they were
+    where the items are not as many."""
+    bounds = [start] + [start + m.end() for m in re.finditer("、", text[start:end])] + [end]
+    if len(bounds) - 1 != items:
+        return list(names)
+    named: list[re.Match[str] | None] = []
+    for low, high in itertools.pairwise(bounds):
+        inside = [name for name in names if low <= name.start() and name.end() <= high]
+        if len(inside) > 1:
+            return list(names)
+        named.append(inside[0] if inside else None)
+    return named
 
 
 _GROWTH_BEFORE = re.compile(r"(?:增长|增幅|同比增长|比上年增长|增幅为|增长了)[^,。;\d]{0,6}$")

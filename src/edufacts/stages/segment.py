@@ -698,7 +698,7 @@ def _sub_row_cells(
 # table whose markup is lost): a row must hold as many cells as the header names
 # columns, else its numbers are left to the prose rules.
 
-_SPACED_VALUE = re.compile(r"\d+(?:\.\d+)?|\*")
+_SPACED_VALUE = re.compile(r"[-−]?\d+(?:\.\d+)?|\*")  # a change column's cell may be negative
 _SPACED_VALUES = rf"(?:{_SPACED_VALUE.pattern})(?:[^\S\n]+(?:{_SPACED_VALUE.pattern}))*"
 _SPACED_ROW = re.compile(
     rf"(?P<label>(?:\d{{1,2}}[、.]|\([一二三四五六七八九十\d]{{1,2}}\))?[^\d\s*|()][^\d|]{{0,18}}?)(?:[^\S\n]+(?P<values>{_SPACED_VALUES}))?"
@@ -708,6 +708,10 @@ _SPACED_VALUES_LINE = re.compile(_SPACED_VALUES)
 _REMARK_TOKENS = frozenset({"备", "注", "备注"})
 _MIN_SPACED_ROWS = 2
 _MIN_SPACED_VALUES = 3
+_LABEL_COLUMN_CHARS = 4
+_SPACED_OUT = re.compile(r"(?<=[\u4e00-\u9fff])[^\S\n]+(?=[\u4e00-\u9fff])")
+"""blanks between the characters of a row label set out to the column's width (`幼 儿 园`)"""
+_TABLE_TITLE_LINE = re.compile(r"\s*表\s*\d")
 
 
 def _spaced_header(lines: list[str]) -> tuple[list[tuple[str, str]], list[str], int | None]:
@@ -827,12 +831,16 @@ def _spaced_tables(text: str) -> list[Table]:
         while not lines[index].strip():
             index += 1
         header_at = index
-        while header_at > floor and lines[header_at - 1].strip():
+        while header_at > floor and lines[header_at - 1].strip() and not _above_header(lines[header_at - 1]):
             header_at -= 1
         columns, sub_columns, year = _spaced_header(lines[header_at:index])
-        title = lines[header_at - 2].strip() if header_at >= 2 else ""
+        if header_at >= 1 and _TABLE_TITLE_LINE.match(lines[header_at - 1]):
+            title = lines[header_at - 1].strip()
+        else:
+            title = lines[header_at - 2].strip() if header_at >= 2 else ""
         rows, index = _spaced_rows(lines, spans, index)
         index = floor = max(index, header_at + 1)
+        columns = _without_label_column(columns, len(sub_columns), rows)
         width = len(columns) + len(sub_columns)
         complete = _rows_of_width(rows, width)
         if sub_columns:
@@ -861,6 +869,33 @@ def _spaced_tables(text: str) -> list[Table]:
     return tables
 
 
+def _above_header(line: str) -> bool:
+    """A line the header does not go on from: prose (ending a sentence) or the
+    table's title (`表8 各类学校、在校生数表`), where no blank line parts them."""
+    return line.rstrip().endswith("。") or _TABLE_TITLE_LINE.match(line) is not None
+
+
+def _without_label_column(
+    columns: list[tuple[str, str]], sub_columns: int, rows: list[tuple[str, _Cells, _Cells | None]]
+) -> list[tuple[str, str]]:
+    """The header's columns less the row labels' own (`类别`, or spaced out `类 别`:
+    leading names of no unit, at most _LABEL_COLUMN_CHARS characters in all),
+    where too few rows have a cell under every column named but enough have one
+    under each of the rest."""
+    width = len(columns) + sub_columns
+    if len(_rows_of_width(rows, width)) >= _MIN_SPACED_ROWS:
+        return columns
+    for leading in (1, 2):
+        names = columns[:leading]
+        if len(names) < leading or any(unit for _, unit in names):
+            break
+        if sum(len(name) for name, _ in names) > _LABEL_COLUMN_CHARS:
+            break
+        if len(_rows_of_width(rows, width - leading)) >= _MIN_SPACED_ROWS:
+            return columns[leading:]
+    return columns
+
+
 def _in_spaced_rows(line: str) -> bool:
     """A blank line, a line of values, or a row with values."""
     if not line or _SPACED_VALUES_LINE.fullmatch(line):
@@ -885,7 +920,7 @@ def _rows_of_width(rows: list[tuple[str, _Cells, _Cells | None]], width: int) ->
 
 def _cell_value(text: str, cell: tuple[int, int] | None) -> float | None:
     written = None if cell is None else text[cell[0] : cell[1]]
-    return None if written is None or written == "*" else float(written)
+    return None if written is None or written == "*" else float(written.replace("−", "-"))
 
 
 def _gapped_cells(line: str, start: int, offset: int) -> _Cells | None:
@@ -941,7 +976,7 @@ def _spaced_rows(
                 cells = [(base + m.start(), base + m.end()) for m in _SPACED_VALUE.finditer(values)]
             indent = len(line) - len(line.lstrip())
             gapped = _gapped_cells(line, indent + row.end("label"), spans[index][0])
-            rows.append((row.group("label").strip(), cells, gapped))
+            rows.append((_SPACED_OUT.sub("", row.group("label").strip()), cells, gapped))
         else:
             break
         breaks = 0
