@@ -271,6 +271,9 @@ WORDING_CASES = [
     ("全区将新建30所幼儿园,12所小学,5所中学。", "12所", "schools_built"),
     ("全区将新建30所幼儿园,12所小学,5所中学。", "5所", "schools_built"),
     ("当年增建20所幼儿园。", "20所", "schools_built"),
+    ("投入资金500万元,迁建公办幼儿园2所,小区配建公办幼儿园1所。", "2所", "schools_built"),
+    ("投入资金500万元,迁建公办幼儿园2所,小区配建公办幼儿园1所。", "1所", "schools_built"),
+    ("今年建成3所公办普高。", "3所", "schools_built"),
     # 建 alone opening the phrase builds; 建 inside a word does not
     ("完成前期工作。\n建3所村办幼儿园\n", "3所", "schools_built"),
     ("已组建3所幼儿园。", "3所", "kindergarten_count"),

@@ -25,6 +25,7 @@ UNITS = (
     "万平方米",
     "平方公里",
     "平方米",
+    "平米",
     "人次",
     "节次",
     "场次",
@@ -151,6 +152,7 @@ _CN_QUANTITY_UNITS = set("所个名人项次批家倍间套台册节班门届篇
     "场次",
     "节次",
     "平方米",
+    "平米",
     "万平方米",
     "个百分点",
     "%",
@@ -197,7 +199,7 @@ _NO_GROUP_SPACES = str.maketrans("", "", _GROUP_SPACES)
 _LONG_NUMERAL_RUN = re.compile(rf"[{CN_DIGITS}]{{33,}}")
 _NUMERAL_MASK = "\x00"
 _YEARS_IN_NAME = re.compile(
-    r"义务|一贯|制|毛入|巩固率|[^,。;、\n]{0,4}?(?:行动|计划|规划|方案)|建设任务|目标任务"
+    r"义务|免费教育|一贯|制|毛入|巩固率|[^,。;、\n]{0,4}?(?:行动|计划|规划|方案)|建设任务|目标任务"
 )
 _SESSION_AFTER = re.compile(rf"(?:[{CN_DIGITS}\d]+次)?(?:、[{CN_DIGITS}\d]+次)*(?:会议|全会|全体会议)")
 _YEARS_NAMED_BEFORE = re.compile(r"(?:19|20)\d{2}年?[、和至-](?:19|20)\d{2}年?$")
@@ -302,7 +304,7 @@ def canonical_unit(written_unit: str, scale: str, value: Decimal) -> tuple[Decim
         return value, "元"
     if written_unit in {"人", "名", "位"}:
         return value * factor, "人"
-    if written_unit in {"平方米", "㎡"}:
+    if written_unit in {"平方米", "平米", "㎡"}:
         return value * factor, "㎡"
     if written_unit == "万平方米":
         return value * factor * Decimal(10_000), "㎡"

@@ -814,11 +814,11 @@ def _level_coefficient(catalog: Catalog, level: str, distance: int) -> list[tupl
     return [(distance, catalog.indicators[specific])] if specific in catalog.indicators else []
 
 
-_BUILD_VERB = re.compile(r"新建|改扩建|新改扩建|扩建|增建|新开|建成|建设|投建|开工")
+_BUILD_VERB = re.compile(r"新建|改扩建|新改扩建|扩建|增建|新开|建成|建设|投建|开工|迁建|配建")
 _BUILD_ALONE = re.compile(r"(?:^|[,、;:。\s])建$")
 """`建3所村办幼儿园`: 建 alone, opening the phrase right before the number"""
 _BUILT_LIST = re.compile(
-    r"(?:新建|改扩建|新改扩建|扩建|增建|投建)\d+所[^\d,。;、]{1,8}(?:[,、]?\d+所[^\d,。;、]{1,8})*[,、]?$"
+    r"(?:新建|改扩建|新改扩建|扩建|增建|投建|迁建|配建)\d+所[^\d,。;、]{1,8}(?:[,、]?\d+所[^\d,。;、]{1,8})*[,、]?$"
 )
 """`新建44所幼儿园,13所小学,12所一贯制学校`: the later items of a list a building verb opens"""
 _NOT_A_SCHOOL = re.compile(r"[^,。;、]{0,8}?(?:党支部|党总支|党组织|支部|工作室|工作站|社团)")
@@ -1078,7 +1078,7 @@ _VERB_BEFORE_SCHOOLS = re.compile(
 )
 """A building verb opening the phrase, or a list whose earlier items it builds
 (`投建区第三实小等5所小学、区机关幼儿园等4所公办幼儿园,以及…等6所普惠性幼儿园`)."""
-_SCHOOL_NOUN_AFTER = re.compile(r"[^,。;、\d]{0,4}?(?:学校|中小学|小学|中学|初中|高中|幼儿园)")
+_SCHOOL_NOUN_AFTER = re.compile(r"[^,。;、\d]{0,4}?(?:学校|中小学|小学|中学|初中|高中|普高|幼儿园)")
 _BUILDING_AFTER = re.compile(r"(?:的)?(?:建设|新建|改扩建|扩建|建成)(?:任务|项目|工程)?(?=[,。;、]|$)")
 _BUILT_REACH = 80
 
