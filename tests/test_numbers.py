@@ -358,6 +358,8 @@ def test_a_span_states_its_value_in_the_units_its_writing_allows() -> None:
     assert all(unit != "万元" for _, unit in span_values("3.5万人"))
     # a table cell with its thousands grouped by a blank is one number
     assert (Decimal("1202491"), None) in span_values("1 202 491")
+    # a bandwidth in M (兆) is the catalog's GB, exactly a thousandth
+    assert span_values("200M以上") == [(Decimal("0.2"), "GB")]
     assert all(value != Decimal("1202491") for value, _ in span_values("1 202 4910"))
 
 

@@ -414,6 +414,7 @@ def find_mentions(text: str) -> list[Mention]:
     return mentions
 
 
+_MEGABITS = re.compile(r"(\d+(?:\.\d+)?)\s?(?:M|兆)(?:以上)?")
 _RATIO_MENTION = re.compile(r"(?<![\d.:∶])([≤≥<>]?)(\d+(?:\.\d+)?)[ ]?[:∶][ ]?(\d+(?:\.\d+)?)(?![\d.:∶])")
 _RATIO_CUE = re.compile(r"比")
 _DOUBLING = re.compile(r"翻(?P<times>[一两二三四五六七八九十]|\d{1,2})番")
@@ -940,6 +941,10 @@ def span_values(span_text: str) -> list[tuple[Decimal, str | None]]:
     if doubling is not None:
         times = doubling.group("times")
         return [(Decimal(2) ** (int(times) if times.isdigit() else int(parse_chinese_numeral(times))), "倍")]
+    megabits = _MEGABITS.fullmatch(text)
+    if megabits is not None:
+        # 带宽达200M以上: a bandwidth in M (兆); the catalog counts bandwidth in GB
+        return [(_decimal(megabits.group(1)) / 1000, "GB")]
     if _GROUPED_CELL.fullmatch(text):
         # a table cell `1 202 491`, thousands grouped by a blank with nothing after:
         # the whole span is one number (find_mentions reads one only before a unit)
