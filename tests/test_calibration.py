@@ -76,6 +76,60 @@ def test_first_sight_facts_join_the_fit_and_given_their_documents_bound_the_thre
     assert alike <= joined["threshold"] and bounded["threshold"] < alike
 
 
+def test_a_model_backends_fit_is_the_rules_fit_scaled_plus_the_models_answer() -> None:
+    pytest.importorskip("sklearn")
+    from edufacts.evaluation.calibrate import Judged, NumberInText, stacked_fit
+    from edufacts.stages.evidence import FEATURES
+
+    def judged(facts: list[tuple[dict[str, int], int]], documents: int) -> Judged:
+        result = Judged()
+        for index, (features, right) in enumerate(facts):
+            result.add_fact(features, bool(right), f"d{index % documents}", NumberInText(0, 1, "", False))
+        return result
+
+    # The rules learn from their many first-sight errors that an unnamed number
+    # in a unit no indicator counts is mostly wrong; the model's facts are few,
+    # and where the model agrees the fact is right more often.
+    rules_today = judged(
+        [({"table_cell": 1}, 1)] * 40 + [({"no_indicator": 1}, 1)] * 18 + [({"no_indicator": 1}, 0)] * 2, 10
+    )
+    rules_earlier = judged(
+        [({"no_indicator": 1, "unit_outside_catalog": 1}, 0)] * 15
+        + [({"no_indicator": 1, "unit_outside_catalog": 1}, 1)] * 5,
+        10,
+    )
+    model_today = judged(
+        [({"table_cell": 1, "model_agrees": 1}, 1)] * 30
+        + [({"no_indicator": 1, "model_disagrees": 1}, 1)] * 12
+        + [({"no_indicator": 1, "model_disagrees": 1}, 0)] * 4
+        + [({"no_indicator": 1, "model_agrees": 1}, 1)] * 14,
+        10,
+    )
+    model_earlier = judged([({"no_indicator": 1, "unit_outside_catalog": 1, "model_disagrees": 1}, 0)] * 4, 2)
+    documents = [f"d{i}" for i in range(10)]
+    entry = stacked_fit((rules_today, rules_earlier), (model_today, model_earlier), documents)
+    assert entry == stacked_fit((rules_today, rules_earlier), (model_today, model_earlier), documents)
+    weight = dict(zip(FEATURES, entry["weights"], strict=True))
+    # what only the rules' first-sight facts show reaches the model backend's fit
+    assert weight["unit_outside_catalog"] < 0
+    # the rules' weights keep their proportions (one scale for all of them)
+    ratio = weight["unit_outside_catalog"] / weight["no_indicator"]
+    from edufacts.evaluation.calibrate import fit
+
+    rules = dict(
+        zip(
+            FEATURES,
+            fit(rules_today.rows, rules_today.right, earlier=(rules_earlier.rows, rules_earlier.right))[
+                "weights"
+            ],
+            strict=True,
+        )
+    )
+    assert ratio == pytest.approx(rules["unit_outside_catalog"] / rules["no_indicator"], rel=1e-3)
+    assert weight["model_agrees"] > weight["model_disagrees"]
+    assert (entry["facts"], entry["first_sight_facts"]) == (60, 4)
+
+
 def test_the_words_around_a_number_are_evidence() -> None:
     from edufacts.stages.catalog import load_catalog
     from edufacts.stages.evidence import NumberInText, indicator_units_of, wording_evidence

@@ -131,10 +131,19 @@ def test_local_is_never_worse_than_rules_on_the_gold_set(local_assistant: Any) -
 @pytest.mark.vcr
 def test_the_shipped_local_fit_is_reproduced_from_the_dev_gold(local_assistant: Any, tmp_path: Path) -> None:
     """The local backend's calibration (its evidence includes the model's agreement)
-    is fitted on the whole dev split's recorded session, as `edufacts calibrate
-    --backend local` fits it against the live server."""
+    is fitted on the whole dev split's recorded session and the model's first-sight
+    answers (eval/first_sight_local), as `edufacts calibrate --backend local` fits
+    it against the live server."""
     pytest.importorskip("sklearn")
-    entry = calibrate(GOLD, DOCS, "local", tmp_path / "calibration.json", session=local_assistant)
+    entry = calibrate(
+        GOLD,
+        DOCS,
+        "local",
+        tmp_path / "calibration.json",
+        session=local_assistant,
+        first_sight=ROOT / "eval" / "first_sight_local",
+        rules_first_sight=ROOT / "eval" / "first_sight",
+    )
     shipped = json.loads((ROOT / "schemas" / "calibration.json").read_text(encoding="utf-8"))["backends"]
     stale = "schemas/calibration.json's local fit is stale: " + json.dumps(entry)
     assert shipped.get("local") == entry, stale

@@ -1,12 +1,14 @@
 """`edufacts calibrate`: fit the calibrated confidence on a gold set (the dev split;
 never the held-out one) and write `schemas/calibration.json`. A fact is right
 when it pairs with a gold fact of the same value and unit and, where the gold
-names an indicator, the same indicator. For the rules backend the fit also
-learns from eval/first_sight: each dev document's facts as the code stood before
-the document joined the eval set (`tools/first_sight.py`), judged by today's
-gold, so that the errors of a document never seen are in the fit beside the few
-today's rules leave on documents they were tuned on. The review threshold is
-chosen on today's facts alone. scikit-learn's logistic regression (its
+names an indicator, the same indicator. The fit also learns from the first-sight
+facts (eval/first_sight, and eval/first_sight_local for the local backend): each
+dev document's facts as the code stood before the document joined the eval set
+(`tools/first_sight.py`), judged by today's gold, so that the errors of a
+document never seen are in the fit beside the few today's code leaves on
+documents it was tuned on; the review threshold keeps the flags within the
+budget on both. A model backend's fit is stacked on the rules' (`stacked_fit`).
+scikit-learn's logistic regression (its
 probabilities are Platt-calibrated by construction) is the one fitting library;
 it is needed only here (`pip install -e '.[calibrate]'`)."""
 
@@ -42,7 +44,6 @@ from ..stages.catalog import load_catalog
 from ..stages.evidence import (
     FEATURES,
     LOOKALIKE_WINDOW,
-    RULES_ONLY_FEATURES,
     LabelModel,
     NumberInText,
     indicator_units_of,
@@ -248,6 +249,19 @@ class _Flaggable:
         return flagged_share(self.probabilities, self.failed, self.groups, threshold, self.cap)
 
 
+def _logistic(rows: list[list[float]], right: list[int]) -> tuple[list[float], float]:
+    """scikit-learn's logistic regression: its coefficients and intercept."""
+    try:
+        from sklearn.linear_model import LogisticRegression
+    except ImportError:
+        raise ConfigError("calibrate needs scikit-learn: pip install -e '.[calibrate]'") from None
+    if len(set(right)) < 2:
+        raise ConfigError("calibrate needs both right and wrong facts in the gold set")
+    model = LogisticRegression(C=1.0, solver="lbfgs", max_iter=2000)
+    model.fit(rows, right)
+    return [float(weight) for weight in model.coef_[0]], float(model.intercept_[0])
+
+
 def fit(
     rows: list[list[float]],
     right: list[int],
@@ -261,18 +275,28 @@ def fit(
     with `earlier_documents` (their documents) the review threshold keeps their
     flags within the budget too; `left_out`: features the fit does not use (their
     weights are 0)."""
-    try:
-        from sklearn.linear_model import LogisticRegression
-    except ImportError:
-        raise ConfigError("calibrate needs scikit-learn: pip install -e '.[calibrate]'") from None
-    if len(set(right)) < 2:
-        raise ConfigError("calibrate needs both right and wrong facts in the gold set")
     used = [index for index, name in enumerate(FEATURES) if name not in left_out]
-    model = LogisticRegression(C=1.0, solver="lbfgs", max_iter=2000)
-    model.fit([[row[i] for i in used] for row in rows + earlier[0]], right + earlier[1])
-    fitted = dict(zip(used, model.coef_[0], strict=True))
-    weights = [round(float(fitted[i]), 6) if i in fitted else 0.0 for i in range(len(FEATURES))]
-    bias = round(float(model.intercept_[0]), 6)
+    coefficients, intercept = _logistic(
+        [[row[i] for i in used] for row in rows + earlier[0]], right + earlier[1]
+    )
+    fitted = dict(zip(used, coefficients, strict=True))
+    weights = [round(fitted[i], 6) if i in fitted else 0.0 for i in range(len(FEATURES))]
+    return _with_threshold(
+        weights, round(intercept, 6), rows, right, budget, documents, earlier, earlier_documents
+    )
+
+
+def _with_threshold(
+    weights: list[float],
+    bias: float,
+    rows: list[list[float]],
+    right: list[int],
+    budget: float,
+    documents: list[int] | None,
+    earlier: tuple[list[list[float]], list[int]],
+    earlier_documents: list[int] | None,
+) -> dict[str, Any]:
+    """The fit's entry: its weights and the review threshold chosen for them."""
     # The threshold is chosen on the probabilities the shipped (rounded) weights
     # give, as reconcile computes them: two clusters of facts a millionth apart
     # may swap places between sklearn's estimate and the file's.
@@ -301,6 +325,81 @@ def fit(
     }
 
 
+MODEL_FEATURES = ("model_agrees", "model_disagrees")
+"""What a model backend's evidence has that the rules' has not."""
+
+
+def stacked_fit(
+    rules: tuple[Judged, Judged],
+    model: tuple[Judged, Judged],
+    documents: list[str],
+    budget: float = REVIEW_BUDGET,
+) -> dict[str, Any]:
+    """A model backend's fit, stacked on the rules': P = sigmoid(a (rules weights .
+    evidence + rules bias) + b model_agrees + c model_disagrees + d), which is again
+    weights . evidence + bias. `rules` and `model`: today's facts and the
+    first-sight facts of each backend on the same dev documents (`documents`, in
+    the order that sets the folds). The rules' fit learns from their many
+    first-sight errors; a model backend has the model's first-sight answers on a
+    few documents only (minutes each), too few to weigh 31 features again, enough
+    to weigh the rules' estimate and the model's answer (4 coefficients). The
+    rules' estimate of each model-backend fact is cross-fitted (LABEL_FOLDS folds
+    of documents, each read by a rules fit on the others), as a stacked model's
+    inputs must be. The threshold keeps the flags within the budget on the model
+    backend's own facts, today's and first-sight."""
+    rules_today, rules_earlier = rules
+    model_today, model_earlier = model
+    fold_of = {doc_id: index % LABEL_FOLDS for index, doc_id in enumerate(documents)}
+    agrees, disagrees = (FEATURES.index(name) for name in MODEL_FEATURES)
+
+    def rules_fit(keep: set[str]) -> tuple[list[float], float]:
+        rows = [
+            row for row, doc_id in zip(rules_today.rows, rules_today.documents, strict=True) if doc_id in keep
+        ]
+        right = [
+            y for y, doc_id in zip(rules_today.right, rules_today.documents, strict=True) if doc_id in keep
+        ]
+        earlier = [
+            (row, y)
+            for row, y, doc_id in zip(
+                rules_earlier.rows, rules_earlier.right, rules_earlier.documents, strict=True
+            )
+            if doc_id in keep
+        ]
+        return _logistic(rows + [row for row, _ in earlier], right + [y for _, y in earlier])
+
+    def score(weights: list[float], bias: float, row: list[float]) -> float:
+        return bias + sum(w * x for w, x in zip(weights, row, strict=True))
+
+    stacked: list[list[float]] = []
+    for judged in (model_today, model_earlier):
+        stacked.extend([0.0, row[agrees], row[disagrees]] for row in judged.rows)
+    order = [doc_id for judged in (model_today, model_earlier) for doc_id in judged.documents]
+    for fold in range(LABEL_FOLDS):
+        weights, bias = rules_fit({doc_id for doc_id in documents if fold_of[doc_id] != fold})
+        rows = [row for judged in (model_today, model_earlier) for row in judged.rows]
+        for index, (row, doc_id) in enumerate(zip(rows, order, strict=True)):
+            if fold_of[doc_id] == fold:
+                stacked[index][0] = score(weights, bias, row)
+    (scale, on_agreeing, on_disagreeing), intercept = _logistic(
+        stacked, model_today.right + model_earlier.right
+    )
+    rules_weights, rules_bias = rules_fit(set(documents))
+    weights = [round(scale * weight, 6) for weight in rules_weights]
+    weights[agrees], weights[disagrees] = round(on_agreeing, 6), round(on_disagreeing, 6)
+    position = {doc_id: index for index, doc_id in enumerate(documents)}
+    return _with_threshold(
+        weights,
+        round(scale * rules_bias + intercept, 6),
+        model_today.rows,
+        model_today.right,
+        budget,
+        [position[doc_id] for doc_id in model_today.documents],
+        (model_earlier.rows, model_earlier.right),
+        [position[doc_id] for doc_id in model_earlier.documents] if model_earlier.rows else None,
+    )
+
+
 def calibrate(
     gold_dir: Path,
     docs_dir: Path,
@@ -309,11 +408,14 @@ def calibrate(
     also: tuple[Path, ...] = (),
     session: Backend | None = None,
     first_sight: Path | None = None,
+    rules_first_sight: Path | None = FIRST_SIGHT["rules"],
 ) -> dict[str, Any]:
     """Fit on the gold folder and on each `also` folder of reviewed documents
     (`review --export-gold` writes DIR/gold and DIR/docs), and on the earlier
     facts in `first_sight` (written by tools/first_sight.py with this backend: a
-    model backend's evidence includes the model's answers)."""
+    model backend's evidence includes the model's answers). A model backend's fit
+    is stacked on the rules' (`stacked_fit`), which learns from the rules'
+    first-sight facts in `rules_first_sight`."""
     settings = Settings.resolve({"backend": backend})
     folders = [(gold_dir, docs_dir), *((folder / "gold", folder / "docs") for folder in also)]
     with without_fit():  # the evidence does not depend on a fit, and the old one may be stale
@@ -323,18 +425,24 @@ def calibrate(
         earlier = first_sight_facts(first_sight, gold_dir, docs_dir)
     cross_fitted_lookalike(today, earlier)
     label_model = fit_label_model([pair for pairs in today.labels.values() for pair in pairs])
-    left_out = frozenset() if backend == "rules" else RULES_ONLY_FEATURES
     used = list(today.texts)
-    position = {doc_id: index for index, doc_id in enumerate(used)}
-    documents = [position[doc_id] for doc_id in today.documents]
-    fitted = fit(
-        today.rows,
-        today.right,
-        documents=documents,
-        earlier=(earlier.rows, earlier.right),
-        left_out=left_out,
-        earlier_documents=[position[doc_id] for doc_id in earlier.documents] if earlier.rows else None,
-    )
+    if backend == "rules":
+        position = {doc_id: index for index, doc_id in enumerate(used)}
+        fitted = fit(
+            today.rows,
+            today.right,
+            documents=[position[doc_id] for doc_id in today.documents],
+            earlier=(earlier.rows, earlier.right),
+            earlier_documents=[position[doc_id] for doc_id in earlier.documents] if earlier.rows else None,
+        )
+    else:
+        with without_fit():
+            rules_today = labelled_facts(folders, Settings.resolve({"backend": "rules"}))
+        rules_earlier = Judged()
+        if rules_first_sight is not None:
+            rules_earlier = first_sight_facts(rules_first_sight, gold_dir, docs_dir)
+        cross_fitted_lookalike(rules_today, rules_earlier)
+        fitted = stacked_fit((rules_today, rules_earlier), (today, earlier), used)
     entry = {**fitted, "documents": used}
     existing: dict[str, Any] = {}
     if out.is_file():
@@ -363,5 +471,6 @@ __all__ = [
     "flagged_share",
     "judged_facts",
     "labelled_facts",
+    "stacked_fit",
     "text_sha256",
 ]

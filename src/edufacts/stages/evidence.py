@@ -69,23 +69,6 @@ of 40 to 80 one in thirty (an excerpt, or the education lines of a report about
 something else, has few); on the log scale because ten more facts say more about a
 document of ten than about one of a hundred."""
 
-RULES_ONLY_FEATURES = frozenset(
-    {"unit_outside_catalog", "other_field_in_sentence", "education_word_before", "document_facts"}
-)
-"""Left out of a model backend's fit (weight 0): in session 17 the local fit with
-them caught 23 of the 48 wrong facts of the held-out split at 25.9 % flagged,
-without them 26 at 24.9 %. The rules' fit gained from them (same held-out recall
-at 20.2 % flagged instead of 23.9 %, ECE 0.010 instead of 0.030). named_beside
-came after, from the rules' cross-validation; in the local fit (session 18) it
-caught 27 of the 48 at 24.0 % flagged instead of 26 at 24.9 %, so it is not
-left out there. unnamed_lookalike (session 18) is not left out either: in the
-local fit it caught 31 of the 53 wrong facts of the 62 held-out documents at
-23.3 % flagged, without it 27 at 26.1 %. document_facts (session 19) is left out:
-it moves flags towards documents of few facts, and only the rules' threshold is
-also bounded on first-sight facts (documents the rules never saw); in the local
-fit it caught 41 of the 53 at 27.4 % flagged, over the budget, without it 32 at
-24.0 %."""
-
 _ALIAS_NEAR = 6
 _ALIAS_CHARS_CAP = 40
 _LABEL_CHARS_CAP = 12
