@@ -371,13 +371,11 @@ def stacked_fit(
     def score(weights: list[float], bias: float, row: list[float]) -> float:
         return bias + sum(w * x for w, x in zip(weights, row, strict=True))
 
-    stacked: list[list[float]] = []
-    for judged in (model_today, model_earlier):
-        stacked.extend([0.0, row[agrees], row[disagrees]] for row in judged.rows)
-    order = [doc_id for judged in (model_today, model_earlier) for doc_id in judged.documents]
+    rows = model_today.rows + model_earlier.rows
+    order = model_today.documents + model_earlier.documents
+    stacked = [[0.0, row[agrees], row[disagrees]] for row in rows]
     for fold in range(LABEL_FOLDS):
         weights, bias = rules_fit({doc_id for doc_id in documents if fold_of[doc_id] != fold})
-        rows = [row for judged in (model_today, model_earlier) for row in judged.rows]
         for index, (row, doc_id) in enumerate(zip(rows, order, strict=True)):
             if fold_of[doc_id] == fold:
                 stacked[index][0] = score(weights, bias, row)
