@@ -155,6 +155,28 @@ def test_the_words_around_a_number_are_evidence() -> None:
     }
 
 
+def test_the_paragraph_around_a_number_is_evidence() -> None:
+    """education_words_around counts education words on the number's line (at most
+    5); other_field_before: a word of another field just before a sentence that
+    names no education word."""
+    from edufacts.stages.evidence import NumberInText, wording_evidence
+
+    text = "全区医疗服务水平提升。新增4个重点专科。\n全县新建幼儿园3所,学校校舍改造完成,教师培训12次。"
+
+    def features(raw: str) -> tuple[int, int]:
+        start = text.index(raw)
+        found = wording_evidence(text, [NumberInText(start, start + len(raw), "个", False)], set())[0]
+        return found["education_words_around"], found["other_field_before"]
+
+    assert features("4个") == (0, 1)
+    assert features("3所") == (4, 0)  # 幼儿, 学校, 校舍, 教师
+    assert features("12次") == (4, 0)
+    crowded = "小学初中高中学生教师校长" + "开展活动8次"
+    start = crowded.index("8次")
+    found = wording_evidence(crowded, [NumberInText(start, start + 2, "次", False)], set())[0]
+    assert found["education_words_around"] == 5
+
+
 def test_an_unnamed_number_beside_a_named_one_is_evidence() -> None:
     from edufacts.stages.evidence import NumberInText, wording_evidence
 
