@@ -352,43 +352,33 @@ def stacked_fit(
     fold_of = {doc_id: index % LABEL_FOLDS for index, doc_id in enumerate(documents)}
     agrees, disagrees = (FEATURES.index(name) for name in MODEL_FEATURES)
 
-    def rules_fit(keep: set[str]) -> tuple[list[float], float]:
-        rows = [
-            row for row, doc_id in zip(rules_today.rows, rules_today.documents, strict=True) if doc_id in keep
-        ]
-        right = [
-            y for y, doc_id in zip(rules_today.right, rules_today.documents, strict=True) if doc_id in keep
-        ]
-        earlier = [
-            (row, y)
-            for row, y, doc_id in zip(
-                rules_earlier.rows, rules_earlier.right, rules_earlier.documents, strict=True
-            )
-            if doc_id in keep
-        ]
-        return _logistic(rows + [row for row, _ in earlier], right + [y for _, y in earlier])
+    rules_rows = rules_today.rows + rules_earlier.rows
+    rules_right = rules_today.right + rules_earlier.right
+    rules_documents = rules_today.documents + rules_earlier.documents
 
-    def score(weights: list[float], bias: float, row: list[float]) -> float:
-        return bias + sum(w * x for w, x in zip(weights, row, strict=True))
+    def rules_fit(keep: set[str]) -> Calibration:
+        kept = [index for index, doc_id in enumerate(rules_documents) if doc_id in keep]
+        weights, bias = _logistic([rules_rows[i] for i in kept], [rules_right[i] for i in kept])
+        return Calibration(tuple(weights), bias, 0.0)
 
     rows = model_today.rows + model_earlier.rows
     order = model_today.documents + model_earlier.documents
     stacked = [[0.0, row[agrees], row[disagrees]] for row in rows]
     for fold in range(LABEL_FOLDS):
-        weights, bias = rules_fit({doc_id for doc_id in documents if fold_of[doc_id] != fold})
+        rules_estimate = rules_fit({doc_id for doc_id in documents if fold_of[doc_id] != fold})
         for index, (row, doc_id) in enumerate(zip(rows, order, strict=True)):
             if fold_of[doc_id] == fold:
-                stacked[index][0] = score(weights, bias, row)
+                stacked[index][0] = rules_estimate.logit(row)
     (scale, on_agreeing, on_disagreeing), intercept = _logistic(
         stacked, model_today.right + model_earlier.right
     )
-    rules_weights, rules_bias = rules_fit(set(documents))
-    weights = [round(scale * weight, 6) for weight in rules_weights]
+    rules_estimate = rules_fit(set(documents))
+    weights = [round(scale * weight, 6) for weight in rules_estimate.weights]
     weights[agrees], weights[disagrees] = round(on_agreeing, 6), round(on_disagreeing, 6)
     position = {doc_id: index for index, doc_id in enumerate(documents)}
     return _with_threshold(
         weights,
-        round(scale * rules_bias + intercept, 6),
+        round(scale * rules_estimate.bias + intercept, 6),
         model_today.rows,
         model_today.right,
         budget,

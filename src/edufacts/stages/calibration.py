@@ -34,9 +34,12 @@ class Calibration:
     threshold: float
     """Facts under this probability need review (chosen on dev for the budget)."""
 
+    def logit(self, row: list[float]) -> float:
+        """bias + weights . row, `row` an evidence `vector`."""
+        return self.bias + sum(w * x for w, x in zip(self.weights, row, strict=True))
+
     def probability(self, evidence: dict[str, int]) -> float:
-        score = self.bias + sum(w * x for w, x in zip(self.weights, vector(evidence), strict=True))
-        return 1.0 / (1.0 + math.exp(-score))
+        return 1.0 / (1.0 + math.exp(-self.logit(vector(evidence))))
 
 
 _unfitted = False

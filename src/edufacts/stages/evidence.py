@@ -157,6 +157,7 @@ def wording_evidence(
     features: list[dict[str, int]] = []
     for (left, right), number in zip(bounds, numbers, strict=True):
         before, after = text[left : number.start], text[number.end : right]
+        sentence = before + after
         line_start = text.rfind("\n", 0, number.start) + 1
         line_end = text.find("\n", number.end)
         line_end = len(text) if line_end < 0 else line_end
@@ -164,11 +165,11 @@ def wording_evidence(
             text[max(line_start, number.start - _AROUND) : number.start]
             + text[number.end : min(line_end, number.end + _AROUND)]
         )
-        sentence_has_education = EDUCATION_WORDS.search(before + after) is not None
+        sentence_has_education = EDUCATION_WORDS.search(sentence) is not None
         features.append(
             {
                 "unit_outside_catalog": int(number.unit not in indicator_units),
-                "other_field_in_sentence": int(OTHER_WORDS.search(before + after) is not None),
+                "other_field_in_sentence": int(OTHER_WORDS.search(sentence) is not None),
                 "education_word_before": int(
                     EDUCATION_WORDS.search(before[-_EDUCATION_WORD_BEFORE:]) is not None
                 ),
